@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm_run_test: scripts/vm-run boots the cached kernel, passes the exit
+# status through, and fails clearly on timeout and on a bad option.
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+[ -x "$top/scripts/vm-run" ] || top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/scripts/vm-run
+kver=$(cat "${SMPKIT_CACHE:-$HOME/.cache/smpkit}/kernels/6.1/kver" 2>/dev/null)
+echo "TAP version 13"
+if [ -z "$kver" ] || ! command -v qemu-system-x86_64 >/dev/null; then
+	echo "1..0 # SKIP no VM kernel or qemu: run scripts/deps"
+	exit 4
+fi
+echo "1..5"
+n=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi; }
+fail=0
+
+out=$("$vm" --timeout 120 -- uname -r 2>/dev/null | tr -d '\r')
+echo "$out" | grep -qx "$kver"; ok $? "uname -r in the guest prints $kver"
+
+"$vm" --timeout 120 -- sh -c 'exit 3' >/dev/null 2>&1
+rc=$?; [ $rc = 3 ]; ok $? "guest exit 3 makes vm-run exit 3 (got $rc)"
+
+err=$("$vm" --timeout 5 -- sleep 60 2>&1 >/dev/null)
+rc=$?; [ $rc = 124 ] && echo "$err" | grep -q timeout
+ok $? "--timeout 5 -- sleep 60 fails with a timeout message (rc $rc)"
+
+err=$("$vm" --cpus 3 --nodes 2 -- true 2>&1)
+rc=$?; [ $rc != 0 ] && echo "$err" | grep -q 'split evenly'
+ok $? "3 CPUs on 2 nodes is refused with a reason"
+
+out=$("$vm" --timeout 120 --cpus 2 --nodes 2 -- sh -c 'ls -d /sys/devices/system/node/node* | wc -l; test -d /sys/kernel/debug/tracing || test -d /sys/kernel/debug/sched' 2>/dev/null | tr -d '\r')
+rc=$?; [ $rc = 0 ] && echo "$out" | grep -qx 2
+ok $? "--nodes 2 gives two NUMA nodes and debugfs is mounted"
+exit $fail
