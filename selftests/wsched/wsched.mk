@@ -2,4 +2,4 @@
 # wsched selftests: they load the module, so they run in the VM rig.
 TESTS += wsched/module_test
 VM_TESTS += wsched/module_test
-module_test_SRCS := selftests/wsched/module_test.c selftests/lib/ktap.c selftests/lib/kmod.c
+module_test_SRCS = selftests/wsched/module_test.c selftests/lib/ktap.c selftests/lib/kmod.c
