@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The gate: which member may run user code on each group CPU. A member
+ * passes the gate in its own process context (a TWA_RESUME task_work on
+ * its way back to user mode), so everything that may sleep - parking,
+ * changing its own affinity - happens there. The slice timer and the
+ * hand-off irq_work only change state and queue that task_work.
+ */
+#include <linux/hrtimer.h>
+#include <linux/irq_work.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/task_work.h>
+
+#include <asm/irq_regs.h>
+#include <asm/ptrace.h>
+
+#include "internal.h"
+
+/*
+ * Lock @m's home CPU and return it. A member always has a home; a steal
+ * or balance move may change it until its lock is held, hence the retry.
+ */
+struct wsched_cpu *wsched_lock_home(struct wsched_member *m,
+				    unsigned long *flags)
+	__acquires(wc->lock)
+{
+	struct wsched_cpu *wc;
+	int cpu;
+
+	for (;;) {
+		cpu = READ_ONCE(m->cpu);
+		wc = wsched_group_cpu(m->grp, cpu);
+		raw_spin_lock_irqsave(&wc->lock, *flags);
+		if (likely(READ_ONCE(m->cpu) == cpu))
+			return wc;
+		raw_spin_unlock_irqrestore(&wc->lock, *flags);
+	}
+}
+
+static void account_busy(struct wsched_cpu *wc, u64 now)
+{
+	if (wc->idle_since) {
+		wc->st.idle_ns += now - wc->idle_since;
+		wc->idle_since = 0;
+	}
+}
+
+/* Make @m the holder of @wc. Caller holds wc->lock; @m is not queued. */
+void wsched_make_holder(struct wsched_cpu *wc, struct wsched_member *m,
+			u64 now)
+{
+	lockdep_assert_held(&wc->lock);
+	account_busy(wc, now);
+	if (m->queued_at) {
+		m->st.gated_ns += now - m->queued_at;
+		wsched_hist_add(m->st.wait_hist, now - m->queued_at);
+		m->queued_at = 0;
+	}
+	m->dispatched_at = now;
+	m->preempt = false;
+	m->st.dispatches++;
+	wc->st.dispatches++;
+	wc->holder = m;
+	WRITE_ONCE(m->state, WM_RUNNING);
+}
+
+/* Pop the head of @wc's queue and make it the holder, or mark @wc idle. */
+struct wsched_member *wsched_dispatch_next(struct wsched_cpu *wc, u64 now)
+{
+	struct wsched_member *next;
+
+	lockdep_assert_held(&wc->lock);
+	next = list_first_entry_or_null(&wc->queue, struct wsched_member,
+					qnode);
+	if (!next) {
+		wc->holder = NULL;
+		wc->idle_since = now;
+		return NULL;
+	}
+	list_del_init(&next->qnode);
+	wc->nr_queued--;
+	wsched_make_holder(wc, next, now);
+	return next;
+}
+
+void wsched_enqueue(struct wsched_cpu *wc, struct wsched_member *m, u64 now)
+{
+	lockdep_assert_held(&wc->lock);
+	list_add_tail(&m->qnode, &wc->queue);
+	wc->nr_queued++;
+	m->queued_at = now;
+	WRITE_ONCE(m->state, WM_QUEUED);
+}
+
+/* Wake @wc's holder if it is parked; a running holder is not disturbed. */
+void wsched_wake_holder(struct wsched_cpu *wc)
+{
+	struct task_struct *p = NULL;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&wc->lock, flags);
+	if (wc->holder)
+		p = get_task_struct(wc->holder->task);
+	raw_spin_unlock_irqrestore(&wc->lock, flags);
+	if (p) {
+		wake_up_process(p);
+		put_task_struct(p);
+	}
+}
+
+/*
+ * Queue the gate on @m's way to user mode. One callback_head per member,
+ * queued at most once (there is no task_work_cancel to take it back); it
+ * holds a member and a module reference until it has run.
+ */
+void wsched_gate_kick(struct wsched_member *m)
+{
+	if (test_and_set_bit(WMF_GATE_QUEUED, &m->flags))
+		return;
+	refcount_inc(&m->ref);
+	__module_get(THIS_MODULE);
+	atomic_inc(&wsched_nr_pending);
+	if (task_work_add(m->task, &m->gate_cb, TWA_RESUME)) {
+		/* The task is past exit_task_work(): nothing to gate. */
+		clear_bit(WMF_GATE_QUEUED, &m->flags);
+		atomic_dec(&wsched_nr_pending);
+		wsched_member_put(m);
+		module_put(THIS_MODULE);
+	}
+}
+
+static void gate_park(struct wsched_member *m)
+{
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (READ_ONCE(m->state) != WM_QUEUED ||
+		    !wsched_group_live(m->grp) || signal_pending(current))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
+static void arm_timer(struct wsched_cpu *wc)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&wc->lock, flags);
+	/* Pinned timers run where they were started: only start it there. */
+	if (!wc->timer_armed && smp_processor_id() == wc->cpu) {
+		wc->timer_armed = true;
+		hrtimer_start(&wc->timer, ns_to_ktime(wc->grp->slice_ns),
+			      HRTIMER_MODE_REL_PINNED_HARD);
+	}
+	raw_spin_unlock_irqrestore(&wc->lock, flags);
+}
+
+/* Someone queued on a busy CPU: let an idle group CPU take the work. */
+static void kick_idle(struct wsched_group *grp)
+{
+	unsigned int i;
+
+	if (grp->steal == WSCHED_STEAL_NONE)
+		return;
+	for (i = 0; i < grp->nr_cpus; i++) {
+		struct wsched_cpu *wc = &grp->cpus[i];
+
+		if (!READ_ONCE(wc->holder) && !READ_ONCE(wc->nr_queued)) {
+			wsched_steal(wc);
+			return;
+		}
+	}
+}
+
+/*
+ * The user moved the thread with sched_setaffinity(): keep their choice.
+ * Its home moves to a group CPU they allowed; with none left in the
+ * group, the thread leaves. Returns false when it left.
+ */
+static bool follow_user_affinity(struct wsched_member *m)
+{
+	struct wsched_group *grp = m->grp;
+	struct task_struct *next = NULL;
+	struct wsched_cpu *wc, *to;
+	unsigned long flags;
+	bool idle = false;
+	int idx;
+
+	cpumask_copy(m->saved_mask, current->cpus_ptr);
+	m->pinned = -1;
+	if (!cpumask_intersects(m->saved_mask, grp->mask)) {
+		wsched_member_detach(m, false);
+		return false;
+	}
+	idx = wsched_place(grp, m->saved_mask);
+	if (idx < 0)
+		return true;
+	to = &grp->cpus[idx];
+	wc = wsched_lock_home(m, &flags);
+	if (cpumask_test_cpu(wc->cpu, m->saved_mask) || m->state == WM_GONE) {
+		raw_spin_unlock_irqrestore(&wc->lock, flags);
+		return true;
+	}
+	raw_spin_unlock_irqrestore(&wc->lock, flags);
+
+	wsched_lock_two(wc, to, &flags);
+	if (READ_ONCE(m->cpu) == wc->cpu && m->state != WM_GONE) {
+		if (m->state == WM_RUNNING) {
+			struct wsched_member *n = wsched_dispatch_next(wc, wsched_now());
+
+			if (n)
+				next = get_task_struct(n->task);
+			idle = !n;
+		} else if (m->state == WM_QUEUED) {
+			list_del_init(&m->qnode);
+			wc->nr_queued--;
+		}
+		WRITE_ONCE(m->state, WM_BLOCKED);
+		wc->nr_threads--;
+		to->nr_threads++;
+		WRITE_ONCE(m->cpu, to->cpu);
+		m->st.migrations++;
+	}
+	wsched_unlock_two(wc, to, flags);
+	if (next) {
+		wake_up_process(next);
+		put_task_struct(next);
+	}
+	if (idle)
+		wsched_steal(wc);
+	return true;
+}
+
+/*
+ * Pass the gate: return holding the home CPU's token, or without it when
+ * the group is gone, the thread is exiting, or a signal must be handled
+ * first (the slice timer catches such a thread in user mode and gates it
+ * again).
+ */
+void wsched_gate_run(struct wsched_member *m)
+{
+	struct wsched_group *grp = m->grp;
+	struct task_struct *wake;
+	struct wsched_cpu *wc;
+	unsigned long flags;
+	bool enqueued;
+	u64 now;
+
+	for (;;) {
+		if ((current->flags & PF_EXITING) || !wsched_group_live(grp) ||
+		    test_bit(WMF_DETACHED, &m->flags))
+			return;
+		if (m->pinned >= 0 &&
+		    !cpumask_equal(current->cpus_ptr, cpumask_of(m->pinned)) &&
+		    !follow_user_affinity(m))
+			return;
+		wc = wsched_lock_home(m, &flags);
+		now = wsched_now();
+		wake = NULL;
+		enqueued = false;
+		switch (m->state) {
+		case WM_GONE:
+			raw_spin_unlock_irqrestore(&wc->lock, flags);
+			return;
+		case WM_RUNNING:
+			if (!m->preempt || !wc->nr_queued) {
+				m->preempt = false;
+				raw_spin_unlock_irqrestore(&wc->lock, flags);
+				goto holder;
+			}
+			/* Slice over and someone waits: round robin. */
+			m->st.preemptions++;
+			wc->st.preemptions++;
+			m->last_ran = now;
+			wake = get_task_struct(wsched_dispatch_next(wc, now)->task);
+			wsched_enqueue(wc, m, now);
+			break;
+		case WM_BLOCKED:
+			if (!wc->holder) {
+				wsched_make_holder(wc, m, now);
+				raw_spin_unlock_irqrestore(&wc->lock, flags);
+				goto holder;
+			}
+			wsched_enqueue(wc, m, now);
+			enqueued = true;
+			break;
+		case WM_QUEUED:
+			break;
+		}
+		raw_spin_unlock_irqrestore(&wc->lock, flags);
+		if (wake) {
+			wake_up_process(wake);
+			put_task_struct(wake);
+		}
+		if (enqueued)
+			kick_idle(grp);
+		gate_park(m);
+		if (signal_pending(current) && READ_ONCE(m->state) == WM_QUEUED) {
+			/*
+			 * Leave the queue while the signal is handled: a
+			 * stopped thread must not be handed a token. The
+			 * slice timer gates it again if it runs user code.
+			 */
+			wc = wsched_lock_home(m, &flags);
+			if (m->state == WM_QUEUED) {
+				list_del_init(&m->qnode);
+				wc->nr_queued--;
+				WRITE_ONCE(m->state, WM_BLOCKED);
+			}
+			raw_spin_unlock_irqrestore(&wc->lock, flags);
+			if (READ_ONCE(m->state) != WM_RUNNING)
+				return;
+		}
+	}
+holder:
+	if (m->handoff_t0) {
+		raw_spin_lock_irqsave(&wc->lock, flags);
+		if (m->handoff_t0) {
+			wsched_hist_add(wc->st.handoff_hist,
+					wsched_now() - m->handoff_t0);
+			m->handoff_t0 = 0;
+		}
+		raw_spin_unlock_irqrestore(&wc->lock, flags);
+	}
+	/* Stolen or balanced here from another CPU: move there now. */
+	if (m->pinned != wc->cpu) {
+		if (!set_cpus_allowed_ptr(current, cpumask_of(wc->cpu)))
+			m->pinned = wc->cpu;
+	}
+	arm_timer(wc);
+}
+
+/* The task_work callback: runs in process context before user mode. */
+void wsched_gate(struct callback_head *cb)
+{
+	struct wsched_member *m = container_of(cb, struct wsched_member,
+					       gate_cb);
+
+	/* Cleared first: a kick while we run queues us again. */
+	clear_bit(WMF_GATE_QUEUED, &m->flags);
+	smp_mb__after_atomic();
+	wsched_gate_run(m);
+	atomic_dec(&wsched_nr_pending);
+	wsched_member_put(m);
+	/*
+	 * Last, so that the compiler makes it a tail call: once the module
+	 * reference is gone no instruction of this module runs here.
+	 */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Slice end, in hard interrupt context on the group CPU. Marks the holder
+ * for preemption when someone waits, gates a member caught running user
+ * code without the token, and lets the balance policy swap threads.
+ */
+enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
+{
+	struct wsched_cpu *wc = container_of(t, struct wsched_cpu, timer);
+	struct wsched_group *grp = wc->grp;
+	struct wsched_member *cur, *m, *kick = NULL, *stray = NULL;
+	struct pt_regs *regs = get_irq_regs();
+	u64 now = wsched_now(), expires = now + grp->slice_ns;
+	bool balance = false;
+
+	cur = wsched_member_find(current);
+	raw_spin_lock(&wc->lock);
+	if (!wsched_group_live(grp) || !wc->nr_threads) {
+		wc->timer_armed = false;
+		raw_spin_unlock(&wc->lock);
+		return HRTIMER_NORESTART;
+	}
+	if (cur && cur->grp == grp && cur->state != WM_RUNNING && regs &&
+	    user_mode(regs))
+		stray = cur;
+	m = wc->holder;
+	if (m && wc->nr_queued) {
+		/* 1% early is close enough: the next expiry is a slice away. */
+		if (now - m->dispatched_at >= grp->slice_ns - grp->slice_ns / 100) {
+			m->preempt = true;
+			kick = m;
+		} else {
+			expires = m->dispatched_at + grp->slice_ns;
+		}
+	} else if (m && grp->balance == WSCHED_BALANCE_FAIR &&
+		   now - m->dispatched_at >= grp->slice_ns) {
+		balance = true;
+	}
+	raw_spin_unlock(&wc->lock);
+
+	if (kick)
+		wsched_gate_kick(kick);
+	if (stray)
+		wsched_gate_kick(stray);
+	if (balance)
+		wsched_balance(wc, now);
+	hrtimer_set_expires(t, ns_to_ktime(expires));
+	return HRTIMER_RESTART;
+}
+
+/*
+ * After the probe saw the holder block: queue the blocked threads' gate
+ * (so they wait for the token again before user mode), wake the new
+ * holder, or steal work if the CPU went idle.
+ */
+void wsched_handoff_work(struct irq_work *w)
+{
+	struct wsched_cpu *wc = container_of(w, struct wsched_cpu, work);
+	struct wsched_member *m, *n;
+	struct llist_node *list;
+	unsigned long flags;
+	bool steal;
+
+	list = llist_del_all(&wc->blocked);
+	llist_for_each_entry_safe(m, n, list, block_node) {
+		clear_bit(WMF_ON_BLOCKED, &m->flags);
+		wsched_gate_kick(m);
+		wsched_member_put(m);
+	}
+	wsched_wake_holder(wc);
+	raw_spin_lock_irqsave(&wc->lock, flags);
+	steal = wc->want_steal;
+	wc->want_steal = false;
+	raw_spin_unlock_irqrestore(&wc->lock, flags);
+	if (steal)
+		wsched_steal(wc);
+}

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Group lifecycle: creation (CPU set, topology distances, per-CPU token
+ * state), the watchdog, release to stock scheduling, and teardown when
+ * the owning descriptor closes. wsched_groups_lock serialises creation
+ * and teardown; the per-CPU owner pointer is what the probes read.
+ */
+#include <linux/debugfs.h>
+#include <linux/idr.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/topology.h>
+
+#include "internal.h"
+
+static DEFINE_MUTEX(wsched_groups_lock);
+static DEFINE_IDA(wsched_group_ida);
+/* The group CPU state owning each CPU; written under wsched_groups_lock,
+ * read under RCU (the probes run with preemption off). */
+static DEFINE_PER_CPU(struct wsched_cpu __rcu *, wsched_pcpu);
+
+struct wsched_cpu *wsched_cpu_of(int cpu)
+{
+	return rcu_dereference_sched(per_cpu(wsched_pcpu, cpu));
+}
+
+struct wsched_cpu *wsched_group_cpu(struct wsched_group *grp, int cpu)
+{
+	return &grp->cpus[grp->idx_of[cpu]];
+}
+
+/*
+ * cpus_share_cache() is not exported: the package (core siblings) stands
+ * in for the LLC, which is exact on most x86 parts and coarser on AMD
+ * parts with several CCXs per package.
+ */
+static enum wsched_dist cpu_dist(int a, int b)
+{
+	if (cpumask_test_cpu(b, topology_sibling_cpumask(a)))
+		return WSCHED_DIST_SIBLING;
+	if (cpumask_test_cpu(b, topology_core_cpumask(a)))
+		return WSCHED_DIST_LLC;
+	if (cpu_to_node(a) == cpu_to_node(b))
+		return WSCHED_DIST_NODE;
+	return WSCHED_DIST_REMOTE;
+}
+
+static void group_free(struct kref *ref)
+{
+	struct wsched_group *grp = container_of(ref, struct wsched_group, ref);
+
+	free_cpumask_var(grp->mask);
+	kfree(grp->dist);
+	kfree(grp->idx_of);
+	kfree(grp);
+}
+
+void wsched_group_put(struct wsched_group *grp)
+{
+	kref_put(&grp->ref, group_free);
+}
+
+static void watchdog_fn(struct work_struct *work);
+
+struct wsched_group *wsched_group_create(const struct cpumask *mask,
+					 const struct wsched_group_args *a)
+{
+	unsigned int n = cpumask_weight(mask), i, j;
+	struct wsched_group *grp;
+	int cpu, ret;
+
+	grp = kzalloc(struct_size(grp, cpus, n), GFP_KERNEL);
+	if (!grp)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&grp->ref);
+	spin_lock_init(&grp->lock);
+	INIT_LIST_HEAD(&grp->members);
+	INIT_DELAYED_WORK(&grp->watchdog, watchdog_fn);
+	grp->nr_cpus = n;
+	grp->slice_ns = (u64)a->slice_us * NSEC_PER_USEC;
+	grp->watchdog_ns = a->watchdog_ms ? (u64)a->watchdog_ms * NSEC_PER_MSEC :
+		max_t(u64, 100 * grp->slice_ns, NSEC_PER_SEC);
+	grp->steal = a->steal;
+	grp->balance = a->balance;
+	grp->place = a->place;
+	grp->dist = kcalloc(n, n, GFP_KERNEL);
+	grp->idx_of = kcalloc(nr_cpu_ids, sizeof(*grp->idx_of), GFP_KERNEL);
+	if (!grp->dist || !grp->idx_of ||
+	    !zalloc_cpumask_var(&grp->mask, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto free;
+	}
+	cpumask_copy(grp->mask, mask);
+
+	i = 0;
+	for_each_cpu(cpu, mask) {
+		struct wsched_cpu *wc = &grp->cpus[i];
+
+		raw_spin_lock_init(&wc->lock);
+		INIT_LIST_HEAD(&wc->queue);
+		init_llist_head(&wc->blocked);
+		hrtimer_init(&wc->timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED_HARD);
+		wc->timer.function = wsched_slice_end;
+		wc->work = IRQ_WORK_INIT_HARD(wsched_handoff_work);
+		wc->grp = grp;
+		wc->cpu = cpu;
+		wc->idx = i;
+		wc->idle_since = wsched_now();
+		grp->idx_of[cpu] = i;
+		i++;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			grp->dist[i * n + j] = cpu_dist(grp->cpus[i].cpu,
+							grp->cpus[j].cpu);
+
+	mutex_lock(&wsched_groups_lock);
+	for (i = 0; i < n; i++) {
+		if (rcu_access_pointer(per_cpu(wsched_pcpu, grp->cpus[i].cpu))) {
+			ret = -EBUSY;
+			goto unlock;
+		}
+	}
+	ret = ida_alloc_max(&wsched_group_ida, WSCHED_MAX_GROUPS - 1, GFP_KERNEL);
+	if (ret < 0) {
+		ret = ret == -ENOSPC ? -ENOSPC : ret;
+		goto unlock;
+	}
+	grp->id = ret;
+	for (i = 0; i < n; i++)
+		rcu_assign_pointer(per_cpu(wsched_pcpu, grp->cpus[i].cpu),
+				   &grp->cpus[i]);
+	atomic_inc(&wsched_nr_groups);
+	mutex_unlock(&wsched_groups_lock);
+
+	schedule_delayed_work(&grp->watchdog,
+			      nsecs_to_jiffies(grp->watchdog_ns / 4) + 1);
+	wsched_debugfs_group(grp);
+	return grp;
+unlock:
+	mutex_unlock(&wsched_groups_lock);
+free:
+	group_free(&grp->ref);
+	return ERR_PTR(ret);
+}
+
+/* Detach every member, giving each its old affinity back. */
+static void detach_all(struct wsched_group *grp)
+{
+	struct wsched_member *m;
+
+	for (;;) {
+		spin_lock(&grp->lock);
+		m = list_first_entry_or_null(&grp->members,
+					     struct wsched_member, gnode);
+		if (m)
+			refcount_inc(&m->ref);
+		spin_unlock(&grp->lock);
+		if (!m)
+			return;
+		wsched_member_detach(m, true);
+		wsched_member_put(m);
+		cond_resched();
+	}
+}
+
+/*
+ * Give the group back to stock scheduling (the watchdog's verdict): every
+ * member is detached and woken; the group stays, empty, so its owner can
+ * still read why.
+ */
+void wsched_group_release(struct wsched_group *grp, const char *why)
+{
+	if (xchg(&grp->released, true))
+		return;
+	pr_warn("wsched: group %u released to stock scheduling: %s\n",
+		grp->id, why);
+	detach_all(grp);
+}
+
+static void watchdog_fn(struct work_struct *work)
+{
+	struct wsched_group *grp = container_of(to_delayed_work(work),
+						struct wsched_group, watchdog);
+	struct wsched_member *m;
+	unsigned long flags;
+	unsigned int i;
+	u64 now = wsched_now();
+	char why[96];
+
+	if (!wsched_group_live(grp))
+		return;
+	for (i = 0; i < grp->nr_cpus; i++) {
+		struct wsched_cpu *wc = &grp->cpus[i];
+		u64 waited = 0;
+		pid_t tid = 0;
+
+		raw_spin_lock_irqsave(&wc->lock, flags);
+		m = list_first_entry_or_null(&wc->queue, struct wsched_member,
+					     qnode);
+		if (m && m->queued_at && now - m->queued_at > grp->watchdog_ns) {
+			waited = now - m->queued_at;
+			tid = task_pid_nr(m->task);
+		}
+		raw_spin_unlock_irqrestore(&wc->lock, flags);
+		if (waited) {
+			WRITE_ONCE(grp->watchdog_tid, tid);
+			snprintf(why, sizeof(why),
+				 "thread %d waited %llu ms for CPU %d",
+				 tid, waited / NSEC_PER_MSEC, wc->cpu);
+			wsched_group_release(grp, why);
+			return;
+		}
+	}
+	schedule_delayed_work(&grp->watchdog,
+			      nsecs_to_jiffies(grp->watchdog_ns / 4) + 1);
+}
+
+/*
+ * The owner closed its descriptor. Order matters: stop admitting, detach
+ * members, unpublish the CPUs, wait out the probes (RCU), then stop the
+ * timers and irq_works that only the probes and members could restart.
+ */
+void wsched_group_destroy(struct wsched_group *grp)
+{
+	struct wsched_member *m, *n;
+	unsigned int i;
+
+	WRITE_ONCE(grp->dead, true);
+	cancel_delayed_work_sync(&grp->watchdog);
+	detach_all(grp);
+
+	mutex_lock(&wsched_groups_lock);
+	for (i = 0; i < grp->nr_cpus; i++)
+		RCU_INIT_POINTER(per_cpu(wsched_pcpu, grp->cpus[i].cpu), NULL);
+	ida_free(&wsched_group_ida, grp->id);
+	atomic_dec(&wsched_nr_groups);
+	mutex_unlock(&wsched_groups_lock);
+	synchronize_rcu();
+
+	for (i = 0; i < grp->nr_cpus; i++) {
+		struct wsched_cpu *wc = &grp->cpus[i];
+
+		irq_work_sync(&wc->work);
+		hrtimer_cancel(&wc->timer);
+		llist_for_each_entry_safe(m, n, llist_del_all(&wc->blocked),
+					  block_node) {
+			clear_bit(WMF_ON_BLOCKED, &m->flags);
+			wsched_member_put(m);
+		}
+	}
+	debugfs_remove(grp->debugfs);
+	wsched_group_put(grp);
+}

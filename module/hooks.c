@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hooks into the core scheduler through its tracepoints (6.1 exports no
+ * way to add a sched_class): sched_switch sees the token holder block,
+ * sched_process_fork passes membership on, sched_process_exit detaches.
+ * The tracepoint symbols are not exported, so they are found by name.
+ */
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <linux/version.h>
+
+#include "internal.h"
+
+/*
+ * Is @prev leaving the CPU because it blocks (rather than being
+ * preempted)? prev_state is not enough: a task preempted right after
+ * setting its state looks blocked. EEVDF (6.12) may keep a blocked task
+ * on the runqueue with its dequeue delayed.
+ */
+static bool task_blocks(struct task_struct *prev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	if (prev->se.sched_delayed)
+		return true;
+#endif
+	return !READ_ONCE(prev->on_rq);
+}
+
+/* Runs under the rq lock with interrupts off: only mark state here. */
+static void probe_switch(void *data, bool preempt, struct task_struct *prev,
+			 struct task_struct *next, unsigned int prev_state)
+{
+	struct wsched_cpu *wc = wsched_cpu_of(smp_processor_id());
+	struct wsched_member *m, *nm;
+	u64 now;
+
+	if (!wc || !task_blocks(prev))
+		return;
+	raw_spin_lock(&wc->lock);
+	m = wc->holder;
+	if (!m || m->task != prev) {
+		raw_spin_unlock(&wc->lock);
+		return;
+	}
+	now = wsched_now();
+	WRITE_ONCE(m->state, WM_BLOCKED);
+	m->last_ran = now;
+	m->st.blocks++;
+	wc->st.blocks++;
+	nm = wsched_dispatch_next(wc, now);
+	if (nm)
+		nm->handoff_t0 = now;
+	else
+		wc->want_steal = true;
+	if (!test_and_set_bit(WMF_ON_BLOCKED, &m->flags)) {
+		refcount_inc(&m->ref);
+		llist_add(&m->block_node, &wc->blocked);
+	}
+	raw_spin_unlock(&wc->lock);
+	irq_work_queue(&wc->work);
+}
+
+static void probe_fork(void *data, struct task_struct *parent,
+		       struct task_struct *child)
+{
+	wsched_fork(parent, child);
+}
+
+/* Fires for every exiting task in the system: the lookup is O(1), lockless. */
+static void probe_exit(void *data, struct task_struct *p)
+{
+	struct wsched_member *m = wsched_member_find(p);
+
+	if (m && !test_bit(WMF_DETACHED, &m->flags) &&
+	    refcount_inc_not_zero(&m->ref)) {
+		wsched_member_detach(m, false);
+		wsched_member_put(m);
+	}
+}
+
+static struct wsched_hook {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+} hooks[] = {
+	{ "sched_switch", probe_switch },
+	{ "sched_process_fork", probe_fork },
+	{ "sched_process_exit", probe_exit },
+};
+
+static void find_tp(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hooks); i++)
+		if (!strcmp(tp->name, hooks[i].name))
+			hooks[i].tp = tp;
+}
+
+int wsched_hooks_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	for_each_kernel_tracepoint(find_tp, NULL);
+	for (i = 0; i < ARRAY_SIZE(hooks); i++) {
+		if (!hooks[i].tp) {
+			pr_err("wsched: tracepoint %s not found\n", hooks[i].name);
+			ret = -ENOENT;
+			goto unregister;
+		}
+		ret = tracepoint_probe_register(hooks[i].tp, hooks[i].probe, NULL);
+		if (ret)
+			goto unregister;
+	}
+	return 0;
+unregister:
+	while (i--)
+		tracepoint_probe_unregister(hooks[i].tp, hooks[i].probe, NULL);
+	tracepoint_synchronize_unregister();
+	return ret;
+}
+
+void wsched_hooks_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hooks); i++)
+		tracepoint_probe_unregister(hooks[i].tp, hooks[i].probe, NULL);
+	tracepoint_synchronize_unregister();
+}

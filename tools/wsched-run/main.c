@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wsched-run: run an unmodified program with all its threads managed by
+ * a wsched group. The group lives as long as this process holds its
+ * descriptor; the child joins before exec, and every thread or process
+ * it creates later inherits membership in the kernel.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libwsched.h>
+#include <smpkit/util.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: wsched-run [options] -- CMD [ARGS...]\n"
+"Run CMD with all its threads (and those it creates later) in a wsched group.\n"
+"  --cpus LIST      group CPUs, kernel cpulist format (default: all allowed)\n"
+"  --slice USEC     time slice, %d..%d (default 20000)\n"
+"  --steal POLICY   none|random|busiest|topology (default topology)\n"
+"  --balance POLICY none|fair (default fair)\n"
+"  --place POLICY   least|current|rr: home CPU of new threads (default least)\n"
+"  --watchdog MS    release the group if a thread waits longer (default:\n"
+"                   100 slices, at least 1 s)\n"
+"  --stats          print the group's statistics when CMD ends\n"
+"  -h, --help       this text\n"
+"Needs /dev/wsched (insmod wsched.ko) and CAP_SYS_NICE. Exits with CMD's\n"
+"status (128+N if a signal N ended it), 127 if CMD could not start.\n",
+		WSCHED_SLICE_MIN_US, WSCHED_SLICE_MAX_US);
+}
+
+static int policy(const char *opt, const char *arg, int (*parse)(const char *))
+{
+	int v = parse(arg);
+
+	if (v < 0)
+		die("--%s: unknown policy '%s' (see --help)", opt, arg);
+	return v;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "slice", required_argument, NULL, 's' },
+		{ "steal", required_argument, NULL, 'S' },
+		{ "balance", required_argument, NULL, 'b' },
+		{ "place", required_argument, NULL, 'p' },
+		{ "watchdog", required_argument, NULL, 'w' },
+		{ "stats", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct wsched_group_stats last = { 0 }, s;
+	struct wsched_params p;
+	bool stats = false;
+	cpu_set_t cpus;
+	int fd, o, ret, status, cpu;
+	char err[128];
+	uint64_t v;
+	pid_t child;
+
+	smpkit_prog = "wsched-run";
+	wsched_params_default(&p);
+	if (sched_getaffinity(0, sizeof(cpus), &cpus))
+		die_errno("sched_getaffinity");
+	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			if (parse_cpulist(optarg, &cpus, err, sizeof(err)))
+				die("--cpus: %s", err);
+			break;
+		case 's':
+			if (!parse_u64(optarg, WSCHED_SLICE_MIN_US,
+				       WSCHED_SLICE_MAX_US, &v))
+				die("--slice: '%s' is not %d..%d microseconds",
+				    optarg, WSCHED_SLICE_MIN_US, WSCHED_SLICE_MAX_US);
+			p.slice_us = v;
+			break;
+		case 'S':
+			p.steal = policy("steal", optarg, wsched_steal_parse);
+			break;
+		case 'b':
+			p.balance = policy("balance", optarg, wsched_balance_parse);
+			break;
+		case 'p':
+			p.place = policy("place", optarg, wsched_place_parse);
+			break;
+		case 'w':
+			if (!parse_u64(optarg, WSCHED_WATCHDOG_MIN_MS,
+				       WSCHED_WATCHDOG_MAX_MS, &v))
+				die("--watchdog: '%s' is not %d..%d ms", optarg,
+				    WSCHED_WATCHDOG_MIN_MS, WSCHED_WATCHDOG_MAX_MS);
+			p.watchdog_ms = v;
+			break;
+		case 't':
+			stats = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		die("no command given (put it after --)");
+	}
+
+	fd = wsched_open();
+	if (fd < 0) {
+		errno = -fd;
+		die_errno("%s (is wsched.ko loaded?)", WSCHED_DEVICE);
+	}
+	ret = wsched_create(fd, &cpus, &p, NULL);
+	if (ret) {
+		errno = -ret;
+		die_errno("cannot create the group (EINVAL: a CPU offline or not allowed; EBUSY: a CPU in another group; EPERM: needs CAP_SYS_NICE)");
+	}
+
+	child = fork();
+	if (child < 0)
+		die_errno("fork");
+	if (!child) {
+		ret = wsched_join(fd, 0, &cpu);
+		if (ret) {
+			errno = -ret;
+			warnx_("join: %s", strerror(-ret));
+			_exit(127);
+		}
+		close(fd);
+		execvp(argv[optind], argv + optind);
+		warnx_("%s: %s", argv[optind], strerror(errno));
+		_exit(127);
+	}
+	/* Like time(1): the terminal's signals are for the program. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	for (;;) {
+		ret = waitpid(child, &status, stats ? WNOHANG : 0);
+		if (ret == child)
+			break;
+		if (ret < 0 && errno != EINTR)
+			die_errno("waitpid");
+		if (stats && !wsched_stats_read(fd, &s)) {
+			/* Keep the last view that still had the threads in it. */
+			if (s.nr_threads) {
+				wsched_stats_free(&last);
+				last = s;
+			} else {
+				wsched_stats_free(&s);
+			}
+		}
+		if (stats)
+			sleep_ms(100);
+	}
+	if (stats && !wsched_stats_read(fd, &s)) {
+		if (!s.nr_threads && last.nr_threads) {
+			fprintf(stderr, "(threads as of the last sample, <= 100 ms before the end)\n");
+			free(s.threads);
+			s.threads = last.threads;
+			s.nr_threads = last.nr_threads;
+			last.threads = NULL;
+		}
+		wsched_stats_print(stderr, &s);
+		wsched_stats_free(&s);
+	}
+	wsched_stats_free(&last);
+	close(fd);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
