@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tvmm run: boot the guest(s) and report. Also owns the option parser
+ * and the run-and-report helper the other subcommands reuse.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <smpkit/util.h>
+
+#include "cmd.h"
+
+int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
+{
+	static const struct option opts[] = {
+		{ "mem", required_argument, NULL, 'm' },
+		{ "vcpus", required_argument, NULL, 'c' },
+		{ "vms", required_argument, NULL, 'v' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "trace", no_argument, NULL, 'T' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "scenario", required_argument, NULL, 'S' },
+		{ "iters", required_argument, NULL, 'i' },
+		{ "no-zero-hint", no_argument, NULL, 'Z' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ 0 },
+	};
+	uint64_t v;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!parse_size(optarg, &cfg->mem))
+				goto bad;
+			break;
+		case 'c':
+			if (!parse_u64(optarg, 1, TVMM_MAX_VCPUS, &v))
+				goto bad;
+			cfg->vcpus = v;
+			break;
+		case 'v':
+			if (!parse_u64(optarg, 1, TVMM_MAX_VMS, &v))
+				goto bad;
+			cfg->vms = v;
+			break;
+		case 't':
+			if (!parse_u64(optarg, 1, 3600, &v))
+				goto bad;
+			cfg->timeout_s = v;
+			break;
+		case 'i':
+			if (!parse_u64(optarg, 1, 100000000, &v))
+				goto bad;
+			cfg->iters = v;
+			break;
+		case 'T':
+			cfg->trace = true;
+			break;
+		case 's':
+			cfg->stats = true;
+			break;
+		case 'S':
+			cfg->scenario = optarg;
+			break;
+		case 'Z':
+			cfg->zero_hint = false;
+			break;
+		case 'q':
+			cfg->quiet = true;
+			break;
+		case 'f':
+			cfg->flows = (strstr(optarg, "direct") ? TVMM_F_TRY_DIRECT : 0) |
+				     (strstr(optarg, "fwd") ? TVMM_F_TRY_FWD : 0);
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind;
+bad:
+	warnx_("bad value '%s' for --%s", optarg, opts[0].name ? "option" : "");
+	return -1;
+}
+
+void free_vms(struct tvmm_vm **vms, unsigned int n, struct tvmm_host *h)
+{
+	for (unsigned int i = 0; i < n; i++)
+		tvmm_vm_destroy(vms[i]);
+	tvmm_host_close(h);
+}
+
+int run_and_report(const struct tvmm_config *cfg, struct tvmm_vm **vms,
+		   unsigned int *nvms, struct tvmm_host *h, bool keep)
+{
+	int rc = tvmm_run(cfg, vms, nvms, h);
+
+	if (*nvms && !cfg->quiet)
+		printf("tvmm: host %s; guest memory: %s\n", h->kind, h->mmu);
+	for (unsigned int i = 0; i < *nvms; i++)
+		if (cfg->stats)
+			tvmm_print_stats(vms[i]);
+	if (!keep) {
+		if (*nvms)
+			free_vms(vms, *nvms, h);
+		*nvms = 0;
+	}
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct tvmm_vm *vms[TVMM_MAX_VMS];
+	struct tvmm_config cfg;
+	struct tvmm_host h = { .kvm_fd = -1 };
+	unsigned int n;
+	int i;
+
+	tvmm_config_default(&cfg);
+	i = parse_run_options(argc, argv, &cfg);
+	if (i < 0)
+		return TVMM_EXIT_USAGE;
+	if (i < argc)
+		cfg.image = argv[i++];
+	if (i < argc) {
+		warnx_("run takes one IMAGE, not '%s'", argv[i]);
+		return TVMM_EXIT_USAGE;
+	}
+	return run_and_report(&cfg, vms, &n, &h, false);
+}

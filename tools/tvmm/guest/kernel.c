@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest mini-OS's main: installs its traps, then runs the scenario
+ * tvmm named in the boot-info page. Each scenario reports what it saw
+ * through ucalls so the host side (and the selftests) can check it.
+ * vCPUs other than 0 only take part in the "smp" scenario.
+ */
+#include "guest.h"
+
+void user_direct(uint64_t arg);
+void user_fwd(uint64_t arg);
+void user_bench_direct(uint64_t n);
+void user_bench_fwd(uint64_t n);
+void kmain(uint64_t cpu);
+
+static bool is(const char *name)
+{
+	return !strcmp((const char *)BOOTINFO->scenario, name);
+}
+
+static void check_cpuid(void)
+{
+	uint32_t a = 0x40000000, b, c = 0, d;
+	char sig[13];
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = 0;
+	GUEST_REPORT("cpuid_tvmm_sig", !strcmp(sig, "TVMMtvmmTVMM"));
+}
+
+static void check_mmio(void)
+{
+	volatile uint64_t *dev = (volatile uint64_t *)TVMM_MMIO_GPA;
+	uint64_t c0, c1;
+
+	GUEST_ASSERT_EQ(*(volatile uint32_t *)TVMM_MMIO_GPA,
+			TVMM_MMIO_ID_VALUE);
+	dev[TVMM_MMIO_SCRATCH / 8] = 0xfeedfacecafef00dull;
+	GUEST_ASSERT_EQ(dev[TVMM_MMIO_SCRATCH / 8], 0xfeedfacecafef00dull);
+	c0 = dev[TVMM_MMIO_COUNTER / 8];
+	c1 = dev[TVMM_MMIO_COUNTER / 8];
+	GUEST_ASSERT_EQ(c1, c0 + 1);
+	GUEST_REPORT("mmio_accesses", 5);
+}
+
+static void check_msr(void)
+{
+	uint32_t lo, hi;
+
+	if (!(BOOTINFO->features & TVMM_F_MSR_EXIT))
+		return;
+	asm volatile("wrmsr" : : "c"(TVMM_MSR_DEVICE), "a"(0x89abcdef),
+		     "d"(0x01234567));
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(TVMM_MSR_DEVICE));
+	GUEST_ASSERT_EQ(((uint64_t)hi << 32) | lo, 0x0123456789abcdefull);
+	GUEST_REPORT("msr_accesses", 2);
+}
+
+static void run_flow(const char *key, uint64_t entry, uint32_t feature)
+{
+	if (BOOTINFO->features & feature)
+		GUEST_REPORT(key, run_user(entry, 0));
+}
+
+static void demo(void)
+{
+	kprint("tvmm guest: long mode, traps installed\n");
+	check_cpuid();
+	check_mmio();
+	check_msr();
+	run_flow("direct_exit", (uint64_t)user_direct, TVMM_F_TRY_DIRECT);
+	run_flow("fwd_exit", (uint64_t)user_fwd, TVMM_F_TRY_FWD);
+	GUEST_REPORT("direct_syscalls", direct_syscalls);
+	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls);
+	GUEST_REPORT("user_faults", user_faults);
+}
+
+/* Per-syscall cost of each flow: tvmm times the span between the SYNCs. */
+static void bench(void)
+{
+	uint64_t n = BOOTINFO->iters;
+
+	if (BOOTINFO->features & TVMM_F_TRY_DIRECT) {
+		GUEST_SYNC("direct-begin", n);
+		GUEST_REPORT("bench_direct_exit",
+			     run_user((uint64_t)user_bench_direct, n));
+		GUEST_SYNC("direct-end", n);
+	}
+	if (BOOTINFO->features & TVMM_F_TRY_FWD) {
+		GUEST_SYNC("fwd-begin", n);
+		GUEST_REPORT("bench_fwd_exit",
+			     run_user((uint64_t)user_bench_fwd, n));
+		GUEST_SYNC("fwd-end", n);
+	}
+	GUEST_REPORT("direct_syscalls", direct_syscalls);
+	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls);
+}
+
+/* Demand-zero: take @iters fresh pages; the hint decides who zeroes. */
+static void zero(void)
+{
+	uint64_t n = BOOTINFO->iters, va;
+
+	GUEST_SYNC("zero-begin", n);
+	va = user_mmap(n * PAGE_SIZE);
+	GUEST_SYNC("zero-end", n);
+	GUEST_ASSERT(va == TVMM_USER_MMAP);
+	GUEST_REPORT("host_zeroed", PV->host_zeroed);
+	GUEST_REPORT("guest_rezeroed", PV->guest_rezeroed);
+	GUEST_REPORT("guest_zeroed", PV->guest_zeroed);
+}
+
+/* Figure B.1: walk addresses whose mapping the guest knows. */
+static void xlate(void)
+{
+	uint64_t va = user_mmap(3 * PAGE_SIZE);
+	volatile uint64_t *p = (volatile uint64_t *)(va + PAGE_SIZE);
+
+	*p = 0x74766d6d78616c74ull;	/* "tvmmxalt": found via the host */
+	GUEST_XLATE("user mmap page (pattern)", (uint64_t)p);
+	GUEST_XLATE("kernel text (kmain)", (uint64_t)kmain);
+	GUEST_XLATE("bootinfo page", TVMM_BOOTINFO_GPA);
+	GUEST_XLATE("user text", TVMM_USER_TEXT);
+	GUEST_XLATE("unmapped user address", TVMM_USER_MMAP + 0x1000000);
+	user_space_reset();
+}
+
+static void idle(void)
+{
+	for (uint64_t i = 0; i < BOOTINFO->iters; i++)
+		hlt();
+	GUEST_REPORT("halts", BOOTINFO->iters);
+}
+
+static void busy(void)
+{
+	volatile uint64_t x = 0;
+
+	for (uint64_t i = 0; i < BOOTINFO->iters * 1000; i++)
+		x += i;
+	GUEST_REPORT("busy_loops", BOOTINFO->iters * 1000);
+}
+
+static volatile uint32_t lock, smp_arrived, smp_finished;
+static volatile uint64_t smp_counter;
+
+static void smp(uint64_t cpu)
+{
+	uint32_t ncpu = BOOTINFO->nr_vcpus;
+
+	__atomic_add_fetch(&smp_arrived, 1, __ATOMIC_SEQ_CST);
+	while (smp_arrived < ncpu)
+		asm volatile("pause");
+	for (uint64_t i = 0; i < BOOTINFO->iters; i++) {
+		while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
+			asm volatile("pause");
+		smp_counter = smp_counter + 1;	/* not atomic: the lock is */
+		__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+	}
+	__atomic_add_fetch(&smp_finished, 1, __ATOMIC_SEQ_CST);
+	if (cpu)
+		return;
+	while (smp_finished < ncpu)
+		asm volatile("pause");
+	GUEST_ASSERT_EQ(smp_counter, BOOTINFO->iters * ncpu);
+	GUEST_REPORT("smp_counter", smp_counter);
+}
+
+/* Faults on purpose, to show how tvmm reports each. */
+static void fault(void)
+{
+	if (is("runaway")) {
+		for (;;)
+			asm volatile("" : : : "memory");
+	} else if (is("unmapped")) {
+		GUEST_REPORT("unmapped_value",
+			     *(volatile uint64_t *)TVMM_UNMAPPED_GPA);
+	} else if (is("triple-fault")) {
+		struct {
+			uint16_t limit;
+			uint64_t base;
+		} __attribute__((packed)) none = { 0, 0 };
+
+		asm volatile("lidt %0; ud2" : : "m"(none));
+	} else if (is("kernel-fault")) {
+		GUEST_REPORT("value", *(volatile uint64_t *)0x80000000ull);
+	} else if (is("assert")) {
+		GUEST_ASSERT_EQ(BOOTINFO->nr_vcpus, 1000);
+	}
+}
+
+void kmain(uint64_t cpu)
+{
+	trap_init(cpu);
+	if (cpu == 0)
+		mm_init();
+	if (is("smp"))
+		smp(cpu);
+	else if (cpu != 0)
+		;
+	else if (is("demo"))
+		demo();
+	else if (is("bench"))
+		bench();
+	else if (is("zero"))
+		zero();
+	else if (is("xlate"))
+		xlate();
+	else if (is("idle"))
+		idle();
+	else if (is("busy"))
+		busy();
+	else
+		fault();
+	GUEST_DONE();
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The user programs, run at CPL3. The linker places this file's code and
+ * data at TVMM_USER_TEXT, so it must call nothing in the kernel: its only
+ * ways out are the two system call instructions below. sys() is the
+ * direct flow (int 0x80 stays in the guest); fwd() is trap-and-forward
+ * (an OUT to the one port the TSS opens to CPL3 exits to tvmm).
+ */
+#include <stdint.h>
+
+#include "abi.h"
+
+static inline int64_t sys(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
+{
+	int64_t ret;
+
+	asm volatile("int $0x80" : "=a"(ret)
+		     : "a"(nr), "D"(a), "S"(b), "d"(c) : "memory");
+	return ret;
+}
+
+static inline int64_t fwd(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
+{
+	int64_t ret;
+
+	asm volatile("outb %%al, %1" : "=a"(ret)
+		     : "Nd"((uint16_t)TVMM_PORT_FWD), "a"(nr), "D"(a), "S"(b),
+		       "d"(c) : "memory");
+	return ret;
+}
+
+typedef int64_t (*sys_fn)(uint64_t, uint64_t, uint64_t, uint64_t);
+
+static uint64_t ulen(const char *s)
+{
+	uint64_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+/* Every system call once; exit code 0 only when every result is right. */
+static void exercise(sys_fn call, const char *hello)
+{
+	volatile uint64_t *p;
+	int64_t r;
+
+	r = call(TVMM_SYS_write, 1, (uint64_t)hello, ulen(hello));
+	if (r != (int64_t)ulen(hello))
+		call(TVMM_SYS_exit, 1, 0, 0);
+	if (call(TVMM_SYS_getpid, 0, 0, 0) != TVMM_GUEST_PID)
+		call(TVMM_SYS_exit, 2, 0, 0);
+	if (call(TVMM_SYS_sched_yield, 0, 0, 0) != 0)
+		call(TVMM_SYS_exit, 3, 0, 0);
+	r = call(TVMM_SYS_mmap, 8192, 0, 0);
+	if (r < 0)
+		call(TVMM_SYS_exit, 4, 0, 0);
+	p = (volatile uint64_t *)r;
+	if (p[0] != 0 || p[1023] != 0)
+		call(TVMM_SYS_exit, 5, 0, 0);	/* mmap must give zeroes */
+	p[0] = 0x1234;
+	p[512] = 0x5678;		/* the second page */
+	if (call(TVMM_SYS_nanosleep, 2, 0, 0) != 0)
+		call(TVMM_SYS_exit, 6, 0, 0);
+	if (call(999, 0, 0, 0) != -78)
+		call(TVMM_SYS_exit, 7, 0, 0);
+	call(TVMM_SYS_exit, 0, 0, 0);
+}
+
+void user_direct(uint64_t arg)
+{
+	(void)arg;
+	exercise(sys, "hello from CPL3 via int 0x80\n");
+}
+
+void user_fwd(uint64_t arg)
+{
+	(void)arg;
+	exercise(fwd, "hello from CPL3 via trap-and-forward\n");
+}
+
+void user_bench_direct(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		sys(TVMM_SYS_getpid, 0, 0, 0);
+	sys(TVMM_SYS_exit, 0, 0, 0);
+}
+
+void user_bench_fwd(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		fwd(TVMM_SYS_getpid, 0, 0, 0);
+	fwd(TVMM_SYS_exit, 0, 0, 0);
+}

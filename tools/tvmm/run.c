@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running VMs: load the image, build long mode, start one thread per
+ * vCPU (each VM independent, --vms N at once), and a watchdog that
+ * stops every vCPU at --timeout with immediate_exit plus a signal, so a
+ * runaway guest never hangs tvmm. Exit code: the worst vCPU's outcome.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <smpkit/util.h>
+
+#include "tvmm.h"
+
+void tvmm_vm_add_vcpus(struct tvmm_vm *vm);
+
+static const char *const scenarios[] = {
+	"demo", "bench", "zero", "xlate", "idle", "busy", "smp", "runaway",
+	"unmapped", "triple-fault", "kernel-fault", "assert", NULL,
+};
+
+bool tvmm_scenario_known(const char *name)
+{
+	for (int i = 0; scenarios[i]; i++)
+		if (!strcmp(scenarios[i], name))
+			return true;
+	return false;
+}
+
+void tvmm_config_default(struct tvmm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem = 64ull << 20;
+	cfg->vcpus = 1;
+	cfg->vms = 1;
+	cfg->timeout_s = 30;
+	cfg->zero_hint = true;
+	cfg->scenario = "demo";
+	cfg->iters = 10;
+	cfg->flows = TVMM_F_TRY_DIRECT | TVMM_F_TRY_FWD;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct tvmm_vcpu *vcpu = arg;
+	uint64_t c0 = thread_cpu_ns();
+
+	vcpu->run_start_ns = now_ns();
+	while (vcpu->state == VCPU_RUNNING) {
+		if (__atomic_load_n(&vcpu->vm->stop, __ATOMIC_SEQ_CST)) {
+			vcpu->state = VCPU_TIMEOUT;
+			break;
+		}
+		if (__kvm_ioctl(vcpu->fd, KVM_RUN, NULL) < 0) {
+			vcpu->st.exits++;
+			if (errno == EINTR || errno == EAGAIN) {
+				vcpu->st.kind[EX_INTR]++;
+				continue;
+			}
+			vcpu_fail(vcpu, "KVM_RUN: %s", strerror(errno));
+			break;
+		}
+		vcpu->st.exits++;
+		if (!tvmm_handle_exit(vcpu))
+			break;
+	}
+	vcpu->st.wall_ns = now_ns() - vcpu->run_start_ns;
+	vcpu->st.cpu_ns = thread_cpu_ns() - c0;
+	return NULL;
+}
+
+static void on_kick(int sig)
+{
+	(void)sig;	/* only to make KVM_RUN return -EINTR */
+}
+
+static void load(struct tvmm_vm *vm, const struct tvmm_image *img)
+{
+	struct tvmm_bootinfo *bi = gpa_to_hva(vm, TVMM_BOOTINFO_GPA, sizeof(*bi));
+	const struct tvmm_config *cfg = vm->cfg;
+
+	memcpy(vm->mem + TVMM_LOAD_GPA, img->data, img->size);
+	vm->entry = img->hdr->entry;
+	vm->bss_end = img->hdr->bss_end;
+	tvmm_setup_longmode(vm);
+	bi->mem_size = vm->mem_size;
+	bi->free_start = (vm->bss_end + 4095) & ~4095ull;
+	bi->nr_vcpus = vm->nr_vcpus;
+	bi->iters = cfg->iters;
+	snprintf(bi->scenario, sizeof(bi->scenario), "%s", cfg->scenario);
+	if (cfg->zero_hint)
+		vm->features |= TVMM_F_ZERO_HINT;
+	vm->features |= cfg->flows;
+	bi->features = vm->features;
+	tvmm_vm_add_vcpus(vm);
+}
+
+static int outcome(struct tvmm_vm *vm)
+{
+	int worst = TVMM_EXIT_OK;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct tvmm_vcpu *v = &vm->vcpus[i];
+		struct kvm_regs r;
+
+		if (v->state == VCPU_FAILED) {
+			fprintf(stderr, "tvmm: vm%d/cpu%d: %s\n", vm->index, i,
+				v->error);
+			tvmm_dump_state(v);
+			worst = TVMM_EXIT_GUEST;
+		} else if (v->state == VCPU_TIMEOUT) {
+			if (__kvm_ioctl(v->fd, KVM_GET_REGS, &r))
+				r.rip = 0;
+			fprintf(stderr, "tvmm: vm%d/cpu%d: guest did not finish within --timeout %u s (stopped at RIP %#llx)\n",
+				vm->index, i, vm->cfg->timeout_s,
+				(unsigned long long)r.rip);
+			if (worst == TVMM_EXIT_OK)
+				worst = TVMM_EXIT_TIMEOUT;
+		}
+	}
+	return worst;
+}
+
+static bool all_stopped(struct tvmm_vm **vms, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int c = 0; c < vms[i]->nr_vcpus; c++)
+			if (vms[i]->vcpus[c].state == VCPU_RUNNING)
+				return false;
+	return true;
+}
+
+static void kick_all(struct tvmm_vm **vms, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		__atomic_store_n(&vms[i]->stop, 1, __ATOMIC_SEQ_CST);
+		for (unsigned int c = 0; c < vms[i]->nr_vcpus; c++) {
+			struct tvmm_vcpu *v = &vms[i]->vcpus[c];
+
+			if (v->state != VCPU_RUNNING)
+				continue;
+			__atomic_store_n(&v->run->immediate_exit, 1,
+					 __ATOMIC_SEQ_CST);
+			pthread_kill(v->thread, SIGUSR1);
+		}
+	}
+}
+
+/* Runs every vCPU of @vms to completion or timeout. */
+int tvmm_run_vms(const struct tvmm_host *h, const struct tvmm_config *cfg,
+		 struct tvmm_vm **vms)
+{
+	struct sigaction sa = { .sa_handler = on_kick };
+	uint64_t deadline = now_ns() + cfg->timeout_s * 1000000000ull;
+	uint64_t hard = deadline + 5000000000ull;
+	int worst = TVMM_EXIT_OK;
+
+	(void)h;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	for (unsigned int i = 0; i < cfg->vms; i++)
+		for (unsigned int c = 0; c < vms[i]->nr_vcpus; c++)
+			if (pthread_create(&vms[i]->vcpus[c].thread, NULL,
+					   vcpu_thread, &vms[i]->vcpus[c]))
+				die("cannot start a vCPU thread");
+	while (!all_stopped(vms, cfg->vms)) {
+		struct timespec ts = { 0, 2000000 };
+		uint64_t t = now_ns();
+
+		if (t > hard) {
+			/* A vCPU stuck in KVM_RUN despite the kicks. */
+			fprintf(stderr, "tvmm: a vCPU did not stop 5 s after the timeout; giving up\n");
+			_exit(TVMM_EXIT_TIMEOUT);
+		}
+		if (t > deadline)
+			kick_all(vms, cfg->vms);	/* again: a kick may race */
+		nanosleep(&ts, NULL);
+	}
+	for (unsigned int i = 0; i < cfg->vms; i++)
+		for (unsigned int c = 0; c < vms[i]->nr_vcpus; c++)
+			pthread_join(vms[i]->vcpus[c].thread, NULL);
+	for (unsigned int i = 0; i < cfg->vms; i++) {
+		int o = outcome(vms[i]);
+
+		if (o == TVMM_EXIT_GUEST || worst == TVMM_EXIT_OK)
+			worst = o;
+	}
+	return worst;
+}
+
+static int check_config(const struct tvmm_config *cfg)
+{
+	if (cfg->mem < TVMM_MEM_MIN || cfg->mem > TVMM_MEM_MAX || cfg->mem % (2u << 20)) {
+		warnx_("--mem must be a multiple of 2M between 4M and 1G");
+		return -1;
+	}
+	if (!cfg->vcpus || cfg->vcpus > TVMM_MAX_VCPUS) {
+		warnx_("--vcpus must be 1 to %d", TVMM_MAX_VCPUS);
+		return -1;
+	}
+	if (!cfg->vms || cfg->vms > TVMM_MAX_VMS) {
+		warnx_("--vms must be 1 to %d", TVMM_MAX_VMS);
+		return -1;
+	}
+	if (!cfg->timeout_s) {
+		warnx_("--timeout must be at least 1 s");
+		return -1;
+	}
+	if (!tvmm_scenario_known(cfg->scenario)) {
+		warnx_("unknown scenario '%s'", cfg->scenario);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Creates and runs the VMs; on return *vms holds them (the caller reads
+ * their stats, then destroys them) and the host stays open in @h.
+ */
+int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
+	     unsigned int *nvms, struct tvmm_host *h)
+{
+	struct tvmm_image img;
+	char err[512];
+
+	*nvms = 0;
+	if (check_config(cfg))
+		return TVMM_EXIT_USAGE;
+	if (tvmm_image_load(&img, cfg->image, cfg->mem, err, sizeof(err))) {
+		warnx_("bad guest image: %s", err);
+		return TVMM_EXIT_USAGE;
+	}
+	if (tvmm_host_open(h, err, sizeof(err))) {
+		tvmm_image_free(&img);
+		warnx_("%s", err);
+		return TVMM_EXIT_UNSUPPORTED;
+	}
+	for (unsigned int i = 0; i < cfg->vms; i++) {
+		vms[i] = tvmm_vm_create(h, cfg, i);
+		load(vms[i], &img);
+		*nvms = i + 1;
+	}
+	tvmm_image_free(&img);
+	return tvmm_run_vms(h, cfg, vms);
+}
