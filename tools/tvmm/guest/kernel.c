@@ -117,7 +117,7 @@ static void zero(void)
 static void xlate(void)
 {
 	uint64_t va = user_mmap(3 * PAGE_SIZE);
-	volatile uint64_t *p = (volatile uint64_t *)(va + PAGE_SIZE);
+	volatile uint64_t *p = (volatile uint64_t *)(va + PAGE_SIZE + 8);
 
 	*p = 0x74766d6d78616c74ull;	/* "tvmmxalt": found via the host */
 	GUEST_XLATE("user mmap page (pattern)", (uint64_t)p);

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cases behind cases.h. Each runs the embedded guest with a
+ * scenario and checks what tvmm counted against what the guest reported.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ktap.h>
+
+#include "../../tools/tvmm/tvmm.h"
+#include "cases.h"
+
+struct run {
+	struct tvmm_config cfg;
+	struct tvmm_vm *vms[TVMM_MAX_VMS];
+	struct tvmm_host h;
+	unsigned int n;
+	int rc;
+};
+
+static void start(struct run *r, const char *scenario, uint64_t iters)
+{
+	memset(r, 0, sizeof(*r));
+	tvmm_config_default(&r->cfg);
+	r->cfg.quiet = true;
+	r->cfg.scenario = scenario;
+	r->cfg.iters = iters;
+	r->cfg.timeout_s = 60;
+	r->h.kvm_fd = -1;
+}
+
+static int go(struct run *r)
+{
+	r->rc = tvmm_run(&r->cfg, r->vms, &r->n, &r->h);
+	return r->rc;
+}
+
+static void finish(struct run *r)
+{
+	for (unsigned int i = 0; i < r->n; i++)
+		tvmm_vm_destroy(r->vms[i]);
+	tvmm_host_close(&r->h);
+	r->n = 0;
+}
+
+static struct tvmm_vcpu *cpu0(struct run *r)
+{
+	return &r->vms[0]->vcpus[0];
+}
+
+static int64_t rep(struct run *r, const char *key)
+{
+	const struct tvmm_report *p = tvmm_report(cpu0(r), key);
+
+	return p ? (int64_t)p->val : -999999;
+}
+
+static const char *write_image(const void *data, size_t len, off_t size)
+{
+	static char path[] = "/tmp/tvmm-test-XXXXXX";
+	int fd;
+
+	strcpy(path, "/tmp/tvmm-test-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, data, len) != (ssize_t)len || ftruncate(fd, size)) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+static int bad_image(const void *data, size_t len, off_t size)
+{
+	const char *p = write_image(data, len, size);
+	struct run r;
+
+	if (!p)
+		return -1;
+	start(&r, "demo", 1);
+	r.cfg.image = p;
+	go(&r);
+	finish(&r);
+	unlink(p);
+	return r.rc;
+}
+
+void tvmm_bad_input_cases(void)
+{
+	size_t len = tvmm_guest_image_end - tvmm_guest_image;
+	struct tvmm_image_header *h;
+	uint8_t *img = malloc(len);
+	char junk[256];
+	struct run r;
+
+	memset(junk, 0x5a, sizeof(junk));
+	ktap_ok(bad_image(junk, sizeof(junk), sizeof(junk)) == TVMM_EXIT_USAGE,
+		"malformed image (no magic) is refused");
+	ktap_ok(bad_image(junk, 4, 4) == TVMM_EXIT_USAGE,
+		"image smaller than its header is refused");
+	memcpy(img, tvmm_guest_image, len);
+	ktap_ok(bad_image(img, len, TVMM_IMAGE_MAX + 4096) == TVMM_EXIT_USAGE,
+		"oversized image is refused");
+	h = (struct tvmm_image_header *)img;
+	h->entry = 0x3fffffff;
+	ktap_ok(bad_image(img, len, len) == TVMM_EXIT_USAGE,
+		"entry point outside the image and memory is refused");
+	free(img);
+
+	start(&r, "demo", 1);
+	r.cfg.mem = 2ull << 30;
+	ktap_ok(go(&r) == TVMM_EXIT_USAGE && !r.n, "--mem 2G is refused");
+	finish(&r);
+
+	setenv("TVMM_KVM_DEVICE", "/nonexistent/kvm", 1);
+	start(&r, "demo", 1);
+	ktap_ok(go(&r) == TVMM_EXIT_UNSUPPORTED && !r.n,
+		"a missing /dev/kvm is reported as unsupported, no VM made");
+	finish(&r);
+	unsetenv("TVMM_KVM_DEVICE");
+}
+
+/* demo: every exit kind once, both syscall flows, the CPUID policy. */
+static void demo_cases(const char *l, bool hw)
+{
+	struct tvmm_stats *st;
+	struct run r;
+	int flows_ok = 0;
+
+	start(&r, "demo", 1);
+	go(&r);
+	st = &cpu0(&r)->st;
+	ktap_ok(r.rc == 0 && cpu0(&r)->state == VCPU_DONE,
+		"%s: demo guest boots in long mode and finishes (rc %d)", l, r.rc);
+	ktap_ok(rep(&r, "cpuid_tvmm_sig") == 1 &&
+		st->kind[EX_MMIO_DEV] == (uint64_t)rep(&r, "mmio_accesses") &&
+		(!(r.vms[0]->features & TVMM_F_MSR_EXIT) ||
+		 st->kind[EX_MSR_READ] + st->kind[EX_MSR_WRITE] ==
+		 (uint64_t)rep(&r, "msr_accesses")),
+		"%s: CPUID policy seen by the guest; MMIO %llu and MSR exits match the guest's accesses",
+		l, (unsigned long long)st->kind[EX_MMIO_DEV]);
+	if (rep(&r, "fwd_exit") == 0)
+		flows_ok++;
+	ktap_ok(rep(&r, "fwd_exit") == 0 &&
+		st->kind[EX_PIO_FWD] == (uint64_t)rep(&r, "forwarded_syscalls") &&
+		st->kind[EX_PIO_IRET] + 1 == st->kind[EX_PIO_FWD],
+		"%s: trap-and-forward: all results right, one exit in and one out per call (%llu/%llu)",
+		l, (unsigned long long)st->kind[EX_PIO_FWD],
+		(unsigned long long)st->kind[EX_PIO_IRET]);
+	if (!hw && rep(&r, "int80_ud") != -999999) {
+		ktap_skip("%s: direct flow: this host raises #UD for int 0x80 from CPL3 (KVM PVM)", l);
+	} else {
+		if (rep(&r, "direct_exit") == 0)
+			flows_ok++;
+		ktap_ok(rep(&r, "direct_exit") == 0 &&
+			rep(&r, "direct_syscalls") == 7,
+			"%s: direct flow: all 7 syscalls right inside the guest", l);
+	}
+	ktap_ok(st->kind[EX_HLT] == 2ull * flows_ok &&
+		st->kind[EX_PIO_CONSOLE] > 0,
+		"%s: nanosleep(2) halts twice per flow (%llu HLT exits)", l,
+		(unsigned long long)st->kind[EX_HLT]);
+	finish(&r);
+}
+
+static void bench_case(const char *l, bool hw)
+{
+	const struct tvmm_sync *a, *b, *c, *d;
+	struct run r;
+	uint64_t n = 200;
+
+	start(&r, "bench", n);
+	go(&r);
+	a = tvmm_sync(cpu0(&r), "direct-begin");
+	b = tvmm_sync(cpu0(&r), "direct-end");
+	c = tvmm_sync(cpu0(&r), "fwd-begin");
+	d = tvmm_sync(cpu0(&r), "fwd-end");
+	ktap_ok(r.rc == 0 && c && d && d->fwd_exits - c->fwd_exits == 2 * n + 1,
+		"%s: %llu forwarded getpids take exactly 2 exits each (+1 for exit)",
+		l, (unsigned long long)n);
+	if (!hw && rep(&r, "int80_ud") != -999999)
+		ktap_skip("%s: direct flow cost: int 0x80 from CPL3 not available here", l);
+	else
+		ktap_ok(a && b && b->exits - a->exits == 2,
+			"%s: %llu direct getpids take no VM exit", l,
+			(unsigned long long)n);
+	finish(&r);
+}
+
+static void fault_cases(const char *l)
+{
+	struct run r;
+
+	start(&r, "runaway", 1);
+	r.cfg.timeout_s = 1;
+	go(&r);
+	ktap_ok(r.rc == TVMM_EXIT_TIMEOUT && cpu0(&r)->state == VCPU_TIMEOUT,
+		"%s: --timeout 1 stops a runaway guest (rc %d)", l, r.rc);
+	finish(&r);
+
+	start(&r, "unmapped", 1);
+	go(&r);
+	ktap_ok(r.rc == TVMM_EXIT_GUEST && strstr(cpu0(&r)->error, "0xc0200000") &&
+		strstr(cpu0(&r)->error, "RIP") &&
+		cpu0(&r)->st.kind[EX_MMIO_UNMAPPED] == 1,
+		"%s: access to unbacked memory names the GPA and RIP", l);
+	finish(&r);
+
+	start(&r, "triple-fault", 1);
+	go(&r);
+	ktap_ok(r.rc == TVMM_EXIT_GUEST && cpu0(&r)->st.kind[EX_SHUTDOWN] == 1,
+		"%s: triple fault is a shutdown exit, reported", l);
+	finish(&r);
+
+	start(&r, "kernel-fault", 1);
+	go(&r);
+	ktap_ok(r.rc == TVMM_EXIT_GUEST && strstr(cpu0(&r)->error, "#PF") &&
+		strstr(cpu0(&r)->error, "0x80000000"),
+		"%s: guest kernel #PF reported with CR2", l);
+	finish(&r);
+
+	start(&r, "assert", 1);
+	go(&r);
+	ktap_ok(r.rc == TVMM_EXIT_GUEST && strstr(cpu0(&r)->error, "kernel.c:"),
+		"%s: GUEST_ASSERT reaches tvmm with file and line", l);
+	finish(&r);
+}
+
+static void memory_cases(const char *l)
+{
+	const struct tvmm_sync *s, *e;
+	struct tvmm_vcpu *v;
+	struct run r;
+	bool ok;
+
+	start(&r, "xlate", 1);
+	go(&r);
+	v = cpu0(&r);
+	ok = r.rc == 0 && v->nr_xlates == 5 && v->xlates[0].mapped &&
+	     v->xlates[0].gpa < r.vms[0]->mem_size &&
+	     *(uint64_t *)(r.vms[0]->mem + v->xlates[0].gpa) == 0x74766d6d78616c74ull &&
+	     v->xlates[1].mapped && v->xlates[1].gpa == v->xlates[1].gva &&
+	     !v->xlates[4].mapped;
+	ktap_ok(ok, "%s: xlate: user page -> GPA -> host memory holds the guest's pattern; kernel identity-mapped; unmapped stays unmapped", l);
+	finish(&r);
+
+	for (int hint = 1; hint >= 0; hint--) {
+		uint64_t n = 512;
+
+		start(&r, "zero", n);
+		r.cfg.zero_hint = hint;
+		go(&r);
+		s = tvmm_sync(cpu0(&r), "zero-begin");
+		e = tvmm_sync(cpu0(&r), "zero-end");
+		ok = r.rc == 0 && s && e && rep(&r, "host_zeroed") >= (int64_t)n;
+		if (hint)
+			ok = ok && rep(&r, "guest_rezeroed") == 0 &&
+			     e->resident_pages - s->resident_pages < n / 2;
+		else
+			ok = ok && rep(&r, "guest_rezeroed") == rep(&r, "host_zeroed") &&
+			     e->resident_pages - s->resident_pages >= n;
+		ktap_ok(ok, "%s: demand-zero hint %s: %lld pages re-zeroed, host pages touched %lld",
+			l, hint ? "on" : "off", (long long)rep(&r, "guest_rezeroed"),
+			s && e ? (long long)(e->resident_pages - s->resident_pages) : -1);
+		finish(&r);
+	}
+}
+
+static void idle_smp_cases(const char *l)
+{
+	struct run r;
+	bool ok = true;
+
+	start(&r, "idle", 20);
+	r.cfg.vms = 3;
+	go(&r);
+	for (unsigned int i = 0; i < r.n; i++) {
+		struct tvmm_stats *st = &r.vms[i]->vcpus[0].st;
+
+		ok = ok && st->kind[EX_HLT] == 20 &&
+		     st->idle_ns >= 20 * TVMM_TICK_NS &&
+		     st->cpu_ns < st->idle_ns / 2;
+	}
+	ktap_ok(r.rc == 0 && r.n == 3 && ok,
+		"%s: 3 idle VMs: 20 HLT exits each, the CPU given away while idle", l);
+	finish(&r);
+
+	start(&r, "smp", 2000);
+	r.cfg.vcpus = 2;
+	go(&r);
+	ktap_ok(r.rc == 0 && rep(&r, "smp_counter") == 4000,
+		"%s: SMP guest, 2 vCPUs: spinlock-protected counter is exact", l);
+	finish(&r);
+}
+
+bool tvmm_kvm_cases(const char *label, bool hw)
+{
+	struct tvmm_host h;
+	char err[256];
+
+	if (tvmm_host_open(&h, err, sizeof(err))) {
+		for (int i = 0; i < TVMM_KVM_CASES; i++)
+			ktap_skip("%s: %s", label, err);
+		return false;
+	}
+	ktap_diag("%s: host %s; guest memory: %s", label, h.kind, h.mmu);
+	tvmm_host_close(&h);
+	demo_cases(label, hw);		/* 5 */
+	bench_case(label, hw);		/* 2 */
+	fault_cases(label);		/* 5 */
+	memory_cases(label);		/* 3 */
+	idle_smp_cases(label);		/* 2 */
+	return true;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tvmm's selftest cases, shared by the host test (whatever /dev/kvm the
+ * machine has, PVM here) and the VM-rig test (kvm-amd, npt=1 and npt=0).
+ * They drive the VMM in-process, KVM selftests style, and check
+ * invariants: exit counters against what the guest did, syscall results,
+ * the xlate chain against what the guest wrote. Never absolute times.
+ */
+#ifndef TVMM_CASES_H
+#define TVMM_CASES_H
+
+#include <stdbool.h>
+
+#define TVMM_BAD_INPUT_CASES	6
+#define TVMM_KVM_CASES		17
+
+/* Bad input that needs no KVM at all. */
+void tvmm_bad_input_cases(void);
+/*
+ * Everything that runs a guest. @hw: the host is hardware KVM, where
+ * every flow must work (no SKIP for int 0x80). Returns false when
+ * /dev/kvm could not be opened (then every case was skipped).
+ */
+bool tvmm_kvm_cases(const char *label, bool hw);
+
+#endif
