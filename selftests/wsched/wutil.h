@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the wsched selftests: a group on a CPU list, spinner threads
+ * that measure their CPU share and uninterrupted stretches with the TSC,
+ * and fairness arithmetic. Runs inside the VM rig.
+ */
+#ifndef WSCHED_WUTIL_H
+#define WSCHED_WUTIL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <libwsched.h>
+
+#define MAX_STRETCHES 4096
+
+struct spinner {
+	pthread_t th;
+	int fd;			/* group descriptor; -1: do not join */
+	int start_cpu;		/* run here before joining (place=current) */
+	const cpu_set_t *mask;	/* affinity at join time; NULL: unchanged */
+	pid_t tid;
+	int id;
+	int join_err;
+	uint64_t loops;		/* spin iterations: the work done */
+	uint64_t cpu0, cpu1;	/* thread CPU time (ns) at window start/end */
+	uint64_t nstretch;
+	uint64_t stretch[MAX_STRETCHES];	/* ns each */
+};
+
+struct spin_ctl {
+	atomic_int phase;	/* 0 warm-up, 1 window, 2 stop */
+	pthread_barrier_t ready;
+	atomic_int owner;	/* spinner that ran last (one-CPU tests) */
+};
+
+extern struct spin_ctl spin_ctl;
+
+void wutil_init(void);		/* load the module, calibrate the TSC */
+int group_open(const char *cpus, const struct wsched_params *p);
+uint64_t now_ns(void);
+uint64_t thread_cpu_ns(void);
+void sleep_ms(unsigned int ms);
+/*
+ * Start @n spinners, run a warm-up and a window; fills the spinners and
+ * returns the window's wall time in ns. Stretches are meaningful only
+ * when all spinners share one CPU.
+ */
+double spin_run(struct spinner *s, int n, unsigned int warm_ms,
+		unsigned int window_ms);
+double jain(const double *x, int n);
+uint64_t median_u64(uint64_t *v, uint64_t n);
+/* Members, groups and pending gates from debugfs; -1 if unreadable. */
+int wsched_counter(const char *name);
+bool set_cpus(pid_t tid, const char *list);
+
+#endif
