@@ -26,6 +26,19 @@ void vcpu_complete_io(struct tvmm_vcpu *vcpu)
 	__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * KVM reports TR as busy (type 11) and VMX insists on it, but QEMU's TCG
+ * (our VM rig's nested SVM) checks the I/O bitmap only for type 9, what
+ * its LTR leaves in TR. SVM itself accepts either, so give it back 9
+ * there, or the user's next OUT to TVMM_PORT_FWD takes a #GP.
+ */
+static void set_sregs(struct tvmm_vcpu *vcpu, struct kvm_sregs *s)
+{
+	if (vcpu->vm->host->svm)
+		s->tr.type = 9;
+	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, s);
+}
+
 static volatile struct tvmm_pv *pv(struct tvmm_vm *vm)
 {
 	return gpa_to_hva(vm, TVMM_PV_GPA, sizeof(struct tvmm_pv));
@@ -81,7 +94,7 @@ bool tvmm_forward_syscall(struct tvmm_vcpu *vcpu)
 	r.rip = vm->syscall_handler;
 	tvmm_seg_kernel(&s);
 	pv(vm)->in_forward = 1;
-	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	set_sregs(vcpu, &s);
 	kvm_ioctl(vcpu->fd, KVM_SET_REGS, &r);
 	tvmm_trace(vcpu, "IO forward syscall %llu from CPL3 at %#llx to handler %#llx",
 		   (unsigned long long)(r.rax & 0xffffffff),
@@ -115,7 +128,7 @@ bool tvmm_forward_return(struct tvmm_vcpu *vcpu)
 	r.rsp = frame[3];
 	tvmm_seg_user(&s);
 	pv(vm)->in_forward = 0;
-	kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &s);
+	set_sregs(vcpu, &s);
 	kvm_ioctl(vcpu->fd, KVM_SET_REGS, &r);
 	tvmm_trace(vcpu, "IO return-from-trap to CPL3 at %#llx", r.rip);
 	return true;

@@ -43,6 +43,7 @@ void tvmm_host_detect(struct tvmm_host *h)
 		snprintf(h->mmu, sizeof(h->mmu),
 			 "shadow paging by PVM (no EPT/NPT for this guest)");
 	} else if ((c = param("kvm_amd", "npt"))) {
+		h->svm = true;
 		snprintf(h->kind, sizeof(h->kind), "kvm-amd (AMD SVM)");
 		snprintf(h->mmu, sizeof(h->mmu), "%s", yes(c) ?
 			 "NPT: two-level hardware paging" :

@@ -35,6 +35,7 @@ struct tvmm_host {
 	bool user_msr;		/* KVM_CAP_X86_USER_SPACE_MSR + filter */
 	bool immediate_exit;
 	bool pvm;		/* software virtualization: KVM PVM */
+	bool svm;		/* kvm-amd */
 	char kind[96];		/* "kvm-amd (SVM)", "KVM PVM (software)" */
 	char mmu[96];		/* how guest memory is virtualized */
 };

@@ -68,6 +68,12 @@ void trap_init(int cpu)
 	/* Traps from CPL3 land on a stack of their own (see process.c). */
 	tss->rsp0 = (uint64_t)trap_stack_base + (cpu + 1) * STACK_SIZE;
 	asm volatile("lidt %0" : : "m"(idtr));
+	/*
+	 * tvmm loaded TR already (a VMX entry needs it); loading it again
+	 * ourselves gives a TR cache that every CPU model agrees on for the
+	 * I/O-bitmap check (QEMU's TCG wants the type an LTR leaves there).
+	 */
+	asm volatile("ltr %w0" : : "r"(TVMM_SEL_TSS(cpu)));
 }
 
 static void user_fault(struct trap_frame *f)
