@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# probes_cli_test: the smpkit CLI's JSON parses and carries the promised
+# fields, every probe answers --help, --plot writes a picture, and bad
+# input (unknown probe or option, missing CPU, node out of range, zero or
+# huge sizes) is refused with a message and a non-zero exit.
+bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "TAP version 13"
+if [ ! -x "$bin" ]; then
+	echo "1..0 # SKIP $bin is not built"
+	exit 4
+fi
+echo "1..31"
+n=0 fail=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi
+}
+
+# json PROBE-ARGS... -- PYTHON-EXPR: the output parses and EXPR holds on j.
+json() {
+	local args=() expr
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	expr=$2
+	"$bin" "${args[@]}" --json >"$tmp/out.json" 2>"$tmp/err" &&
+	python3 -m json.tool "$tmp/out.json" >/dev/null &&
+	python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($expr) else 1)" "$tmp/out.json"
+}
+m='all(k in j["machine"] for k in ("kernel","cpu_model","cpus","smt","nodes","vm","tcg","hypervisor","clock"))'
+
+json topo -- "$m and len(j['cpus']) >= 1 and len(j['nodes']) == j['machine']['nodes'] and 'caches' in j"
+ok $? "topo --json parses: machine header, cpus, caches, nodes"
+json memlat --quick --max 256K -- "$m and len(j['points']) >= 5 and all('kib' in p and 'ns' in p and p['ns'] > 0 for p in j['points']) and 'noise' in j"
+ok $? "memlat --json parses: points of {kib, ns}, noise"
+json c2c --quick -- "$m and all(k in j['pairs'][0] for k in ('cpu_a','cpu_b','rt_ns','rt_min_ns','spread'))"
+ok $? "c2c --json parses: pairs with rt_ns, rt_min_ns, spread"
+json locks --quick --threads 1-2 --lock tas,mcs,rcu --duration 5 -- "$m and len(j['locks']) == 4 and len(j['rw']) == 2 and all(r['mops'] > 0 for r in j['locks'])"
+ok $? "locks --json parses: locks and rw rows, positive throughput"
+json queues --quick --threads 2 --duration 5 -- "$m and len(j['queues']) == 2 and all(r['mops'] > 0 for r in j['queues'])"
+ok $? "queues --json parses: sqms and mqms rows"
+json memlat --matrix --quick --size 1M -- "$m and len(j['latency']) == j['machine']['nodes']**2 and len(j['bandwidth']) >= 1"
+ok $? "memlat --matrix --json parses: latency and bandwidth per node pair"
+"$bin" memlat --quick --max 64K --csv >"$tmp/out.csv" 2>/dev/null &&
+	grep -q '^kib,ns,' "$tmp/out.csv"
+ok $? "memlat --csv has a kib,ns header"
+
+for p in topo memlat c2c locks queues report; do
+	"$bin" "$p" --help 2>&1 | grep -q "usage: smpkit $p"
+	ok $? "smpkit $p --help prints its usage"
+done
+
+if command -v gnuplot >/dev/null; then
+	"$bin" memlat --quick --max 64K --plot "$tmp/lat.png" >/dev/null 2>&1 &&
+		[ "$(head -c 4 "$tmp/lat.png" | tail -c 3)" = PNG ]
+	ok $? "memlat --plot writes a PNG"
+else
+	n=$((n + 1)); echo "ok $n # SKIP gnuplot not installed"
+fi
+
+# refuse WHAT ARGS...: non-zero exit and a "smpkit:" message on stderr.
+refuse() {
+	local what=$1; shift
+	"$bin" "$@" >/dev/null 2>"$tmp/err"
+	local rc=$?
+	[ $rc != 0 ] && grep -q 'smpkit: ' "$tmp/err"
+	ok $? "$what is refused (rc $rc: $(head -n 1 "$tmp/err"))"
+}
+nodes=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
+refuse "unknown probe" nosuchprobe
+refuse "unknown option" c2c --bogus
+refuse "a CPU that does not exist" memlat --cpu 4000
+refuse "a CPU list past the machine" c2c --cpus 0-4000
+refuse "a malformed CPU list" locks --cpus 3-1
+refuse "a node out of range" memlat --node $((nodes + 3))
+refuse "a matrix node out of range" memlat --matrix --nodes 0,$((nodes + 3))
+refuse "a zero --max" memlat --max 0
+refuse "a zero --min" memlat --min 0
+refuse "a huge --max" memlat --max 1000T
+refuse "a garbage size" memlat --max 12Q
+refuse "zero threads" locks --threads 0
+refuse "an unknown lock" locks --lock tas,nosuch
+refuse "--reps 0" c2c --reps 0
+refuse "a zero matrix size" memlat --matrix --size 0
+refuse "a --plot without .png/.svg" memlat --plot out.gif
+refuse "a stray argument" topo extra
+exit $fail

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smpkit memlat --matrix: CPU on node i, memory on node j, for every
+ * pair of the chosen nodes: idle load latency (the pointer chase) and
+ * bandwidth (read and copy; one thread, then every CPU of node i). The
+ * memory is bound to j, first-touched from i and verified with
+ * move_pages() before any number is taken.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <numa.h>
+
+#include "probes.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: smpkit memlat --matrix [--nodes LIST] [--size SIZE] [--duration MS] [options]\n"
+		"Node x node matrix: a thread on the first CPU of node i chases pointers\n"
+		"(median ns per load) and streams (GB/s read and copy) through SIZE\n"
+		"bytes bound to node j; bandwidth again with every CPU of node i.\n"
+		"On one NUMA node only the local cell exists: remote memory cannot be\n"
+		"measured there, and none is invented.\n"
+		"  --nodes LIST    nodes to cover (default: all)\n"
+		"  --size SIZE     working set (default 4 x LLC, at most a quarter of the\n"
+		"                  node's free memory; --quick: 16M)\n"
+		"  --duration MS   one bandwidth run (default 100; --quick 10)\n"
+		"  --hugepages     ask for transparent huge pages\n"
+		COMMON_HELP);
+}
+
+int cmd_matrix(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "matrix", no_argument, NULL, 'x' },
+		{ "nodes", required_argument, NULL, 'n' },
+		{ "size", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "hugepages", no_argument, NULL, 'H' },
+		COMMON_LONGOPTS,
+		{ 0 }
+	};
+	static int nodes[CPU_SETSIZE], cpus[CPU_SETSIZE];
+	struct common_opts c = { 0 };
+	int nn = 0, opt;
+	uint64_t size = 0, ms = 0;
+	bool huge = false;
+	struct table *lat, *bw;
+	cpu_set_t ns;
+	char err[128];
+	struct out o;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'x':
+			break;
+		case 'n':
+			if (parse_cpulist(optarg, &ns, err, sizeof(err)))
+				die("memlat: bad --nodes '%s': %s", optarg, err);
+			for (int i = 0; i < CPU_SETSIZE; i++)
+				if (CPU_ISSET(i, &ns)) {
+					check_node(i);
+					nodes[nn++] = i;
+				}
+			break;
+		case 's':
+			if (!parse_size(optarg, &size) || size < 64 * 1024)
+				die("memlat: --size wants at least 64K, not '%s'",
+				    optarg);
+			break;
+		case 'd':
+			if (!parse_u64(optarg, 1, 60000, &ms))
+				die("memlat: --duration wants 1 to 60000 ms, not '%s'",
+				    optarg);
+			break;
+		case 'H':
+			huge = true;
+			break;
+		default:
+			if (!common_opt(&c, opt, optarg))
+				die("memlat: bad option (smpkit memlat --matrix --help)");
+		}
+	}
+	if (optind < argc)
+		die("memlat: unexpected argument '%s'", argv[optind]);
+	if (!nn)
+		for (int i = 0; i < nodes_count(); i++)
+			if (numa_available() < 0 ||
+			    numa_bitmask_isbitset(numa_nodes_ptr, i))
+				nodes[nn++] = i;
+	if (!c.reps)
+		c.reps = c.quick ? 3 : 9;
+	if (!ms)
+		ms = c.quick ? 10 : 100;
+	if (!size) {
+		size = c.quick ? 16u << 20 : 4 * (llc_size() ? llc_size() : 32u << 20);
+		for (int j = 0; j < nn; j++) {
+			long long fr = 0;
+
+			if (numa_available() >= 0)
+				numa_node_size64(nodes[j], &fr);
+			if (fr > 0 && size > (uint64_t)fr / 4)
+				size = (uint64_t)fr / 4 / 4096 * 4096;
+		}
+	}
+	for (int j = 0; j < nn; j++) {
+		long long fr = 0;
+
+		if (numa_available() >= 0)
+			numa_node_size64(nodes[j], &fr);
+		if (fr > 0 && size > (uint64_t)fr / 2)
+			die("memlat: --size %llu MiB is more than half of node %d's free memory",
+			    (unsigned long long)(size >> 20), nodes[j]);
+	}
+
+	out_init(&o, "memlat-matrix", c.fmt);
+	lat = out_table(&o, "latency", "Idle load latency, CPU node x memory node (ns)",
+			"cpu_node:0,mem_node:0,cpu:0,ns:2,spread:3");
+	bw = out_table(&o, "bandwidth", "Bandwidth, CPU node x memory node (GB/s)",
+		       "cpu_node:0,mem_node:0,threads:0,read_gbs:2,copy_gbs:2");
+	noise_begin();
+	for (int i = 0; i < nn; i++) {
+		int k = node_cpus(nodes[i], cpus, CPU_SETSIZE);
+
+		if (!k) {
+			out_note(&o, "node %d has no CPU we may use: no row for it",
+				 nodes[i]);
+			continue;
+		}
+		for (int j = 0; j < nn; j++) {
+			struct stats st;
+			double rd[2][64], cp[2][64], r1[2], c1[2];
+			void *buf;
+
+			pin_self(cpus[0]);
+			buf = place_alloc(size, nodes[j], huge);
+			chase_latency(buf, size, CACHELINE, c.reps,
+				      c.quick ? 20000 : 200000, &st);
+			tbl_row(lat, (double)nodes[i], (double)nodes[j],
+				(double)cpus[0], st.median, stats_spread(&st));
+			for (int t = 0; t < 2; t++) {
+				int nt = t ? k : 1;
+
+				for (int r = 0; r < c.reps && r < 64; r++) {
+					rd[t][r] = bw_measure(buf, size, cpus,
+							      nt, false, ms);
+					cp[t][r] = bw_measure(buf, size, cpus,
+							      nt, true, ms);
+				}
+				stats_compute(rd[t], c.reps < 64 ? c.reps : 64, &st);
+				r1[t] = st.median;
+				stats_compute(cp[t], c.reps < 64 ? c.reps : 64, &st);
+				c1[t] = st.median;
+				tbl_row(bw, (double)nodes[i], (double)nodes[j],
+					(double)nt, r1[t], c1[t]);
+				if (k == 1)
+					break;
+			}
+			place_free(buf, size);
+		}
+	}
+	noise_end(&o.noise);
+	o.have_noise = true;
+	if (nodes_count() == 1)
+		out_note(&o, "one NUMA node: remote memory cannot be measured on this machine; only the local cell is shown");
+	out_note(&o, "working set %llu KiB on each node, placement verified with move_pages; latency: median of %d batches",
+		 (unsigned long long)(size >> 10), c.reps);
+	if (size < 2 * o.m.llc_bytes)
+		out_note(&o, "the set is not beyond 2x the LLC (%llu KiB): these are cache numbers, not DRAM (use --size)",
+			 (unsigned long long)(o.m.llc_bytes >> 10));
+	if (o.m.tcg)
+		out_note(&o, "QEMU TCG: emulated NUMA nodes share the host's memory; local and remote look alike by construction");
+	out_print(&o);
+	if (c.plot)
+		plot_heatmap(c.plot, lat, 0, 1, 3, "ns per load");
+	out_free(&o);
+	return 0;
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smpkit memlat: the load-to-use latency curve. One pinned thread chases
+ * a random single-cycle permutation (chase.c) over working sets from
+ * 4 KiB to 4x the LLC, on memory bound to a verified node; each point is
+ * the median of batches after a warm-up pass. --matrix goes to matrix.c.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <numa.h>
+
+#include "chase.h"
+#include "probes.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: smpkit memlat [--cpu N] [--node M] [--min SIZE] [--max SIZE]\n"
+		"                     [--stride B] [--hugepages] [options]\n"
+		"       smpkit memlat --matrix [--size SIZE] [options]  (smpkit memlat --matrix --help)\n"
+		"Latency of one dependent load versus working-set size: a pointer chase\n"
+		"over a random single-cycle permutation, one pointer per cache line, so\n"
+		"prefetchers cannot help. Sizes step by x1.5/x1.33 from --min (4K) to\n"
+		"--max (4 x LLC, capped at a quarter of the node's free memory).\n"
+		"  --cpu N        CPU to pin the chasing thread to (default: first allowed)\n"
+		"  --node M       NUMA node for the memory (default: the CPU's node);\n"
+		"                 placement is verified with move_pages()\n"
+		"  --stride B     bytes between pointers (default 64, a cache line)\n"
+		"  --hugepages    ask for transparent huge pages (fewer TLB misses)\n"
+		COMMON_HELP
+		"Prints kib, median ns per load, min, p90 and spread=(p90-p10)/median.\n");
+}
+
+int cmd_memlat(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "min", required_argument, NULL, 'm' },
+		{ "max", required_argument, NULL, 'M' },
+		{ "stride", required_argument, NULL, 's' },
+		{ "hugepages", no_argument, NULL, 'H' },
+		COMMON_LONGOPTS,
+		{ 0 }
+	};
+	struct common_opts c = { 0 };
+	uint64_t cpu = UINT64_MAX, node = UINT64_MAX, lo_b = 4096, hi_b = 0;
+	uint64_t stride = CACHELINE, loads;
+	long long freeb = 0;
+	bool huge = false;
+	int opt, allowed[CPU_SETSIZE];
+	struct out o;
+	struct table *t;
+	cpu_set_t one;
+	void *buf;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--matrix"))
+			return cmd_matrix(argc, argv);
+	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'c':
+			if (!parse_u64(optarg, 0, CPU_SETSIZE - 1, &cpu))
+				die("memlat: --cpu wants a CPU number, not '%s'",
+				    optarg);
+			break;
+		case 'n':
+			if (!parse_u64(optarg, 0, 1 << 20, &node))
+				die("memlat: --node wants a node number, not '%s'",
+				    optarg);
+			break;
+		case 'm':
+		case 'M':
+			if (!parse_size(optarg, opt == 'm' ? &lo_b : &hi_b) ||
+			    !(opt == 'm' ? lo_b : hi_b))
+				die("memlat: --%s wants a size above zero like 64K or 1G, not '%s'",
+				    opt == 'm' ? "min" : "max", optarg);
+			break;
+		case 's':
+			if (!parse_u64(optarg, 8, 1 << 20, &stride) ||
+			    stride % 8)
+				die("memlat: --stride wants a multiple of 8 from 8 to 1M, not '%s'",
+				    optarg);
+			break;
+		case 'H':
+			huge = true;
+			break;
+		default:
+			if (!common_opt(&c, opt, optarg))
+				die("memlat: bad option (smpkit memlat --help)");
+		}
+	}
+	if (optind < argc)
+		die("memlat: unexpected argument '%s'", argv[optind]);
+	if (cpu == UINT64_MAX) {
+		if (!allowed_cpus(allowed, 1))
+			die("memlat: no CPU allowed");
+		cpu = allowed[0];
+	}
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	check_cpuset(&one);
+	if (node == UINT64_MAX)
+		node = numa_available() < 0 ? 0 : numa_node_of_cpu(cpu);
+	check_node(node);
+	if (numa_available() >= 0)
+		numa_node_size64(node, &freeb);
+	if (!hi_b) {
+		uint64_t llc = llc_size() ? llc_size() : 32 << 20;
+
+		hi_b = 4 * llc;
+		if (freeb > 0 && hi_b > (uint64_t)freeb / 4)
+			hi_b = (uint64_t)freeb / 4;
+		if (c.quick && hi_b > (64u << 20))
+			hi_b = 64u << 20;
+	}
+	if (lo_b < 2 * stride)
+		die("memlat: --min %llu is below two strides (%llu bytes)",
+		    (unsigned long long)lo_b, (unsigned long long)(2 * stride));
+	if (hi_b < lo_b)
+		die("memlat: --max is below --min");
+	if (freeb > 0 && hi_b > (uint64_t)freeb / 2)
+		die("memlat: --max %llu MiB is more than half of node %llu's free memory (%lld MiB)",
+		    (unsigned long long)(hi_b >> 20),
+		    (unsigned long long)node, freeb >> 20);
+	if (!c.reps)
+		c.reps = c.quick ? 5 : 15;
+	loads = c.quick ? 20000 : 200000;
+
+	pin_self(cpu);
+	out_init(&o, "memlat", c.fmt);
+	noise_begin();
+	buf = place_alloc(hi_b, node, huge);
+	t = out_table(&o, "points", "Load latency versus working set",
+		      "kib:1,ns:2,min_ns:2,p90_ns:2,spread:3");
+	for (double sz = lo_b; sz <= hi_b * 1.0001;) {
+		size_t bytes = (size_t)sz / stride * stride;
+		struct stats st;
+
+		chase_latency(buf, bytes, stride, c.reps, loads, &st);
+		tbl_row(t, bytes / 1024.0, st.median, st.min, st.p90,
+			stats_spread(&st));
+		/* Steps 1, 1.5, 2, 3, 4, 6, ...: two points per octave. */
+		double p2 = exp2(floor(log2(sz) + 1e-9));
+
+		sz = sz < p2 * 1.25 ? p2 * 1.5 : p2 * 2;
+	}
+	place_free(buf, hi_b);
+	noise_end(&o.noise);
+	o.have_noise = true;
+	out_note(&o, "CPU %llu, memory on node %llu (verified with move_pages), stride %llu B, %s pages",
+		 (unsigned long long)cpu, (unsigned long long)node,
+		 (unsigned long long)stride, huge ? "transparent huge" : "4 KiB");
+	out_note(&o, "median of %d batches of %llu dependent loads after a warm-up lap",
+		 c.reps, (unsigned long long)loads);
+	if (hi_b < 2 * o.m.llc_bytes)
+		out_note(&o, "largest set %llu KiB is not beyond 2x the LLC (%llu KiB): no pure DRAM point",
+			 (unsigned long long)(hi_b >> 10),
+			 (unsigned long long)(o.m.llc_bytes >> 10));
+	if (o.m.tcg)
+		out_note(&o, "QEMU TCG emulates caches away: the curve is flat and says nothing about hardware");
+	out_print(&o);
+	if (c.plot) {
+		int y = 1;
+
+		plot_curve(c.plot, t, 0, &y, 1, true, "ns per load");
+	}
+	out_free(&o);
+	return 0;
+}
