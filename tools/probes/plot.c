@@ -181,6 +181,7 @@ int plot_groups(const char *file, const struct table *t, int gc, int xc,
 					cellv(t, r, yc));
 		fprintf(g, "EOD\n");
 	}
+	fprintf(g, "set xtics 1\n");
 	fprintf(g, "set xlabel '%s' noenhanced\nset ylabel '%s' noenhanced\n",
 		t->cols[xc], ylabel);
 	fprintf(g, "plot ");
