@@ -252,9 +252,7 @@ void wsched_gate_run(struct wsched_member *m)
 		if ((current->flags & PF_EXITING) || !wsched_group_live(grp) ||
 		    test_bit(WMF_DETACHED, &m->flags))
 			return;
-		if (m->pinned >= 0 &&
-		    !cpumask_equal(current->cpus_ptr, cpumask_of(m->pinned)) &&
-		    !follow_user_affinity(m))
+		if (wsched_affinity_changed(m) && !follow_user_affinity(m))
 			return;
 		wc = wsched_lock_home(m, &flags);
 		now = wsched_now();
@@ -376,6 +374,9 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 	    user_mode(regs))
 		stray = cur;
 	m = wc->holder;
+	/* The user changed the holder's affinity: let its gate follow. */
+	if (m && wsched_affinity_changed(m))
+		kick = m;
 	if (m && wc->nr_queued) {
 		/* 1% early is close enough: the next expiry is a slice away. */
 		if (now - m->dispatched_at >= grp->slice_ns - grp->slice_ns / 100) {

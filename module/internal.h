@@ -178,6 +178,15 @@ static inline u64 wsched_now(void)
 	return ktime_get_ns();
 }
 
+/* Did someone else (the user) change the affinity wsched gave @m? */
+static inline bool wsched_affinity_changed(struct wsched_member *m)
+{
+	int pinned = READ_ONCE(m->pinned);
+
+	return pinned >= 0 &&
+	       !cpumask_equal(m->task->cpus_ptr, cpumask_of(pinned));
+}
+
 static inline bool wsched_group_live(struct wsched_group *grp)
 {
 	return !READ_ONCE(grp->dead) && !READ_ONCE(grp->released);

@@ -56,7 +56,7 @@ unsigned int wsched_victims(enum wsched_steal policy, unsigned int n,
 
 bool wsched_should_swap(u64 holder_runtime, u64 waiter_runtime, u64 slice_ns)
 {
-	return holder_runtime >= waiter_runtime + slice_ns;
+	return holder_runtime >= waiter_runtime + 2 * slice_ns;
 }
 
 int wsched_place_least(unsigned int n, const unsigned int *nr_threads,

@@ -34,9 +34,11 @@ unsigned int wsched_victims(enum wsched_steal policy, unsigned int n,
 
 /*
  * Fair balance: a thread running alone on its CPU for a full slice swaps
- * with a waiter of an overloaded CPU when it has had at least a slice
+ * with a waiter of an overloaded CPU when it has had at least two slices
  * more CPU time than that waiter. Swapping by run time rather than by
- * turn converges to equal shares whatever the slice alignment.
+ * turn converges to equal shares whatever the slice alignment; the
+ * two-slice hysteresis halves the swaps (each costs two migrations)
+ * while keeping shares within two slices of equal.
  */
 bool wsched_should_swap(u64 holder_runtime, u64 waiter_runtime, u64 slice_ns);
 

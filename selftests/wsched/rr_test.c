@@ -30,6 +30,7 @@ static void measure(const char *who, int fd, bool check)
 		sp[i].join_err = 0;
 	}
 	wall = spin_run(sp, K, 500, 3000);
+	spin_stop(sp, K);
 	for (i = 0; i < K; i++) {
 		share[i] = (double)(sp[i].cpu1 - sp[i].cpu0) / wall;
 		sum += share[i];

@@ -103,10 +103,15 @@ static void *spin_main(void *arg)
 		CPU_SET(s->start_cpu, &one);
 		sched_setaffinity(0, sizeof(one), &one);
 	}
+	/*
+	 * Join while pinned (place=current then means start_cpu), then widen
+	 * the mask: wsched follows the user's affinity from there on. Widening
+	 * first would let the stock balancer move the thread before it joins.
+	 */
+	if (s->fd >= 0)
+		s->join_err = wsched_join(s->fd, 0, &s->home);
 	if (s->mask)
 		sched_setaffinity(0, sizeof(*s->mask), s->mask);
-	if (s->fd >= 0)
-		s->join_err = wsched_join(s->fd, 0, NULL);
 	pthread_barrier_wait(&spin_ctl.ready);
 	last = start = __rdtsc();
 	for (;;) {
@@ -121,16 +126,22 @@ static void *spin_main(void *arg)
 		last = t;
 		s->loops++;
 		p = atomic_load_explicit(&spin_ctl.phase, memory_order_relaxed);
-		if (p != phase) {
-			if (p == 1)
-				s->cpu0 = thread_cpu_ns();
-			if (p == 2) {
-				s->cpu1 = thread_cpu_ns();
-				break;
-			}
-			phase = p;
-			last = start = __rdtsc();
+		if (p == phase)
+			continue;
+		/* A thread kept waiting may see several phases go by at once:
+		 * its CPU time did not move meanwhile, so one reading serves. */
+		if (phase == 0)
+			s->cpu0 = thread_cpu_ns();
+		if (p >= 2) {
+			s->cpu1 = thread_cpu_ns();
+			atomic_fetch_add(&spin_ctl.done, 1);
+			/* Stay a member until the caller read the stats. */
+			while (atomic_load(&spin_ctl.phase) != 3)
+				;
+			break;
 		}
+		phase = p;
+		last = start = __rdtsc();
 	}
 	return NULL;
 }
@@ -143,6 +154,7 @@ double spin_run(struct spinner *s, int n, unsigned int warm_ms,
 
 	atomic_store(&spin_ctl.phase, 0);
 	atomic_store(&spin_ctl.owner, -1);
+	atomic_store(&spin_ctl.done, 0);
 	pthread_barrier_init(&spin_ctl.ready, NULL, n + 1);
 	for (i = 0; i < n; i++) {
 		s[i].nstretch = 0;
@@ -158,10 +170,20 @@ double spin_run(struct spinner *s, int n, unsigned int warm_ms,
 	sleep_ms(window_ms);
 	atomic_store(&spin_ctl.phase, 2);
 	t1 = now_ns();
+	/* A waiting spinner reads its CPU time when it next runs. */
+	while (atomic_load(&spin_ctl.done) < n)
+		sleep_ms(1);
+	return (double)(t1 - t0);
+}
+
+void spin_stop(struct spinner *s, int n)
+{
+	int i;
+
+	atomic_store(&spin_ctl.phase, 3);
 	for (i = 0; i < n; i++)
 		pthread_join(s[i].th, NULL);
 	pthread_barrier_destroy(&spin_ctl.ready);
-	return (double)(t1 - t0);
 }
 
 double jain(const double *x, int n)

@@ -25,6 +25,7 @@ struct spinner {
 	pid_t tid;
 	int id;
 	int join_err;
+	int home;		/* CPU the join placed it on */
 	uint64_t loops;		/* spin iterations: the work done */
 	uint64_t cpu0, cpu1;	/* thread CPU time (ns) at window start/end */
 	uint64_t nstretch;
@@ -32,8 +33,9 @@ struct spinner {
 };
 
 struct spin_ctl {
-	atomic_int phase;	/* 0 warm-up, 1 window, 2 stop */
+	atomic_int phase;	/* 0 warm-up, 1 window, 2 done, 3 exit */
 	pthread_barrier_t ready;
+	atomic_int done;	/* spinners that read their CPU time */
 	atomic_int owner;	/* spinner that ran last (one-CPU tests) */
 };
 
@@ -51,6 +53,8 @@ void sleep_ms(unsigned int ms);
  */
 double spin_run(struct spinner *s, int n, unsigned int warm_ms,
 		unsigned int window_ms);
+/* End the spinners started by spin_run() (they stay members until then). */
+void spin_stop(struct spinner *s, int n);
 double jain(const double *x, int n);
 uint64_t median_u64(uint64_t *v, uint64_t n);
 /* Members, groups and pending gates from debugfs; -1 if unreadable. */

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fair_test: the textbook imbalance - A alone on CPU 1, B and D sharing
+ * CPU 2. With balance "none" it stays (A ~ 1.0, B, D ~ 0.5); with "fair"
+ * every thread ends near 2/3 of a CPU (Jain's index >= 0.99).
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <smpkit/util.h>
+
+#include "ktap.h"
+#include "wutil.h"
+
+static struct spinner sp[3];
+
+static double run(enum wsched_balance balance, double *share)
+{
+	struct wsched_params p;
+	cpu_set_t both;
+	char err[64];
+	double wall;
+	int fd, i;
+
+	wsched_params_default(&p);
+	p.slice_us = 20000;
+	p.steal = WSCHED_STEAL_NONE;
+	p.balance = balance;
+	p.place = WSCHED_PLACE_CURRENT;
+	fd = group_open("1-2", &p);
+	if (fd < 0)
+		return -1;
+	parse_cpulist("1-2", &both, err, sizeof(err));
+	for (i = 0; i < 3; i++) {
+		sp[i].fd = fd;
+		/* place=current: A starts on CPU 1, B and D on CPU 2. */
+		sp[i].start_cpu = i == 0 ? 1 : 2;
+		sp[i].mask = &both;
+	}
+	wall = spin_run(sp, 3, 1000, 4000);
+	ktap_diag("placed on CPUs %d %d %d", sp[0].home, sp[1].home, sp[2].home);
+	for (i = 0; i < 3; i++)
+		share[i] = (double)(sp[i].cpu1 - sp[i].cpu0) / wall;
+	if (getenv("WSCHED_DEBUG")) {
+		struct wsched_group_stats st;
+
+		if (!wsched_stats_read(fd, &st)) {
+			wsched_stats_print(stdout, &st);
+			wsched_stats_free(&st);
+		}
+	}
+	spin_stop(sp, 3);
+	close(fd);
+	return jain(share, 3);
+}
+
+int main(void)
+{
+	double share[3], j;
+
+	wutil_init();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 3)
+		ktap_skip_all("needs CPUs 1 and 2");
+	ktap_plan(4);
+
+	j = run(WSCHED_BALANCE_NONE, share);
+	ktap_diag("balance none: A %.3f B %.3f D %.3f, Jain %.3f", share[0],
+		  share[1], share[2], j);
+	ktap_ok(j > 0 && share[0] > 0.85 && share[1] < 0.6 && share[2] < 0.6,
+		"balance none keeps the imbalance: A ~1.0, B and D ~0.5");
+	ktap_ok(j > 0 && j < 0.95, "balance none: Jain's index %.3f < 0.95", j);
+
+	j = run(WSCHED_BALANCE_FAIR, share);
+	ktap_diag("balance fair: A %.3f B %.3f D %.3f, Jain %.3f", share[0],
+		  share[1], share[2], j);
+	ktap_ok(j >= 0.99, "balance fair: Jain's index %.4f >= 0.99", j);
+	ktap_ok(share[0] > 0.58 && share[0] < 0.75 && share[1] > 0.58 &&
+		share[1] < 0.75 && share[2] > 0.58 && share[2] < 0.75,
+		"balance fair: every thread near 2/3 of a CPU");
+	return ktap_finish();
+}
