@@ -17,7 +17,9 @@ export SMPKIT_CACHE
 
 VM_KVER   = $(shell cat $(SMPKIT_CACHE)/kernels/$(KERNEL)/kver 2>/dev/null)
 ifeq ($(origin KDIR),undefined)
-KDIR      = /usr/src/linux-headers-$(VM_KVER)
+# A kernel built here (the debug kernel) keeps its build tree in the cache;
+# Debian's kernels have their linux-headers package.
+KDIR      = $(if $(wildcard $(SMPKIT_CACHE)/kernels/$(KERNEL)/build/Makefile),$(SMPKIT_CACHE)/kernels/$(KERNEL)/build,/usr/src/linux-headers-$(VM_KVER))
 KDIR_FROM_VM = 1
 endif
 KREL      = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
@@ -69,7 +71,7 @@ $(BUILD)/selftests/%.sh: selftests/%.sh
 
 TEST_FILES = $(addprefix $(BUILD)/selftests/,$(TESTS) $(SCRIPT_TESTS))
 
-.PHONY: all module userspace selftests check check-host check-vm run deps \
+.PHONY: all module userspace selftests check check-host check-vm check-debug run deps \
 	style clean kernel-check
 
 all: module userspace selftests
@@ -120,6 +122,10 @@ check: deps
 	$(MAKE) module KERNEL=6.12
 	$(MAKE) userspace selftests SAN=1
 	selftests/run --kernel 6.1 --kernel 6.12
+
+# The debug-kernel tier (KASAN, lockdep, ...): see Documentation/testing.rst.
+check-debug: deps
+	scripts/check-debug
 
 check-host: all
 	selftests/run --host-only
