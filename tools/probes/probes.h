@@ -152,7 +152,7 @@ void out_free(struct out *o);
 /* Lines: x = column @xc, one line per y column in @ycs, log x when asked. */
 int plot_curve(const char *file, const struct table *t, int xc,
 	       const int *ycs, int nys, bool logx, const char *ylabel);
-/* Heatmap of a long-form table: row column, column column, value column. */
+/* Heatmap of a long-form table: columns @rc (rows), @cc (columns), @vc. */
 int plot_heatmap(const char *file, const struct table *t, int rc, int cc,
 		 int vc, const char *label);
 /* Lines grouped by a string column (e.g. one line per lock). */
@@ -191,8 +191,10 @@ bool common_opt(struct common_opts *c, int opt, const char *arg);
 void chase_latency(void *buf, size_t bytes, size_t stride, int reps,
 		   uint64_t loads, struct stats *st);
 
-/* ---- bw.c: GB/s of @n threads (on cpus[0..n-1]) reading or copying
- * their slices of @buf for @ms milliseconds. */
+/*
+ * ---- bw.c: GB/s of @n threads (on cpus[0..n-1]) reading or copying
+ * their slices of @buf for @ms milliseconds.
+ */
 double bw_measure(void *buf, size_t len, const int *cpus, int n, bool copy,
 		  unsigned int ms);
 
