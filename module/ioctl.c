@@ -132,7 +132,8 @@ long wsched_ioc_thread(struct file *file, void __user *uarg, bool join)
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	if (a.size != sizeof(a) || a.flags || a.cpu ||
+	/* @cpu is output only: whatever the caller left there is ignored. */
+	if (a.size != sizeof(a) || a.flags ||
 	    !reserved_zero(a.reserved, ARRAY_SIZE(a.reserved)) || a.tid < 0)
 		return -EINVAL;
 	if (!grp)
