@@ -25,6 +25,23 @@ struct wsched_cpu *wsched_cpu_of(int cpu)
 	return rcu_dereference_sched(per_cpu(wsched_pcpu, cpu));
 }
 
+/* The group owning @cpu, with a reference, or NULL. */
+struct wsched_group *wsched_group_get_cpu(int cpu)
+{
+	struct wsched_group *grp = NULL;
+	struct wsched_cpu *wc;
+
+	mutex_lock(&wsched_groups_lock);
+	wc = rcu_dereference_protected(per_cpu(wsched_pcpu, cpu),
+				       lockdep_is_held(&wsched_groups_lock));
+	if (wc) {
+		grp = wc->grp;
+		kref_get(&grp->ref);
+	}
+	mutex_unlock(&wsched_groups_lock);
+	return grp;
+}
+
 struct wsched_cpu *wsched_group_cpu(struct wsched_group *grp, int cpu)
 {
 	return &grp->cpus[grp->idx_of[cpu]];

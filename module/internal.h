@@ -49,6 +49,7 @@ struct wsched_cpu {
 	struct wsched_member *holder;	/* WM_RUNNING member or NULL */
 	bool timer_armed;
 	bool want_steal;		/* went idle in the probe */
+	bool offline;			/* CPU is (going) offline: not a target */
 	u64 idle_since;			/* ns, 0 while held */
 	struct wsched_cpu_stats st;	/* counters only; cpu/nr_* filled on read */
 	/* not locked */
@@ -126,6 +127,11 @@ void wsched_group_put(struct wsched_group *grp);
 void wsched_group_release(struct wsched_group *grp, const char *why);
 struct wsched_cpu *wsched_cpu_of(int cpu);
 struct wsched_cpu *wsched_group_cpu(struct wsched_group *grp, int cpu);
+struct wsched_group *wsched_group_get_cpu(int cpu);
+
+/* hotplug.c */
+int wsched_hotplug_init(void);
+void wsched_hotplug_exit(void);
 
 /* member.c */
 int wsched_members_init(void);

@@ -77,15 +77,20 @@ static int __init wsched_init(void)
 	ret = wsched_hooks_init();
 	if (ret)
 		goto members;
+	ret = wsched_hotplug_init();
+	if (ret)
+		goto hooks;
 	wsched_debugfs_init();
 	ret = misc_register(&wsched_misc);
 	if (ret)
-		goto hooks;
+		goto debugfs;
 	pr_info("wsched: loaded, ABI %d.%d\n", WSCHED_ABI_MAJOR,
 		WSCHED_ABI_MINOR);
 	return 0;
-hooks:
+debugfs:
 	wsched_debugfs_exit();
+	wsched_hotplug_exit();
+hooks:
 	wsched_hooks_exit();
 members:
 	wsched_members_exit();
@@ -102,6 +107,7 @@ static void __exit wsched_exit(void)
 {
 	misc_deregister(&wsched_misc);
 	wsched_debugfs_exit();
+	wsched_hotplug_exit();
 	wsched_hooks_exit();
 	synchronize_rcu();
 	rcu_barrier();

@@ -68,7 +68,8 @@ int wsched_place(struct wsched_group *grp, const struct cpumask *allowed)
 	}
 	for (i = 0; i < n; i++) {
 		nrp[i] = READ_ONCE(grp->cpus[i].nr_threads);
-		if (cpumask_test_cpu(grp->cpus[i].cpu, allowed))
+		if (cpumask_test_cpu(grp->cpus[i].cpu, allowed) &&
+		    !READ_ONCE(grp->cpus[i].offline))
 			bits[i / 64] |= 1ull << (i % 64);
 	}
 	if (grp->place == WSCHED_PLACE_CURRENT) {

@@ -78,7 +78,8 @@ void wsched_steal(struct wsched_cpu *wc)
 	unsigned long flags;
 
 	if (grp->steal == WSCHED_STEAL_NONE || !wsched_group_live(grp) ||
-	    READ_ONCE(wc->holder) || READ_ONCE(wc->nr_queued))
+	    READ_ONCE(wc->offline) || READ_ONCE(wc->holder) ||
+	    READ_ONCE(wc->nr_queued))
 		return;
 	if (2 * n > ARRAY_SIZE(buf)) {
 		nrq = kmalloc_array(2 * n, sizeof(*nrq), GFP_ATOMIC);
@@ -148,7 +149,7 @@ bool wsched_balance(struct wsched_cpu *wc, u64 now)
 	for (i = 0; i < grp->nr_cpus; i++) {
 		struct wsched_cpu *v = &grp->cpus[i];
 
-		if (v == wc || !READ_ONCE(v->nr_queued))
+		if (v == wc || !READ_ONCE(v->nr_queued) || READ_ONCE(v->offline))
 			continue;
 		raw_spin_lock_irqsave(&v->lock, flags);
 		w = pick(v, wc->cpu, now, true);

@@ -184,7 +184,9 @@ struct wsched_thread_stats {
 };
 
 /* Group flags in &struct wsched_stats.flags. */
-#define WSCHED_STATS_RELEASED	(1u << 0)	/* the watchdog released it */
+#define WSCHED_STATS_RELEASED	(1u << 0)	/* released to stock scheduling:
+						 * by the watchdog, or its last
+						 * CPU went offline */
 
 /**
  * struct wsched_stats - argument of %WSCHED_IOC_STATS

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPU hotplug: a group CPU going offline hands its threads to the
+ * group's other online CPUs (the group is released if none is left);
+ * coming back online makes it eligible again. Runs in the hotplug
+ * thread, in process context, with the hotplug lock held.
+ */
+#include <linux/cpuhotplug.h>
+#include <linux/sched/task.h>
+
+#include "internal.h"
+
+static enum cpuhp_state wsched_hp_state;
+
+/* Move one member (holder first, then waiters) off @wc; false when empty. */
+static bool move_one(struct wsched_cpu *wc)
+{
+	struct wsched_group *grp = wc->grp;
+	struct wsched_member *m, *next = NULL;
+	struct task_struct *wake = NULL;
+	struct wsched_cpu *to;
+	unsigned long flags;
+	int idx;
+
+	idx = wsched_place(grp, cpu_online_mask);
+	if (idx < 0 || grp->cpus[idx].cpu == wc->cpu)
+		return false;
+	to = &grp->cpus[idx];
+	wsched_lock_two(wc, to, &flags);
+	m = wc->holder;
+	if (!m)
+		m = list_first_entry_or_null(&wc->queue, struct wsched_member, qnode);
+	if (!m) {
+		wsched_unlock_two(wc, to, flags);
+		return false;
+	}
+	if (m->state == WM_RUNNING) {
+		next = wsched_dispatch_next(wc, wsched_now());
+		if (next)
+			wake = get_task_struct(next->task);
+	} else {
+		list_del_init(&m->qnode);
+		wc->nr_queued--;
+	}
+	wc->nr_threads--;
+	to->nr_threads++;
+	WRITE_ONCE(m->cpu, to->cpu);
+	m->st.migrations++;
+	if (!to->holder)
+		wsched_make_holder(to, m, wsched_now());
+	else
+		wsched_enqueue(to, m, wsched_now());
+	refcount_inc(&m->ref);
+	wsched_unlock_two(wc, to, flags);
+	if (wake) {
+		wake_up_process(wake);
+		put_task_struct(wake);
+	}
+	/* It re-pins itself at its gate; wake it if it was parked. */
+	wake_up_process(m->task);
+	wsched_gate_kick(m);
+	wsched_member_put(m);
+	return true;
+}
+
+static int wsched_cpu_offline(unsigned int cpu)
+{
+	struct wsched_group *grp = wsched_group_get_cpu(cpu);
+	struct wsched_cpu *wc;
+	unsigned int guard;
+
+	if (!grp)
+		return 0;
+	wc = wsched_group_cpu(grp, cpu);
+	WRITE_ONCE(wc->offline, true);
+	if (cpumask_weight_and(grp->mask, cpu_online_mask) <= 1) {
+		wsched_group_release(grp, "its last online CPU went offline");
+	} else {
+		/* Bounded: members only leave this CPU while we hold it. */
+		for (guard = 0; guard < WSCHED_MAX_THREADS && move_one(wc); guard++)
+			;
+	}
+	hrtimer_cancel(&wc->timer);
+	raw_spin_lock_irq(&wc->lock);
+	wc->timer_armed = false;
+	raw_spin_unlock_irq(&wc->lock);
+	wsched_group_put(grp);
+	return 0;
+}
+
+static int wsched_cpu_online(unsigned int cpu)
+{
+	struct wsched_group *grp = wsched_group_get_cpu(cpu);
+
+	if (!grp)
+		return 0;
+	WRITE_ONCE(wsched_group_cpu(grp, cpu)->offline, false);
+	wsched_group_put(grp);
+	return 0;
+}
+
+int wsched_hotplug_init(void)
+{
+	int ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "wsched:online",
+					    wsched_cpu_online,
+					    wsched_cpu_offline);
+
+	if (ret < 0)
+		return ret;
+	wsched_hp_state = ret;
+	return 0;
+}
+
+void wsched_hotplug_exit(void)
+{
+	cpuhp_remove_state_nocalls(wsched_hp_state);
+}
