@@ -23,7 +23,8 @@
 #define WSCHED_SLICE_MAX_US	1000000
 #define WSCHED_WATCHDOG_MIN_MS	10
 #define WSCHED_WATCHDOG_MAX_MS	600000
-#define WSCHED_HIST_BUCKETS	16	/* log2 microsecond buckets */
+#define WSCHED_HIST_BUCKETS	16	/* bucket 0: under 1 us; bucket b: [2^(b-1),
+					 * 2^b) us; the last one open-ended */
 
 /**
  * struct wsched_version - answer of %WSCHED_IOC_VERSION
