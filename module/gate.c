@@ -338,6 +338,12 @@ void wsched_gate(struct callback_head *cb)
 
 	/* Cleared first: a kick while we run queues us again. */
 	clear_bit(WMF_GATE_QUEUED, &m->flags);
+	/*
+	 * Order the clear before reading state below; pairs with the full
+	 * barrier of test_and_set_bit() in wsched_gate_kick(), so a kick
+	 * either sees the bit clear and queues us again, or its state
+	 * change is visible to this run.
+	 */
 	smp_mb__after_atomic();
 	wsched_gate_run(m);
 	atomic_dec(&wsched_nr_pending);

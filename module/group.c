@@ -16,8 +16,10 @@
 
 static DEFINE_MUTEX(wsched_groups_lock);
 static DEFINE_IDA(wsched_group_ida);
-/* The group CPU state owning each CPU; written under wsched_groups_lock,
- * read under RCU (the probes run with preemption off). */
+/*
+ * The group CPU state owning each CPU; written under wsched_groups_lock,
+ * read under RCU (the probes run with preemption off).
+ */
 static DEFINE_PER_CPU(struct wsched_cpu __rcu *, wsched_pcpu);
 
 struct wsched_cpu *wsched_cpu_of(int cpu)

@@ -26,7 +26,6 @@
 
 #include "policy.h"
 
-
 enum wsched_mstate {
 	WM_RUNNING	= 0,	/* holds its home CPU's token */
 	WM_QUEUED	= 1,	/* on its home CPU's queue */

@@ -148,13 +148,12 @@ long wsched_ioc_thread(struct file *file, void __user *uarg, bool join)
 	} else {
 		p = get_task_struct(current);
 	}
-	if (!may_manage(p)) {
+	if (!may_manage(p))
 		ret = -EPERM;
-	} else if (join) {
+	else if (join)
 		ret = wsched_join(grp, p, &cpu);
-	} else {
+	else
 		ret = wsched_leave(grp, p);
-	}
 	put_task_struct(p);
 	if (ret)
 		return ret;

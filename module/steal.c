@@ -34,8 +34,10 @@ void wsched_unlock_two(struct wsched_cpu *a, struct wsched_cpu *b,
 	raw_spin_unlock_irqrestore(&a->lock, flags);
 }
 
-/* Move queued @m from @from to @to (both locked); it becomes @to's holder
- * if @to is free, else it waits there. */
+/*
+ * Move queued @m from @from to @to (both locked); it becomes @to's holder
+ * if @to is free, else it waits there.
+ */
 static void move_queued(struct wsched_cpu *from, struct wsched_cpu *to,
 			struct wsched_member *m, u64 now)
 {

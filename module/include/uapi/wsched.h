@@ -23,8 +23,8 @@
 #define WSCHED_SLICE_MAX_US	1000000
 #define WSCHED_WATCHDOG_MIN_MS	10
 #define WSCHED_WATCHDOG_MAX_MS	600000
-#define WSCHED_HIST_BUCKETS	16	/* bucket 0: under 1 us; bucket b: [2^(b-1),
-					 * 2^b) us; the last one open-ended */
+/* Histograms: bucket 0 under 1 us, bucket b [2^(b-1), 2^b) us, last open */
+#define WSCHED_HIST_BUCKETS	16
 
 /**
  * struct wsched_version - answer of %WSCHED_IOC_VERSION
@@ -185,9 +185,8 @@ struct wsched_thread_stats {
 };
 
 /* Group flags in &struct wsched_stats.flags. */
-#define WSCHED_STATS_RELEASED	(1u << 0)	/* released to stock scheduling:
-						 * by the watchdog, or its last
-						 * CPU went offline */
+/* Released to stock scheduling: by the watchdog, or its last CPU went offline */
+#define WSCHED_STATS_RELEASED	(1u << 0)
 
 /**
  * struct wsched_stats - argument of %WSCHED_IOC_STATS
