@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm_run_test: scripts/vm-run boots the cached kernel, passes the exit
 # status through, and fails clearly on timeout and on a bad option.
-top=$(cd "$(dirname "$0")/../../.." && pwd)
-[ -x "$top/scripts/vm-run" ] || top=$(cd "$(dirname "$0")/../.." && pwd)
+# Run from selftests/rig/ or from a build tree under the checkout.
+top=$(cd "$(dirname "$0")" && pwd)
+while [ "$top" != / ] && [ ! -x "$top/scripts/vm-run" ]; do
+	top=$(dirname "$top")
+done
 vm=$top/scripts/vm-run
 kver=$(cat "${SMPKIT_CACHE:-$HOME/.cache/smpkit}/kernels/6.1/kver" 2>/dev/null)
 echo "TAP version 13"
