@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark suite: one harness (bench/lib), one file per workload and
+# the driver smpkit-bench that runs them under the stock scheduler and
+# wsched; smpkit-cpumix is the CPU mix run as an unmodified program.
+PROGS += smpkit-bench smpkit-cpumix
+
+BENCH_LIB_SRCS = \
+	bench/lib/clock.c \
+	bench/lib/stats.c \
+	bench/lib/sched.c \
+	bench/lib/counters.c \
+	bench/lib/team.c \
+	bench/lib/window.c \
+	bench/lib/meta.c \
+	bench/lib/run.c \
+	$(LIBWSCHED_SRCS) \
+	$(UTIL_SRCS)
+
+smpkit-bench_SRCS = \
+	bench/main.c \
+	bench/imbalance.c \
+	bench/affinity.c \
+	bench/cache.c \
+	bench/forkjoin.c \
+	bench/wakeup.c \
+	bench/handoff.c \
+	bench/programs.c \
+	$(BENCH_LIB_SRCS)
+smpkit-bench_LDLIBS = -lm
+
+smpkit-cpumix_SRCS = \
+	bench/cpumix.c \
+	$(UTIL_SRCS)
+smpkit-cpumix_LDLIBS = -lm

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unmodified programs, run plainly and under wsched-run: a messaging
+ * benchmark (perf bench sched messaging, or rt-tests' hackbench) and a
+ * CPU mix (smpkit-cpumix, our own stand-in for a stress-ng CPU mix: the
+ * guest has no stress-ng). Times come from the program's own report when
+ * it prints one, else from fork to exit; counters are inherited by every
+ * process and thread the program creates.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <smpkit/util.h>
+
+#include "lib/bench.h"
+
+struct prog {
+	const char *name;
+	const char *const *cands;	/* executables tried in order */
+	const char *const *args;
+	const char *time_key;		/* "<key> <seconds>" in its output */
+};
+
+static const struct prog progs[] = {
+	{ "messaging", (const char *const[]){ "/extra/perf", "perf", NULL },
+	  (const char *const[]){ "bench", "sched", "messaging", "-p", "-g", "2",
+				 "-l", "60", NULL }, "Total time:" },
+	{ "hackbench", (const char *const[]){ "/extra/hackbench", "hackbench", NULL },
+	  (const char *const[]){ "-p", "-g", "2", "-l", "60", NULL }, "Time:" },
+	{ "cpumix", (const char *const[]){ "@smpkit-cpumix", NULL },
+	  (const char *const[]){ "--procs", "3", "--threads", "2", NULL },
+	  "Total time:" },
+};
+
+static char self_dir[PATH_MAX / 2];
+
+/* An absolute path, a name on PATH, or @name beside smpkit-bench. */
+static bool find(const char *cand, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *e;
+
+	if (cand[0] == '@') {
+		return snprintf(out, len, "%s/%s", self_dir, cand + 1) < (int)len &&
+		       !access(out, X_OK);
+	}
+	if (cand[0] == '/') {
+		return snprintf(out, len, "%s", cand) < (int)len &&
+		       !access(out, X_OK);
+	}
+	for (p = path; p && *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		if (snprintf(out, len, "%.*s/%s", (int)(e - p), p, cand) < (int)len &&
+		    !access(out, X_OK))
+			return true;
+	}
+	return false;
+}
+
+/* Runs @argv, its output captured; returns seconds (own report or wall). */
+static double launch(char *const *argv, const char *key, uint64_t *csw,
+		     uint64_t *mig, int *status)
+{
+	struct bench_counters ctr;
+	int go[2], out[2];
+	char buf[8192], scratch[4096], *hit;
+	size_t used = 0;
+	ssize_t n;
+	uint64_t t0;
+	double sec;
+	pid_t pid;
+
+	if (pipe(go) || pipe(out))
+		die_errno("pipe");
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (!pid) {
+		/* Wait until the parent has its counters on us, then exec. */
+		close(go[1]);
+		if (read(go[0], buf, 1) != 1)
+			_exit(127);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(go[0]);
+	close(out[1]);
+	bench_counters_open(&ctr, pid, true);
+	t0 = bench_now_ns();
+	if (write(go[1], "g", 1) != 1)
+		die_errno("write");
+	close(go[1]);
+	/* Drain it all (a full pipe would stall the program); keep the start. */
+	for (;;) {
+		char *dst = used < sizeof(buf) - 1 ? buf + used : scratch;
+		size_t room = used < sizeof(buf) - 1 ? sizeof(buf) - 1 - used :
+			      sizeof(scratch);
+
+		n = read(out[0], dst, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (dst == buf + used)
+			used += n;
+	}
+	buf[used] = 0;
+	close(out[0]);
+	if (waitpid(pid, status, 0) != pid)
+		die_errno("waitpid");
+	sec = (bench_now_ns() - t0) / 1e9;
+	bench_counters_read(&ctr, csw, mig);
+	bench_counters_close(&ctr);
+	hit = strstr(buf, key);
+	if (hit)
+		sscanf(hit + strlen(key), "%lf", &sec);
+	return sec;
+}
+
+static int run(struct bench_ctx *c)
+{
+	char exe[PATH_MAX], wrun[PATH_MAX], metric[48];
+	char *argv[32];
+	uint64_t csw, mig;
+	int i, k, a, status, ran = 0;
+	double sec;
+
+	if (!*self_dir) {
+		ssize_t n = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
+
+		if (n <= 0)
+			die_errno("readlink /proc/self/exe");
+		self_dir[n] = 0;
+		*strrchr(self_dir, '/') = 0;
+	}
+	snprintf(wrun, sizeof(wrun), "%s/wsched-run", self_dir);
+	for (i = 0; i < (int)(sizeof(progs) / sizeof(progs[0])); i++) {
+		const struct prog *p = &progs[i];
+
+		for (k = 0; p->cands[k] && !find(p->cands[k], exe, sizeof(exe)); k++)
+			;
+		if (!p->cands[k]) {
+			if (!c->rep)
+				bench_note(c, "%s: not found in this machine, skipped", p->name);
+			continue;
+		}
+		a = 0;
+		if (c->v->wsched) {
+			/* wsched-run's defaults are libwsched's: the variant's. */
+			argv[a++] = wrun;
+			argv[a++] = "--cpus";
+			argv[a++] = "0-3";
+			argv[a++] = "--";
+		}
+		argv[a++] = exe;
+		for (k = 0; p->args[k] && a < 31; k++)
+			argv[a++] = (char *)p->args[k];
+		argv[a] = NULL;
+		sec = launch(argv, p->time_key, &csw, &mig, &status);
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			bench_note(c, "%s exited with status 0x%x, not counted",
+				   p->name, status);
+			continue;
+		}
+		ran++;
+		snprintf(metric, sizeof(metric), "%s_time", p->name);
+		bench_record(c, metric, "s", LOWER, sec);
+		snprintf(metric, sizeof(metric), "%s_ctx_switches", p->name);
+		bench_record(c, metric, "count", INFO, csw);
+		snprintf(metric, sizeof(metric), "%s_migrations", p->name);
+		bench_record(c, metric, "count", INFO, mig);
+	}
+	return ran ? 0 : -1;
+}
+
+const struct bench_workload wl_programs = {
+	.name = "programs",
+	.title = "Unmodified programs under wsched-run",
+	.what = "Programs that know nothing of wsched, plainly and under wsched-run --cpus 0-3 (topology stealing, fair balance): perf bench sched messaging -p -g 2 -l 60 (80 processes over pipes) when perf is present, rt-tests' hackbench with the same arguments when present, and smpkit-cpumix (3 processes x 2 threads of integer, floating-point and memory kernels; our stand-in for a stress-ng CPU mix, which the guest lacks). Time as the program reports it; context switches and migrations over all its processes.",
+	.variants = (const struct bench_variant *const[]){ &bench_cfs, &bench_wsched, NULL },
+	.run = run,
+};
