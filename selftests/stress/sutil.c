@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,41 @@ int stuck_threads(int samples)
 			  wchan[0] ? wchan : "?");
 	}
 	return n;
+}
+
+static void cpu_online_path(char *buf, size_t len, int cpu)
+{
+	snprintf(buf, len, "/sys/devices/system/cpu/cpu%d/online", cpu);
+}
+
+bool cpu_is_online(int cpu)
+{
+	char path[64], c = '1';
+	FILE *f;
+
+	cpu_online_path(path, sizeof(path), cpu);
+	f = fopen(path, "r");
+	if (!f)		/* no file: CPU 0, which cannot go offline */
+		return access(path, F_OK) != 0;
+	if (fread(&c, 1, 1, f) != 1)
+		c = '0';
+	fclose(f);
+	return c == '1';
+}
+
+int cpu_set_online(int cpu, bool on)
+{
+	char path[64];
+	int fd, ret = 0;
+
+	cpu_online_path(path, sizeof(path), cpu);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, on ? "1" : "0", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 void drop_privs(void)

@@ -52,6 +52,9 @@ int debugfs_groups(void);
  * Their tids and wchan go to stdout as KTAP diagnostics.
  */
 int stuck_threads(int samples);
+bool cpu_is_online(int cpu);
+/* Write /sys/devices/system/cpu/cpuN/online; 0 or -errno. */
+int cpu_set_online(int cpu, bool on);
 /* Become uid/gid 65534 (nobody) for good, or die. */
 void drop_privs(void);
 /* waitpid with a timeout; 0 with *status, or -ETIMEDOUT. */
