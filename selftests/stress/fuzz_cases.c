@@ -229,15 +229,33 @@ static bool case_create(struct fuzz_ctx *c, long i)
 
 	while (n--) {
 		switch (rng_below(&c->rng, 10)) {
-		case 0: a.size = bad_size(c, sizeof(a)); break;
-		case 1: a.flags = any_u32(c) | 1; break;
-		case 2: a.slice_us = any_u32(c); break;
-		case 3: a.steal = any_u32(c); break;
-		case 4: a.balance = any_u32(c); break;
-		case 5: a.place = any_u32(c); break;
-		case 6: a.watchdog_ms = any_u32(c); break;
-		case 7: a.group_id = any_u32(c); break;
-		case 8: a.reserved[rng_below(&c->rng, 4)] = rng_next(&c->rng); break;
+		case 0:
+			a.size = bad_size(c, sizeof(a));
+			break;
+		case 1:
+			a.flags = any_u32(c) | 1;
+			break;
+		case 2:
+			a.slice_us = any_u32(c);
+			break;
+		case 3:
+			a.steal = any_u32(c);
+			break;
+		case 4:
+			a.balance = any_u32(c);
+			break;
+		case 5:
+			a.place = any_u32(c);
+			break;
+		case 6:
+			a.watchdog_ms = any_u32(c);
+			break;
+		case 7:
+			a.group_id = any_u32(c);
+			break;
+		case 8:
+			a.reserved[rng_below(&c->rng, 4)] = rng_next(&c->rng);
+			break;
 		default:
 			j = rng_below(&c->rng, 4);
 			a.cpus[j] = j ? (rng_pct(&c->rng, 50) ? rng_next(&c->rng) :
@@ -315,9 +333,18 @@ static bool case_thread(struct fuzz_ctx *c, long i, bool join)
 	if (c->priv && t == T_INIT)
 		t = T_KTHREAD;
 	switch (t) {
-	case T_SELF: a.tid = 0; member = &c->self_member; break;
-	case T_SELF_TID: a.tid = gettid_(); member = &c->self_member; break;
-	case T_HELPER: a.tid = c->helper[h]; member = &c->helper_member[h]; break;
+	case T_SELF:
+		a.tid = 0;
+		member = &c->self_member;
+		break;
+	case T_SELF_TID:
+		a.tid = gettid_();
+		member = &c->self_member;
+		break;
+	case T_HELPER:
+		a.tid = c->helper[h];
+		member = &c->helper_member[h];
+		break;
 	case T_FOREIGN:
 		a.tid = c->foreign;
 		if (c->priv)
@@ -325,7 +352,10 @@ static bool case_thread(struct fuzz_ctx *c, long i, bool join)
 		else
 			fail = E(EPERM);
 		break;
-	case T_ZOMBIE: a.tid = c->zombie; fail = join ? E(ESRCH) : E(ENOENT); break;
+	case T_ZOMBIE:
+		a.tid = c->zombie;
+		fail = join ? E(ESRCH) : E(ENOENT);
+		break;
 	case T_DEAD:
 		a.tid = c->dead[rng_below(&c->rng, c->nr_dead)];
 		if (kill(a.tid, 0) == 0 || errno != ESRCH)
@@ -336,16 +366,33 @@ static bool case_thread(struct fuzz_ctx *c, long i, bool join)
 		a.tid = 2;
 		fail = !c->priv ? E(EPERM) : join ? E(ESRCH) : E(ENOENT);
 		break;
-	case T_INIT: a.tid = 1; fail = E(EPERM); break;	/* nobody only */
-	case T_HUGE: a.tid = rng_pct(&c->rng, 50) ? 0x7fffffff : 4194305; fail = E(ESRCH); break;
-	default: a.tid = rng_pct(&c->rng, 50) ? -1 : (int32_t)0x80000000u; fail = E(EINVAL); break;
+	case T_INIT:		/* nobody only */
+		a.tid = 1;
+		fail = E(EPERM);
+		break;
+	case T_HUGE:
+		a.tid = rng_pct(&c->rng, 50) ? 0x7fffffff : 4194305;
+		fail = E(ESRCH);
+		break;
+	default:
+		a.tid = rng_pct(&c->rng, 50) ? -1 : (int32_t)0x80000000u;
+		fail = E(EINVAL);
+		break;
 	}
 	if (rng_pct(&c->rng, 25)) {
 		switch (rng_below(&c->rng, 4)) {
-		case 0: a.size = bad_size(c, sizeof(a)); break;
-		case 1: a.flags = any_u32(c) | 1; break;
-		case 2: a.reserved[rng_below(&c->rng, 2)] = rng_next(&c->rng); break;
-		default: a.cpu = any_u32(c); break;	/* output only: ignored */
+		case 0:
+			a.size = bad_size(c, sizeof(a));
+			break;
+		case 1:
+			a.flags = any_u32(c) | 1;
+			break;
+		case 2:
+			a.reserved[rng_below(&c->rng, 2)] = rng_next(&c->rng);
+			break;
+		default:	/* output only: ignored */
+			a.cpu = any_u32(c);
+			break;
 		}
 	}
 	inval = a.size != sizeof(a) || a.flags || a.reserved[0] || a.reserved[1];
@@ -379,10 +426,23 @@ static bool case_thread(struct fuzz_ctx *c, long i, bool join)
 static uint64_t out_ptr(struct fuzz_ctx *c, size_t off, bool *bad, char *what)
 {
 	switch (rng_below(&c->rng, 5)) {
-	case 0: *bad = false; *what = '0'; return 0;
-	case 1: case 2: *bad = false; *what = 'b'; return (uintptr_t)c->big + off;
-	case 3: *bad = true; *what = 'e'; return (uintptr_t)(c->arena + PAGE);
-	default: *bad = true; *what = 'k'; return 0xffff888000000000ull;
+	case 0:
+		*bad = false;
+		*what = '0';
+		return 0;
+	case 1:
+	case 2:
+		*bad = false;
+		*what = 'b';
+		return (uintptr_t)c->big + off;
+	case 3:
+		*bad = true;
+		*what = 'e';
+		return (uintptr_t)(c->arena + PAGE);
+	default:
+		*bad = true;
+		*what = 'k';
+		return 0xffff888000000000ull;
 	}
 }
 
@@ -411,10 +471,17 @@ static bool case_stats(struct fuzz_ctx *c, long i)
 	s.nr_threads = rng_pct(&c->rng, 70) ? rooms[rng_below(&c->rng, 8)] : any_u32(c);
 	if (rng_pct(&c->rng, 25)) {
 		switch (rng_below(&c->rng, 4)) {
-		case 0: s.size = bad_size(c, sizeof(s)); break;
-		case 1: s.flags = any_u32(c) | 1; break;
-		case 2: s.pad = any_u32(c) | 1; break;
-		default: s.reserved[rng_below(&c->rng, 3)] = rng_next(&c->rng) | 1;
+		case 0:
+			s.size = bad_size(c, sizeof(s));
+			break;
+		case 1:
+			s.flags = any_u32(c) | 1;
+			break;
+		case 2:
+			s.pad = any_u32(c) | 1;
+			break;
+		default:
+			s.reserved[rng_below(&c->rng, 3)] = rng_next(&c->rng) | 1;
 		}
 	}
 	inval = s.size != sizeof(s) || s.flags || s.pad || s.reserved[0] ||
@@ -494,12 +561,18 @@ static bool case_bogus(struct fuzz_ctx *c, long i)
 bool fuzz_case(struct fuzz_ctx *c, long i)
 {
 	switch (rng_below(&c->rng, OP_NR)) {
-	case OP_VERSION: return case_version(c, i);
-	case OP_CREATE: return case_create(c, i);
-	case OP_JOIN: return case_thread(c, i, true);
-	case OP_LEAVE: return case_thread(c, i, false);
-	case OP_STATS: return case_stats(c, i);
-	default: return case_bogus(c, i);
+	case OP_VERSION:
+		return case_version(c, i);
+	case OP_CREATE:
+		return case_create(c, i);
+	case OP_JOIN:
+		return case_thread(c, i, true);
+	case OP_LEAVE:
+		return case_thread(c, i, false);
+	case OP_STATS:
+		return case_stats(c, i);
+	default:
+		return case_bogus(c, i);
 	}
 }
 

@@ -26,8 +26,10 @@ struct storm_shared {
 extern struct storm_shared *storm;
 
 /* A worker process: STORM_THREADS threads on @fd until storm->stop. */
-void storm_worker(int fd, uint64_t seed, long gen) __attribute__((noreturn));
+__attribute__((noreturn))
+void storm_worker(int fd, uint64_t seed, long gen);
 /* The churner: its own group on @cpus, closed and re-created at random. */
-void storm_churner(uint64_t cpus, uint64_t seed, long gen) __attribute__((noreturn));
+__attribute__((noreturn))
+void storm_churner(uint64_t cpus, uint64_t seed, long gen);
 
 #endif
