@@ -245,7 +245,7 @@ void wsched_gate_run(struct wsched_member *m)
 	struct task_struct *wake;
 	struct wsched_cpu *wc;
 	unsigned long flags;
-	bool enqueued;
+	bool enqueued, parked = false;
 	u64 now;
 
 	for (;;) {
@@ -264,6 +264,14 @@ void wsched_gate_run(struct wsched_member *m)
 			return;
 		case WM_RUNNING:
 			if (!m->preempt || !wc->nr_queued) {
+				/*
+				 * Handed the token while parked: the slice
+				 * starts now that it runs, not when it was
+				 * woken, or a slow wake-up (a busy host)
+				 * would eat into its turn.
+				 */
+				if (parked)
+					m->dispatched_at = now;
 				m->preempt = false;
 				raw_spin_unlock_irqrestore(&wc->lock, flags);
 				goto holder;
@@ -295,6 +303,7 @@ void wsched_gate_run(struct wsched_member *m)
 		if (enqueued)
 			kick_idle(grp);
 		gate_park(m);
+		parked = true;
 		if (signal_pending(current) && READ_ONCE(m->state) == WM_QUEUED) {
 			/*
 			 * Leave the queue while the signal is handled: a

@@ -117,6 +117,8 @@ static void *spin_main(void *arg)
 	for (;;) {
 		t = __rdtsc();
 		if (atomic_load_explicit(&spin_ctl.owner, memory_order_relaxed) != me) {
+			if (phase == 1)
+				s->turns++;
 			if (phase == 1 && s->nstretch < MAX_STRETCHES && last > start)
 				s->stretch[s->nstretch++] =
 					(uint64_t)((last - start) / tsc_per_ns);
@@ -124,7 +126,8 @@ static void *spin_main(void *arg)
 			start = t;
 		}
 		last = t;
-		s->loops++;
+		if (phase == 1)
+			s->loops++;
 		p = atomic_load_explicit(&spin_ctl.phase, memory_order_relaxed);
 		if (p == phase)
 			continue;
@@ -159,6 +162,7 @@ double spin_run(struct spinner *s, int n, unsigned int warm_ms,
 	for (i = 0; i < n; i++) {
 		s[i].nstretch = 0;
 		s[i].loops = 0;
+		s[i].turns = 0;
 		s[i].id = i;
 		if (pthread_create(&s[i].th, NULL, spin_main, &s[i]))
 			die("pthread_create");

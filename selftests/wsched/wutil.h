@@ -26,7 +26,8 @@ struct spinner {
 	int id;
 	int join_err;
 	int home;		/* CPU the join placed it on */
-	uint64_t loops;		/* spin iterations: the work done */
+	uint64_t loops;		/* spin iterations in the window: work done */
+	uint64_t turns;		/* times it took the CPU over in the window */
 	uint64_t cpu0, cpu1;	/* thread CPU time (ns) at window start/end */
 	uint64_t nstretch;
 	uint64_t stretch[MAX_STRETCHES];	/* ns each */
