@@ -13,6 +13,7 @@ BENCH_LIB_SRCS = \
 	bench/lib/window.c \
 	bench/lib/meta.c \
 	bench/lib/run.c \
+	bench/lib/watchdog.c \
 	$(LIBWSCHED_SRCS) \
 	$(UTIL_SRCS)
 

@@ -61,7 +61,7 @@ static int run(struct bench_ctx *c)
 	int i;
 
 	ws_bytes = llc_bytes() / c->ncpus;
-	if (!c->rep)
+	if (!c->rep && !c->v->wsched)
 		bench_note(c, "working set %zu KiB per thread (LLC / %d CPUs)",
 			   ws_bytes >> 10, c->ncpus);
 	/*

@@ -16,7 +16,7 @@
 #include "lib/bench.h"
 
 static const unsigned int chunk[] = { 10, 1, 8, 1, 6, 2, 5, 2, 4, 3, 4, 3 };
-#define NCHUNK		(int)(sizeof(chunk) / sizeof(chunk[0]))
+#define NCHUNK		((int)(sizeof(chunk) / sizeof(chunk[0])))
 #define UNIT_US		5000
 
 struct job {
@@ -94,8 +94,10 @@ static int run(struct bench_ctx *c)
 		total += chunk[i];
 		longest = chunk[i] > longest ? chunk[i] : longest;
 	}
-	/* The best any schedule can do: the work spread evenly, or the
-	 * longest chunk, in calibrated units (about UNIT_US each). */
+	/*
+	 * The best any schedule can do: the work spread evenly, or the
+	 * longest chunk, in calibrated units (about UNIT_US each).
+	 */
 	ideal = (total / 4.0 > longest ? total / 4.0 : longest) * UNIT_US / 1e3;
 	bench_sort(j.makespan_ms, j.rounds);
 	bench_record(c, "makespan", "ms", LOWER,

@@ -115,13 +115,17 @@ int main(int argc, char **argv)
 		die("the workloads need 4 CPUs (0-3), this machine has %ld",
 		    sysconf(_SC_NPROCESSORS_ONLN));
 
-	/* Calibrate pinned, then give the main thread all CPUs back: a
-	 * group's CPUs must lie within its creator's mask. */
+	/*
+	 * Calibrate pinned, then give the main thread all CPUs back: a
+	 * group's CPUs must lie within its creator's mask.
+	 */
 	if (sched_getaffinity(0, sizeof(mask), &mask))
 		die_errno("sched_getaffinity");
 	bench_pin(0);
 	bench_clock_init();
 	bench_set_mask(&mask);
 	bench_meta((int)reps, is_long);
+	/* Runs take 1-15 s here; a minute without progress is a hang. */
+	bench_watchdog_start(is_long ? 180 : 90);
 	return bench_run_all(sel, (int)reps, is_long);
 }

@@ -146,7 +146,7 @@ static int run(struct bench_ctx *c)
 		for (k = 0; p->cands[k] && !find(p->cands[k], exe, sizeof(exe)); k++)
 			;
 		if (!p->cands[k]) {
-			if (!c->rep)
+			if (!c->rep && !c->v->wsched)
 				bench_note(c, "%s: not found in this machine, skipped", p->name);
 			continue;
 		}

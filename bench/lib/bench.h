@@ -96,7 +96,6 @@ struct bench_thread {
 	clockid_t clk;		/* its CPU-time clock, read by the main thread */
 	struct bench_counters ctr;
 	_Atomic uint64_t ops;	/* work done, bumped by the thread */
-	void *priv;
 };
 
 struct bench_snap {
@@ -106,7 +105,7 @@ struct bench_snap {
 struct bench_team {
 	int n;
 	struct bench_thread *t;
-	void (*fn)(struct bench_thread *);
+	void (*fn)(struct bench_thread *t);
 	cpu_set_t cpus;		/* the CPUs the team may use (the group's) */
 	int fd;			/* wsched group, -1 under the baseline */
 	atomic_int stop;
@@ -185,6 +184,10 @@ void bench_record_sched(struct bench_ctx *c, uint64_t csw, uint64_t mig,
 			const struct bench_wtotals *w1);
 void bench_note(struct bench_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* --- watchdog.c: end the suite, with a state dump, if a run hangs. */
+void bench_watchdog_start(unsigned int seconds);
+void bench_watchdog_pet(void);		/* a run starts or ends */
 
 extern bool bench_baseline_only;	/* skip the wsched variants */
 void bench_meta(int reps, bool is_long);	/* the @meta header */

@@ -36,7 +36,8 @@ static void cpu_model(char *buf, size_t len)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "model name", 10) || !(p = strchr(line, ':')))
+		p = strchr(line, ':');
+		if (strncmp(line, "model name", 10) || !p)
 			continue;
 		p += 1 + strspn(p + 1, " \t");
 		p[strcspn(p, "\n")] = 0;

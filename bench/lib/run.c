@@ -154,7 +154,9 @@ int bench_run_all(const struct bench_workload *const *wl, int reps,
 					r + 1, reps);
 				t0 = bench_now_ns();
 				fflush(stdout);
+				bench_watchdog_pet();
 				ret = c.w->run(&c);
+				bench_watchdog_pet();
 				fflush(stdout);
 				if (ret < 0) {
 					printf("@skip %s %s\n", c.w->name, c.v->name);

@@ -119,8 +119,10 @@ void bench_wtotals(int fd, struct bench_wtotals *t)
 		t->preemptions += s.cpus[i].preemptions;
 		t->blocks += s.cpus[i].blocks;
 	}
-	/* Threads that already left are gone from the table: totals of the
-	 * members present now, which is every worker inside a window. */
+	/*
+	 * Threads that already left are gone from the table: totals of the
+	 * members present now, which is every worker inside a window.
+	 */
 	for (i = 0; i < s.nr_threads; i++) {
 		t->gated_ms += s.threads[i].gated_ns / 1e6;
 		t->runtime_ms += s.threads[i].runtime_ns / 1e6;
