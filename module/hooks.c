@@ -27,19 +27,19 @@ static bool task_blocks(struct task_struct *prev)
 	return !READ_ONCE(prev->on_rq);
 }
 
-/* Runs under the rq lock with interrupts off: only mark state here. */
-static void probe_switch(void *data, bool preempt, struct task_struct *prev,
-			 struct task_struct *next, unsigned int prev_state)
+/*
+ * The token of @wc's CPU passes on because its holder @prev blocks.
+ * Called under the rq lock with interrupts off: only mark state here;
+ * the irq_work wakes the next holder and gates the blocked thread.
+ */
+static void hand_off(struct wsched_cpu *wc, struct task_struct *prev)
 {
-	struct wsched_cpu *wc = wsched_cpu_of(smp_processor_id());
 	struct wsched_member *m, *nm;
 	u64 now;
 
-	if (!wc || !task_blocks(prev))
-		return;
 	raw_spin_lock(&wc->lock);
 	m = wc->holder;
-	if (!m || m->task != prev) {
+	if (!m || m->task != prev || !wsched_group_live(wc->grp)) {
 		raw_spin_unlock(&wc->lock);
 		return;
 	}
@@ -58,7 +58,31 @@ static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 		llist_add(&m->block_node, &wc->blocked);
 	}
 	raw_spin_unlock(&wc->lock);
+	/* Runs here, whichever CPU it is; it only wakes and queues work. */
 	irq_work_queue(&wc->work);
+}
+
+static void probe_switch(void *data, bool preempt, struct task_struct *prev,
+			 struct task_struct *next, unsigned int prev_state)
+{
+	struct wsched_cpu *wc;
+	struct wsched_member *m;
+
+	if (!task_blocks(prev) || (prev->flags & PF_KTHREAD))
+		return;
+	wc = wsched_cpu_of(smp_processor_id());
+	if (wc && READ_ONCE(wc->holder) && READ_ONCE(wc->holder)->task == prev) {
+		hand_off(wc, prev);
+		return;
+	}
+	/*
+	 * A holder can block away from its home CPU: the user moved it, or
+	 * hotplug broke its affinity, before its gate ran. Its home CPU's
+	 * queue must not wait for it, so look it up (lockless, O(1)).
+	 */
+	m = wsched_member_find(prev);
+	if (m && READ_ONCE(m->state) == WM_RUNNING)
+		hand_off(wsched_group_cpu(m->grp, READ_ONCE(m->cpu)), prev);
 }
 
 static void probe_fork(void *data, struct task_struct *parent,
