@@ -36,6 +36,12 @@ static struct {
 	_Atomic uint64_t rounds;
 } wk;
 
+/* The same with a 1 ms slice: how much of the tail is the slice's doing. */
+static const struct bench_variant short_slice = {
+	.name = "wsched-1ms", .wsched = true, .steal = -1, .balance = -1,
+	.place = -1, .slice_us = 1000,
+};
+
 static void futex_op(_Atomic uint32_t *w, int op, uint32_t val)
 {
 	syscall(SYS_futex, w, op, val, NULL, NULL, 0);
@@ -157,7 +163,7 @@ static int run(struct bench_ctx *c)
 const struct bench_workload wl_wakeup = {
 	.name = "wakeup",
 	.title = "Wake-up latency (schbench-style)",
-	.what = "2 message threads each wake 4 workers through futexes; a worker measures TSC time from the post to running again, does ~200 us of CPU work and reports back; 10 threads on CPUs 0-3. Percentiles of the wake-up latency, requests served per second. Target: p99 no worse than the stock scheduler.",
-	.variants = (const struct bench_variant *const[]){ &bench_cfs, &bench_wsched, NULL },
+	.what = "2 message threads each wake 4 workers through futexes; a worker measures TSC time from the post to running again, does ~200 us of CPU work and reports back; 10 threads on CPUs 0-3. Percentiles of the wake-up latency, requests served per second. wsched-1ms is wsched with a 1 ms slice instead of 20 ms. Target: p99 no worse than the stock scheduler.",
+	.variants = (const struct bench_variant *const[]){ &bench_cfs, &bench_wsched, &short_slice, NULL },
 	.run = run,
 };
