@@ -110,7 +110,7 @@ static int run(struct bench_ctx *c)
 {
 	static const int start[] = { 1, 1 };
 	struct bench_wtotals w0, w1;
-	struct bench_snap s0[2], s1[2];
+	struct bench_snap s0[2], s1[2], sum;
 	struct bench_team tm;
 
 	h.warm = 200;
@@ -135,9 +135,8 @@ static int run(struct bench_ctx *c)
 
 	bench_record_latency(c, "pipe_rtt", h.pipe_ns, h.n);
 	bench_record_latency(c, "futex_rtt", h.futex_ns, h.n);
-	bench_record_sched(c, s1[0].csw - s0[0].csw + s1[1].csw - s0[1].csw,
-			   s1[0].mig - s0[0].mig + s1[1].mig - s0[1].mig,
-			   INFO, &w0, &w1);
+	bench_team_totals(s0, s1, 2, &sum);
+	bench_record_sched(c, sum.csw, sum.mig, sum.runq_ns, INFO, &w0, &w1);
 	close(h.p1[0]);
 	close(h.p1[1]);
 	close(h.p2[0]);

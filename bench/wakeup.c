@@ -105,10 +105,10 @@ static void body(struct bench_thread *t)
 static int run(struct bench_ctx *c)
 {
 	const int n = MSGS + MSGS * WORKERS;
-	struct bench_snap s0[n], s1[n];
+	struct bench_snap s0[n], s1[n], sum;
 	struct bench_wtotals w0, w1;
 	struct bench_team tm;
-	uint64_t csw = 0, mig = 0, r0, t0;
+	uint64_t r0, t0;
 	double *all;
 	int i, total = 0;
 
@@ -140,10 +140,7 @@ static int run(struct bench_ctx *c)
 	}
 	team_stop(&tm);
 
-	for (i = 0; i < n; i++) {
-		csw += s1[i].csw - s0[i].csw;
-		mig += s1[i].mig - s0[i].mig;
-	}
+	bench_team_totals(s0, s1, n, &sum);
 	for (i = 0; i < MSGS * WORKERS; i++)
 		total += wk.slot[i].n;
 	all = malloc((total + 1) * sizeof(double));
@@ -155,7 +152,7 @@ static int run(struct bench_ctx *c)
 		free(wk.slot[i].lat_ns);
 	}
 	bench_record_latency(c, "wakeup", all, total);
-	bench_record_sched(c, csw, mig, INFO, &w0, &w1);
+	bench_record_sched(c, sum.csw, sum.mig, sum.runq_ns, INFO, &w0, &w1);
 	free(all);
 	return 0;
 }

@@ -100,6 +100,7 @@ struct bench_thread {
 
 struct bench_snap {
 	uint64_t cpu_ns, ops, csw, mig;
+	uint64_t runq_ns;	/* runnable in the kernel's run queue, not running */
 };
 
 struct bench_team {
@@ -177,9 +178,15 @@ void bench_record(struct bench_ctx *c, const char *metric, const char *unit,
 /* A point of a picture: @plot names the PNG, @line a curve in it. */
 void bench_series(struct bench_ctx *c, const char *plot, const char *line,
 		  double x, double y);
-/* Context switches, migrations and wsched totals of a window. */
+/*
+ * Context switches, migrations, time spent waiting in the kernel's run
+ * queue, and wsched's totals (gated time, steals, balance moves) of a
+ * window. The run-queue wait is what wsched's gated time cannot see.
+ */
+void bench_team_totals(const struct bench_snap *s0, const struct bench_snap *s1,
+		       int n, struct bench_snap *sum);
 void bench_record_sched(struct bench_ctx *c, uint64_t csw, uint64_t mig,
-			enum bench_better mig_better,
+			uint64_t runq_ns, enum bench_better mig_better,
 			const struct bench_wtotals *w0,
 			const struct bench_wtotals *w1);
 void bench_note(struct bench_ctx *c, const char *fmt, ...)

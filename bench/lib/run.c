@@ -87,12 +87,13 @@ void bench_note(struct bench_ctx *c, const char *fmt, ...)
 }
 
 void bench_record_sched(struct bench_ctx *c, uint64_t csw, uint64_t mig,
-			enum bench_better mig_better,
+			uint64_t runq_ns, enum bench_better mig_better,
 			const struct bench_wtotals *w0,
 			const struct bench_wtotals *w1)
 {
 	bench_record(c, "ctx_switches", "count", INFO, csw);
 	bench_record(c, "migrations", "count", mig_better, mig);
+	bench_record(c, "runq_wait_ms", "ms", INFO, runq_ns / 1e6);
 	if (!c->v->wsched)
 		return;
 	bench_record(c, "gated_ms", "ms", INFO, w1->gated_ms - w0->gated_ms);

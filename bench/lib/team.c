@@ -7,6 +7,7 @@
  * a worker that wsched keeps waiting is read exactly at the window's edge.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -70,6 +71,38 @@ void team_start(struct bench_team *tm, const struct bench_variant *v,
 	}
 }
 
+/* Second field of schedstat: time runnable on a run queue (sched_info). */
+static uint64_t runq_ns(pid_t tid)
+{
+	unsigned long long run, wait = 0;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
+}
+
+void bench_team_totals(const struct bench_snap *s0, const struct bench_snap *s1,
+		       int n, struct bench_snap *sum)
+{
+	int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < n; i++) {
+		sum->cpu_ns += s1[i].cpu_ns - s0[i].cpu_ns;
+		sum->ops += s1[i].ops - s0[i].ops;
+		sum->csw += s1[i].csw - s0[i].csw;
+		sum->mig += s1[i].mig - s0[i].mig;
+		sum->runq_ns += s1[i].runq_ns - s0[i].runq_ns;
+	}
+}
+
 void team_snap(struct bench_team *tm, struct bench_snap *s)
 {
 	struct timespec ts;
@@ -82,6 +115,7 @@ void team_snap(struct bench_team *tm, struct bench_snap *s)
 		s[i].cpu_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
 		s[i].ops = atomic_load_explicit(&t->ops, memory_order_relaxed);
 		bench_counters_read(&t->ctr, &s[i].csw, &s[i].mig);
+		s[i].runq_ns = runq_ns(t->tid);
 	}
 }
 

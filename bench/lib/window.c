@@ -92,21 +92,20 @@ void bench_window_record(struct bench_ctx *c, const struct bench_team *tm,
 			 const struct bench_window *win,
 			 enum bench_better mig_better)
 {
-	uint64_t csw = 0, mig = 0;
 	double share[tm->n], lo = 1e9, ops;
+	struct bench_snap sum;
 	int i;
 
 	ops = bench_window_shares(tm, win, share);
-	for (i = 0; i < tm->n; i++) {
-		csw += win->s1[i].csw - win->s0[i].csw;
-		mig += win->s1[i].mig - win->s0[i].mig;
+	for (i = 0; i < tm->n; i++)
 		if (share[i] < lo)
 			lo = share[i];
-	}
+	bench_team_totals(win->s0, win->s1, tm->n, &sum);
 	bench_record(c, "throughput", "ops/s", HIGHER, ops);
 	bench_record(c, "jain", "index", HIGHER, bench_jain(share, tm->n));
 	bench_record(c, "min_share", "CPU", HIGHER, lo);
-	bench_record_sched(c, csw, mig, mig_better, &win->w0, &win->w1);
+	bench_record_sched(c, sum.csw, sum.mig, sum.runq_ns, mig_better,
+			   &win->w0, &win->w1);
 }
 
 void bench_window_free(struct bench_window *win)
