@@ -331,10 +331,16 @@ holder:
 		}
 		raw_spin_unlock_irqrestore(&wc->lock, flags);
 	}
-	/* Stolen or balanced here from another CPU: move there now. */
+	/*
+	 * Stolen or balanced here from another CPU: move there now. The
+	 * move blocks this thread on the old CPU for a moment; that is not
+	 * a block that gives up the new CPU's token (see probe_switch()).
+	 */
 	if (m->pinned != wc->cpu) {
+		set_bit(WMF_MIGRATING, &m->flags);
 		if (!set_cpus_allowed_ptr(current, cpumask_of(wc->cpu)))
 			m->pinned = wc->cpu;
+		clear_bit(WMF_MIGRATING, &m->flags);
 	}
 	arm_timer(wc);
 }

@@ -81,7 +81,8 @@ static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 	 * queue must not wait for it, so look it up (lockless, O(1)).
 	 */
 	m = wsched_member_find(prev);
-	if (m && READ_ONCE(m->state) == WM_RUNNING)
+	if (m && READ_ONCE(m->state) == WM_RUNNING &&
+	    !test_bit(WMF_MIGRATING, &m->flags))
 		hand_off(wsched_group_cpu(m->grp, READ_ONCE(m->cpu)), prev);
 }
 

@@ -108,6 +108,7 @@ struct wsched_member {
 #define WMF_DETACHED	0	/* left the group (once) */
 #define WMF_GATE_QUEUED	1	/* gate_cb is queued on the task */
 #define WMF_ON_BLOCKED	2	/* on a wsched_cpu.blocked list */
+#define WMF_MIGRATING	3	/* moving itself to its new home CPU */
 
 /* main.c */
 extern atomic_t wsched_nr_groups, wsched_nr_members, wsched_nr_pending;
