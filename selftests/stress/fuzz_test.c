@@ -29,7 +29,7 @@
 /* Shared with the forked processes through an anonymous shared mapping. */
 struct shared {
 	struct fuzz_report nobody;
-	atomic_int stop;
+	atomic_int stop, legit_ready;
 	atomic_long legit_rounds, legit_errors;
 	int legit_first_err, legit_first_op;
 };
@@ -97,6 +97,8 @@ static void legit_main(void)
 		atomic_fetch_add(&sh->legit_errors, 1);
 		_exit(1);
 	}
+	/* The fuzzer's model counts CPUs 2-3 as busy from now on. */
+	atomic_store(&sh->legit_ready, 1);
 	for (i = 0; i < LEGIT_THREADS; i++)
 		pthread_create(&th[i], NULL, legit_thread, &fd);
 	for (i = 0; i < LEGIT_THREADS; i++)
@@ -265,6 +267,11 @@ int main(int argc, char **argv)
 		close(c.gfd);
 		close(c.nfd);
 		legit_main();
+	}
+	for (ret = 0; !atomic_load(&sh->legit_ready) && ret < 10000; ret++) {
+		if (waitpid(legit, &status, WNOHANG) == legit)
+			die("the legitimate user could not create its group");
+		msleep(1);
 	}
 	/* The nobody child keeps gfd: it may join its own threads to it. */
 	nobody = fork();
