@@ -101,8 +101,8 @@ void bench_record_sched(struct bench_ctx *c, uint64_t csw, uint64_t mig,
 	bench_record(c, "balance_moves", "count", INFO,
 		     w1->balance_moves - w0->balance_moves);
 	if (w1->released)
-		bench_note(c, "the watchdog released the group to stock scheduling in repetition %d",
-			   c->rep);
+		bench_note(c, "%s: the watchdog released the group to stock scheduling in repetition %d",
+			   c->v->name, c->rep + 1);
 }
 
 static void summarise(const struct bench_workload *w)
