@@ -41,8 +41,13 @@ int main(void)
 	for (int m = 0; m < 2; m++) {
 		char cmd[64];
 
+		/*
+		 * The probe above loaded npt=1 already. Skip reloading it:
+		 * each load live-patches kernel text (static calls), which
+		 * can wedge the rig under TCG (Documentation/tvmm.rst).
+		 */
 		snprintf(cmd, sizeof(cmd), "load-kvm %s >/dev/null 2>&1", modes[m].arg);
-		ktap_ok(!system(cmd) && mmu_is(modes[m].mmu),
+		ktap_ok((m == 0 || !system(cmd)) && mmu_is(modes[m].mmu),
 			"%s: kvm-amd loaded, tvmm reports %s", modes[m].label,
 			modes[m].mmu);
 		tvmm_kvm_cases(modes[m].label, true);

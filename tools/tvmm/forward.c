@@ -17,13 +17,17 @@
 /*
  * A PIO exit is complete (RIP past the OUT) only after the next KVM_RUN;
  * with immediate_exit that run completes it and returns at once, so the
- * registers read next are the ones after the instruction.
+ * registers read next are the ones after the instruction. The watchdog
+ * sets immediate_exit too (after vm->stop, see kick_all()): never clear
+ * a kick it made meanwhile, or the next KVM_RUN would enter the guest.
  */
 void vcpu_complete_io(struct tvmm_vcpu *vcpu)
 {
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	__kvm_ioctl(vcpu->fd, KVM_RUN, NULL);
-	__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&vcpu->vm->stop, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&vcpu->run->immediate_exit, 0,
+				 __ATOMIC_SEQ_CST);
 }
 
 /*
