@@ -1,25 +1,52 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Debug tier only (installed by scripts/check-debug, run last in the VM):
-# a kmemleak scan, then the kernel log searched for each checker's report.
-# "klog_check.sh clear" (run first) forgets the leaks found during boot.
+# Debug tier only (installed by scripts/check-debug into each area, run
+# first with "clear" and last without): the checkers are alive, kmemleak's
+# boot-time objects are forgotten; at the end a kmemleak scan, and the
+# kernel log searched for each checker's report.
 k=/sys/kernel/debug/kmemleak
+n=1 rc=0
+
+# lockdep switches itself off after its first report.
+lockdep_alive() {
+	if [ ! -r /proc/lockdep_stats ]; then
+		echo "ok $n # SKIP no lockdep in this kernel"
+	elif grep -q 'debug_locks: *1' /proc/lockdep_stats; then
+		echo "ok $n lockdep is active (debug_locks 1)"
+	else
+		echo "not ok $n lockdep turned itself off"
+		rc=1
+	fi
+	n=$((n + 1))
+}
+
 if [ "$1" = clear ]; then
 	echo "TAP version 13"
-	echo "1..1"
+	echo "1..3"
 	if [ ! -w $k ]; then
-		echo "ok 1 # SKIP no kmemleak in this kernel"
+		echo "ok 1 # SKIP not the debug kernel (no kmemleak)"
+		echo "ok 2 # SKIP not the debug kernel"
+		echo "ok 3 # SKIP not the debug kernel"
 		exit 4
 	fi
+	# Early, while the boot messages are still in the ring buffer.
+	if dmesg | grep -q 'KernelAddressSanitizer initialized'; then
+		echo "ok $n KASAN is active"
+	else
+		echo "not ok $n KASAN did not initialise"
+		rc=1
+	fi
+	n=$((n + 1))
+	lockdep_alive
 	echo scan >$k
 	echo clear >$k
-	echo "ok 1 kmemleak: boot-time objects cleared"
-	exit 0
+	echo "ok $n kmemleak: boot-time objects cleared"
+	exit $rc
 fi
 
 echo "TAP version 13"
-echo "1..7"
-n=1 rc=0
+echo "1..8"
+lockdep_alive
 # check NAME REGEX: one case, with the matching log lines as diagnostics.
 check() {
 	hits=$(dmesg | grep -Ec "$2")
@@ -42,7 +69,7 @@ check "other BUG, WARNING or Oops" 'BUG:|WARNING:|Oops|general protection fault|
 # A module still loaded keeps its memory referenced: unload it first.
 grep -q '^wsched ' /proc/modules && rmmod wsched
 if [ ! -w $k ]; then
-	echo "ok $n # SKIP no kmemleak in this kernel"
+	echo "ok $n # SKIP not the debug kernel (no kmemleak)"
 	exit $rc
 fi
 # Objects must look unreferenced in two scans some seconds apart.
