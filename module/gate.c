@@ -131,8 +131,15 @@ void wsched_gate_kick(struct wsched_member *m)
 	}
 }
 
+/*
+ * Sleep until handed the token. The token can arrive between the last
+ * look at the state and the switch away: that switch is not the holder
+ * blocking (probe_switch() must not hand the token on) since the one who
+ * dispatched us wakes us.
+ */
 static void gate_park(struct wsched_member *m)
 {
+	set_bit(WMF_PARKING, &m->flags);
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (READ_ONCE(m->state) != WM_QUEUED ||
@@ -141,6 +148,7 @@ static void gate_park(struct wsched_member *m)
 		schedule();
 	}
 	__set_current_state(TASK_RUNNING);
+	clear_bit(WMF_PARKING, &m->flags);
 }
 
 static void arm_timer(struct wsched_cpu *wc)
@@ -157,7 +165,11 @@ static void arm_timer(struct wsched_cpu *wc)
 	raw_spin_unlock_irqrestore(&wc->lock, flags);
 }
 
-/* Someone queued on a busy CPU: let an idle group CPU take the work. */
+/*
+ * Someone waits on a busy CPU: let an idle group CPU take the work. An
+ * idle CPU has no timer of its own to retry with, so a steal that came
+ * to nothing (another kick took that CPU first) moves on to the next.
+ */
 static void kick_idle(struct wsched_group *grp)
 {
 	unsigned int i;
@@ -167,10 +179,9 @@ static void kick_idle(struct wsched_group *grp)
 	for (i = 0; i < grp->nr_cpus; i++) {
 		struct wsched_cpu *wc = &grp->cpus[i];
 
-		if (!READ_ONCE(wc->holder) && !READ_ONCE(wc->nr_queued)) {
-			wsched_steal(wc);
+		if (!READ_ONCE(wc->holder) && !READ_ONCE(wc->nr_queued) &&
+		    wsched_steal(wc))
 			return;
-		}
 	}
 }
 
@@ -249,8 +260,12 @@ void wsched_gate_run(struct wsched_member *m)
 	u64 now;
 
 	for (;;) {
-		if ((current->flags & PF_EXITING) || !wsched_group_live(grp) ||
-		    test_bit(WMF_DETACHED, &m->flags))
+		if (current->flags & PF_EXITING) {
+			/* Run by exit_task_work(): the exit probe may have missed it. */
+			wsched_member_detach(m, false);
+			return;
+		}
+		if (!wsched_group_live(grp) || test_bit(WMF_DETACHED, &m->flags))
 			return;
 		if (wsched_affinity_changed(m) && !follow_user_affinity(m))
 			return;
@@ -282,6 +297,8 @@ void wsched_gate_run(struct wsched_member *m)
 			m->last_ran = now;
 			wake = get_task_struct(wsched_dispatch_next(wc, now)->task);
 			wsched_enqueue(wc, m, now);
+			/* Once a slice: the retry for a kick that was lost. */
+			enqueued = true;
 			break;
 		case WM_BLOCKED:
 			if (!wc->holder) {

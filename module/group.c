@@ -250,6 +250,8 @@ void wsched_group_destroy(struct wsched_group *grp)
 	WRITE_ONCE(grp->dead, true);
 	cancel_delayed_work_sync(&grp->watchdog);
 	detach_all(grp);
+	/* Before the id is reused: a new group's file takes the same name. */
+	debugfs_remove(grp->debugfs);
 
 	mutex_lock(&wsched_groups_lock);
 	for (i = 0; i < grp->nr_cpus; i++)
@@ -270,6 +272,5 @@ void wsched_group_destroy(struct wsched_group *grp)
 			wsched_member_put(m);
 		}
 	}
-	debugfs_remove(grp->debugfs);
 	wsched_group_put(grp);
 }

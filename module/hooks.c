@@ -39,7 +39,8 @@ static void hand_off(struct wsched_cpu *wc, struct task_struct *prev)
 
 	raw_spin_lock(&wc->lock);
 	m = wc->holder;
-	if (!m || m->task != prev || !wsched_group_live(wc->grp)) {
+	if (!m || m->task != prev || !wsched_group_live(wc->grp) ||
+	    test_bit(WMF_PARKING, &m->flags)) {
 		raw_spin_unlock(&wc->lock);
 		return;
 	}
@@ -95,7 +96,11 @@ static void probe_fork(void *data, struct task_struct *parent,
 /* Fires for every exiting task in the system: the lookup is O(1), lockless. */
 static void probe_exit(void *data, struct task_struct *p)
 {
-	struct wsched_member *m = wsched_member_find(p);
+	struct wsched_member *m;
+
+	/* PF_EXITING is set; pairs with the barrier in wsched_join(). */
+	smp_mb();
+	m = wsched_member_find(p);
 
 	if (m && !test_bit(WMF_DETACHED, &m->flags) &&
 	    refcount_inc_not_zero(&m->ref)) {

@@ -109,6 +109,7 @@ struct wsched_member {
 #define WMF_GATE_QUEUED	1	/* gate_cb is queued on the task */
 #define WMF_ON_BLOCKED	2	/* on a wsched_cpu.blocked list */
 #define WMF_MIGRATING	3	/* moving itself to its new home CPU */
+#define WMF_PARKING	4	/* asleep in its gate, waiting for the token */
 
 /* main.c */
 extern atomic_t wsched_nr_groups, wsched_nr_members, wsched_nr_pending;
@@ -163,7 +164,7 @@ void wsched_lock_two(struct wsched_cpu *a, struct wsched_cpu *b,
 		     unsigned long *flags) __acquires(a->lock) __acquires(b->lock);
 void wsched_unlock_two(struct wsched_cpu *a, struct wsched_cpu *b,
 		       unsigned long flags) __releases(a->lock) __releases(b->lock);
-void wsched_steal(struct wsched_cpu *wc);
+bool wsched_steal(struct wsched_cpu *wc);
 bool wsched_balance(struct wsched_cpu *wc, u64 now);
 
 /* hooks.c */

@@ -176,6 +176,16 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 	ret = member_attach(m, idx);
 	if (ret)
 		goto free;
+	/*
+	 * Another thread can start exiting after the check above: if its
+	 * exit probe ran before the member was in the table, nothing else
+	 * would take it out. Pairs with the barrier in probe_exit().
+	 */
+	smp_mb();
+	if (READ_ONCE(p->flags) & PF_EXITING) {
+		wsched_member_detach(m, false);
+		return -ESRCH;
+	}
 	*cpu = m->cpu;
 	if (p == current) {
 		m->pinned = m->cpu;

@@ -64,24 +64,34 @@ static int group_show(struct seq_file *s, void *unused)
 		   grp->id, grp->slice_ns / NSEC_PER_USEC, grp->steal,
 		   grp->balance, grp->place, READ_ONCE(grp->dead) ? " dead" : "",
 		   READ_ONCE(grp->released) ? " released" : "");
-	seq_puts(s, "cpu threads queued dispatches preemptions blocks steals_tried steals_ok balance_moves idle_ms\n");
+	/* holder, timer, pinned, on_cpu and flags: for a hang's post-mortem. */
+	seq_puts(s, "cpu threads queued dispatches preemptions blocks steals_tried steals_ok balance_moves idle_ms holder timer\n");
 	for (i = 0; i < grp->nr_cpus; i++) {
-		wsched_fill_cpu_stats(&grp->cpus[i], &cs);
-		seq_printf(s, "%u %u %u %llu %llu %llu %llu %llu %llu %llu\n",
+		struct wsched_cpu *wc = &grp->cpus[i];
+		struct wsched_member *h;
+
+		wsched_fill_cpu_stats(wc, &cs);
+		rcu_read_lock();
+		h = READ_ONCE(wc->holder);
+		seq_printf(s, "%u %u %u %llu %llu %llu %llu %llu %llu %llu %d %d\n",
 			   cs.cpu, cs.nr_threads, cs.nr_queued, cs.dispatches,
 			   cs.preemptions, cs.blocks, cs.steals_tried,
 			   cs.steals_ok, cs.balance_moves,
-			   cs.idle_ns / NSEC_PER_MSEC);
+			   cs.idle_ns / NSEC_PER_MSEC,
+			   h ? task_pid_nr(h->task) : 0,
+			   READ_ONCE(wc->timer_armed));
+		rcu_read_unlock();
 	}
-	seq_puts(s, "tid cpu state dispatches preemptions blocks migrations runtime_ms gated_ms\n");
+	seq_puts(s, "tid cpu state dispatches preemptions blocks migrations runtime_ms gated_ms pinned on_cpu flags\n");
 	spin_lock(&grp->lock);
 	list_for_each_entry(m, &grp->members, gnode) {
 		wsched_fill_thread_stats(m, &ts);
-		seq_printf(s, "%d %u %u %llu %llu %llu %llu %llu %llu\n",
+		seq_printf(s, "%d %u %u %llu %llu %llu %llu %llu %llu %d %u %#lx\n",
 			   task_pid_nr(m->task), ts.cpu, ts.state,
 			   ts.dispatches, ts.preemptions, ts.blocks,
 			   ts.migrations, ts.runtime_ns / NSEC_PER_MSEC,
-			   ts.gated_ns / NSEC_PER_MSEC);
+			   ts.gated_ns / NSEC_PER_MSEC, READ_ONCE(m->pinned),
+			   task_cpu(m->task), READ_ONCE(m->flags));
 	}
 	spin_unlock(&grp->lock);
 	return 0;

@@ -71,7 +71,8 @@ static struct wsched_member *pick(struct wsched_cpu *v, int cpu, u64 now,
 	return NULL;
 }
 
-void wsched_steal(struct wsched_cpu *wc)
+/* @wc is idle: take a waiter from another group CPU. True if it did. */
+bool wsched_steal(struct wsched_cpu *wc)
 {
 	struct wsched_group *grp = wc->grp;
 	unsigned int buf[32], *nrq = buf, *out, i, n = grp->nr_cpus, cnt;
@@ -82,11 +83,11 @@ void wsched_steal(struct wsched_cpu *wc)
 	if (grp->steal == WSCHED_STEAL_NONE || !wsched_group_live(grp) ||
 	    READ_ONCE(wc->offline) || READ_ONCE(wc->holder) ||
 	    READ_ONCE(wc->nr_queued))
-		return;
+		return false;
 	if (2 * n > ARRAY_SIZE(buf)) {
 		nrq = kmalloc_array(2 * n, sizeof(*nrq), GFP_ATOMIC);
 		if (!nrq)
-			return;
+			return false;
 	}
 	out = nrq + n;
 	for (i = 0; i < n; i++)
@@ -122,6 +123,7 @@ void wsched_steal(struct wsched_cpu *wc)
 	}
 	if (nrq != buf)
 		kfree(nrq);
+	return p;
 }
 
 static u64 runtime(struct wsched_member *m)

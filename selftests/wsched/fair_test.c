@@ -70,13 +70,6 @@ int main(void)
 		"balance none keeps the imbalance: A ~1.0, B and D ~0.5");
 	ktap_ok(j > 0 && j < 0.95, "balance none: Jain's index %.3f < 0.95", j);
 
-	/* Known bug: the fair run once hung past the test timeout on 6.12. */
-	if (!getenv("SMPKIT_KNOWN_BUGS") && getenv("SMPKIT_KERNEL") &&
-	    !strcmp(getenv("SMPKIT_KERNEL"), "6.12")) {
-		ktap_skip("balance fair on 6.12: known hang under investigation; SMPKIT_KNOWN_BUGS=1 runs it");
-		ktap_skip("balance fair on 6.12: see above");
-		return ktap_finish();
-	}
 	j = run(WSCHED_BALANCE_FAIR, share);
 	ktap_diag("balance fair: A %.3f B %.3f D %.3f, Jain %.3f", share[0],
 		  share[1], share[2], j);
