@@ -119,7 +119,15 @@ void wsched_gate_kick(struct wsched_member *m)
 {
 	if (test_and_set_bit(WMF_GATE_QUEUED, &m->flags))
 		return;
-	refcount_inc(&m->ref);
+	/*
+	 * The slice timer and the balance kick a holder they saw under a
+	 * lock they have since dropped: it may have left and been put in
+	 * between (its memory lives to the RCU grace period). No gate then.
+	 */
+	if (!refcount_inc_not_zero(&m->ref)) {
+		clear_bit(WMF_GATE_QUEUED, &m->flags);
+		return;
+	}
 	__module_get(THIS_MODULE);
 	atomic_inc(&wsched_nr_pending);
 	if (task_work_add(m->task, &m->gate_cb, TWA_RESUME)) {

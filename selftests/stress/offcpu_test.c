@@ -65,9 +65,6 @@ int main(int argc, char **argv)
 		ktap_skip_all("needs root (runs in the VM rig)");
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 3)
 		ktap_skip_all("needs 3 online CPUs");
-	/* Fails on today's wsched: see "Known bugs" in Documentation/testing.rst. */
-	if (!getenv("SMPKIT_KNOWN_BUGS"))
-		ktap_skip_all("known wsched bug (holder blocking off its home CPU keeps the token); SMPKIT_KNOWN_BUGS=1 runs it");
 	kmod_need_wsched();
 	ktap_plan(4);
 	wsched_params_default(&p);
