@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* finit_module/delete_module wrappers: the syscalls give exact errnos. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -49,4 +50,19 @@ void kmod_need_wsched(void)
 		printf("Bail out! insmod %s: %s\n", WSCHED_KO, strerror(-ret));
 		exit(KTAP_FAIL);
 	}
+}
+
+int wsched_counter(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/debug/wsched/counters", "r");
+	char key[32];
+	int v, ret = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%31s %d", key, &v) == 2)
+		if (!strcmp(key, name))
+			ret = v;
+	fclose(f);
+	return ret;
 }

@@ -13,5 +13,7 @@ int kmod_unload(const char *name);
 bool kmod_loaded(const char *name);
 /* Load wsched.ko unless it is loaded; SKIPs the whole test without it. */
 void kmod_need_wsched(void);
+/* A counter of /sys/kernel/debug/wsched/counters, or -1. */
+int wsched_counter(const char *name);
 
 #endif

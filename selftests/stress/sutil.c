@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmod.h"
 #include "ktap.h"
 #include "sutil.h"
 
@@ -109,30 +110,15 @@ void stress_parse(int argc, char **argv, struct stress_opts *o)
 	}
 }
 
-int counter(const char *name)
-{
-	FILE *f = fopen(WSCHED_DEBUGFS "/counters", "r");
-	char key[32];
-	int v, ret = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%31s %d", key, &v) == 2)
-		if (!strcmp(key, name))
-			ret = v;
-	fclose(f);
-	return ret;
-}
-
 bool counters_zero(unsigned int ms, char *why, size_t len)
 {
 	uint64_t end = mono_ms() + ms;
 	int g, m, p;
 
 	for (;;) {
-		g = counter("groups");
-		m = counter("members");
-		p = counter("pending_gates");
+		g = wsched_counter("groups");
+		m = wsched_counter("members");
+		p = wsched_counter("pending_gates");
 		if (!g && !m && !p)
 			return true;
 		if (mono_ms() > end)

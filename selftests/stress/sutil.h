@@ -40,8 +40,6 @@ struct stress_opts {
  */
 void stress_parse(int argc, char **argv, struct stress_opts *o);
 
-/* groups, members, pending_gates from debugfs; -1 if unreadable. */
-int counter(const char *name);
 /* Wait up to @ms for all three counters to be zero; fills @why if not. */
 bool counters_zero(unsigned int ms, char *why, size_t len);
 /* groupN entries left under /sys/kernel/debug/wsched. */

@@ -223,18 +223,3 @@ uint64_t median_u64(uint64_t *v, uint64_t n)
 	qsort(v, n, sizeof(*v), cmp_u64);
 	return v[n / 2];
 }
-
-int wsched_counter(const char *name)
-{
-	FILE *f = fopen("/sys/kernel/debug/wsched/counters", "r");
-	char key[32];
-	int v, ret = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%31s %d", key, &v) == 2)
-		if (!strcmp(key, name))
-			ret = v;
-	fclose(f);
-	return ret;
-}

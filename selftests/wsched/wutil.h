@@ -15,6 +15,8 @@
 
 #include <libwsched.h>
 
+#include "kmod.h"
+
 #define MAX_STRETCHES 4096
 
 struct spinner {
@@ -58,8 +60,6 @@ double spin_run(struct spinner *s, int n, unsigned int warm_ms,
 void spin_stop(struct spinner *s, int n);
 double jain(const double *x, int n);
 uint64_t median_u64(uint64_t *v, uint64_t n);
-/* Members, groups and pending gates from debugfs; -1 if unreadable. */
-int wsched_counter(const char *name);
 bool set_cpus(pid_t tid, const char *list);
 
 #endif
