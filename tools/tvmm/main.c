@@ -3,6 +3,7 @@
  * tvmm: a tiny KVM-based VMM with its own guest mini-OS. This file only
  * dispatches to the subcommands (cmd_*.c) and prints the usage.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,11 +26,22 @@ static void usage(FILE *f)
 		"      4 this host cannot run it (no usable /dev/kvm)\n");
 }
 
+/* "tvmm run --help" as well as "tvmm --help": no option takes it as a value. */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	smpkit_prog = "tvmm";
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+	if (argc < 2 || wants_help(argc, argv)) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? TVMM_EXIT_USAGE : 0;
 	}
