@@ -83,6 +83,10 @@ int main(int argc, char **argv)
 	uint32_t id;
 	int fd, ret, i, balance;
 
+	if (argc > 1 && !strcmp(argv[1], "--help")) {
+		printf("usage: %s [none|fair]\n", argv[0]);
+		return 0;
+	}
 	balance = wsched_balance_parse(argc > 1 ? argv[1] : "fair");
 	if (balance < 0) {
 		fprintf(stderr, "usage: %s [none|fair]\n", argv[0]);
