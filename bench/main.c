@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 	 */
 	if (sched_getaffinity(0, sizeof(mask), &mask))
 		die_errno("sched_getaffinity");
+	bench_counters_hold();
 	bench_pin(0);
 	bench_clock_init();
 	bench_set_mask(&mask);

@@ -83,6 +83,8 @@ void bench_counters_open(struct bench_counters *c, pid_t tid, bool inherit);
 void bench_counters_read(const struct bench_counters *c, uint64_t *csw,
 			 uint64_t *mig);
 void bench_counters_close(struct bench_counters *c);
+/* Keep the counters' kernel switches on for the whole run (see counters.c). */
+void bench_counters_hold(void);
 
 /* --- team.c: a team of worker threads measured by the main thread. */
 struct bench_team;

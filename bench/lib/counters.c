@@ -63,3 +63,19 @@ void bench_counters_close(struct bench_counters *c)
 		c->fd[i] = -1;
 	}
 }
+
+/*
+ * The first per-task software counter flips the kernel's perf static keys
+ * (a hook in the context switch among them) and the last one's close flips
+ * them back a second later: each flip patches kernel text. Under QEMU TCG
+ * a patch made while other vCPUs switch tasks can wedge the guest (seen:
+ * CPUs looping on the int3 of text_poke_bp with interrupts off while the
+ * patching CPU waits for their IPI), so the suite keeps one of each
+ * counter open on its main thread from start to end.
+ */
+void bench_counters_hold(void)
+{
+	static struct bench_counters held;
+
+	bench_counters_open(&held, 0, false);
+}
