@@ -123,7 +123,7 @@ bool wsched_steal(struct wsched_cpu *wc)
 	}
 	if (nrq != buf)
 		kfree(nrq);
-	return p;
+	return w;
 }
 
 static u64 runtime(struct wsched_member *m)
