@@ -197,7 +197,10 @@ static void tree_kill(void)
 		_exit(127);
 	}
 	setpgid(pid, pid);
-	sleep_ms(500);
+	/* Up to 10 s: exec and two forks take a while on a debug kernel. */
+	for (i = 0; i < 200 && !(wsched_counter("groups") == 2 &&
+				 wsched_counter("members") >= 3); i++)
+		sleep_ms(50);
 	ktap_ok(wsched_counter("groups") == 2 && wsched_counter("members") >= 3,
 		"wsched-run's program and its children are members");
 	kill(-pid, SIGKILL);
