@@ -173,6 +173,13 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 		ret = idx;
 		goto free;
 	}
+	/*
+	 * Once published, the member can be detached and put by others (a
+	 * LEAVE by tid, the thread's exit) while this call still uses it:
+	 * a reference of our own, taken before publishing, until the end.
+	 * (Unpublished, it is simply freed below.)
+	 */
+	refcount_inc(&m->ref);
 	ret = member_attach(m, idx);
 	if (ret)
 		goto free;
@@ -184,22 +191,25 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 	smp_mb();
 	if (READ_ONCE(p->flags) & PF_EXITING) {
 		wsched_member_detach(m, false);
-		return -ESRCH;
+		ret = -ESRCH;
+		goto put;
 	}
-	*cpu = m->cpu;
+	*cpu = READ_ONCE(m->cpu);
 	if (p == current) {
-		m->pinned = m->cpu;
-		ret = set_cpus_allowed_ptr(p, cpumask_of(m->cpu));
+		m->pinned = *cpu;
+		ret = set_cpus_allowed_ptr(p, cpumask_of(*cpu));
 		if (ret) {
 			wsched_member_detach(m, true);
-			return ret;
+			goto put;
 		}
 		wsched_gate_run(m);
 	} else {
 		/* The thread moves itself at its next return to user mode. */
 		wsched_gate_kick(m);
 	}
-	return 0;
+put:
+	wsched_member_put(m);
+	return ret;
 free:
 	free_cpumask_var(m->saved_mask);
 	kfree(m);
