@@ -94,7 +94,15 @@ int main(void)
 				break;
 		}
 	}
-	wsched_stats_read(fa, &a);
+	/* The flag is up before release has detached every member: wait. */
+	for (i = 0;; i++) {
+		wsched_stats_read(fa, &a);
+		if (!(a.g.flags & WSCHED_STATS_RELEASED) || !a.nr_threads ||
+		    i == 100)
+			break;
+		wsched_stats_free(&a);
+		sleep_ms(20);
+	}
 	wsched_stats_read(fb, &b);
 	for (i = 0; i < (int)b.nr_threads; i++)
 		rt0 += b.threads[i].runtime_ns;
