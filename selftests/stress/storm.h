@@ -20,8 +20,14 @@ struct storm_shared {
 	atomic_int churn_fd;		/* the churner's current group fd */
 	atomic_long churns;
 	atomic_long releases;		/* groups the watchdog gave up on */
-	int watchdog_ms;
 };
+
+/*
+ * Every storm group's watchdog: short enough that a token stuck for good
+ * is released (and counted) within the storm, long enough for a stalled
+ * TCG vCPU.
+ */
+#define STORM_WATCHDOG_MS	10000
 
 extern struct storm_shared *storm;
 

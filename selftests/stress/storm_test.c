@@ -175,12 +175,7 @@ int main(int argc, char **argv)
 
 	wsched_params_default(&p);
 	p.slice_us = 1000;
-	/*
-	 * Short enough that a token stuck for good is released (and
-	 * counted) within the storm, long enough for a stalled TCG vCPU.
-	 */
-	storm->watchdog_ms = 10000;
-	p.watchdog_ms = storm->watchdog_ms;
+	p.watchdog_ms = STORM_WATCHDOG_MS;
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	CPU_SET(1, &set);

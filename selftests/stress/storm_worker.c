@@ -179,7 +179,7 @@ static int churn_open(uint64_t cpus)
 
 	wsched_params_default(&p);
 	p.slice_us = 1000;
-	p.watchdog_ms = storm->watchdog_ms;
+	p.watchdog_ms = STORM_WATCHDOG_MS;
 	CPU_ZERO(&set);
 	/* Only CPUs online now: CREATE refuses an offline one. */
 	for (cpu = 0; cpu < 64; cpu++)
