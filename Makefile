@@ -36,13 +36,15 @@ LDFLAGS   += -fsanitize=address,undefined
 endif
 
 # Filled in by the fragments: PROGS (into $(BUILD)/bin), TESTS (into
-# $(BUILD)/selftests, each also named in HOST_TESTS or VM_TESTS), and
+# $(BUILD)/selftests, each also named in HOST_TESTS or VM_TESTS), shell
+# tests in SCRIPT_TESTS and what they source in SCRIPT_LIBS, and
 # <name>_SRCS / <name>_LDLIBS per program or test.
 PROGS :=
 TESTS :=
 HOST_TESTS :=
 VM_TESTS :=
 SCRIPT_TESTS :=
+SCRIPT_LIBS :=
 include $(sort $(wildcard tools/*/*.mk selftests/*/*.mk bench/*.mk))
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(1))) \
@@ -64,12 +66,12 @@ $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# Shell tests are copied as they are.
+# Shell tests (and what they source) are copied as they are.
 $(BUILD)/selftests/%.sh: selftests/%.sh
 	@mkdir -p $(@D)
 	install -m 755 $< $@
 
-TEST_FILES = $(addprefix $(BUILD)/selftests/,$(TESTS) $(SCRIPT_TESTS))
+TEST_FILES = $(addprefix $(BUILD)/selftests/,$(TESTS) $(SCRIPT_TESTS) $(SCRIPT_LIBS))
 
 .PHONY: all module userspace selftests check check-host check-vm check-debug run deps \
 	style clean kernel-check
@@ -116,12 +118,13 @@ module: kernel-check
 deps:
 	@scripts/deps --quiet
 
-# make check: every suite on both VM kernels; the runner prints the verdict.
+# make check: every suite on the host and both VM kernels, then the
+# debug-kernel tier; scripts/check prints the verdict.
 check: deps
 	$(MAKE) all KERNEL=6.1
 	$(MAKE) module KERNEL=6.12
 	$(MAKE) userspace selftests SAN=1
-	selftests/run --kernel 6.1 --kernel 6.12
+	scripts/check
 
 # The debug-kernel tier (KASAN, lockdep, ...): see Documentation/testing.rst.
 check-debug: deps

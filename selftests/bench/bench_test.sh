@@ -9,11 +9,8 @@ bench=$top/build/bin/smpkit-bench
 kver=$(cat "${SMPKIT_CACHE:-$HOME/.cache/smpkit}/kernels/6.1/kver" 2>/dev/null)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "TAP version 13"
-echo "1..8"
-n=0 fail=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi; }
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+. "$(dirname "$0")/../lib/ktap.sh"
+ktap_plan 8
 
 out=$("$bench" --list 2>&1)
 [ $? = 0 ] && [ "$(echo "$out" | wc -l)" = 7 ] && echo "$out" | grep -q '^handoff '

@@ -7,17 +7,9 @@
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "TAP version 13"
-if [ ! -x "$bin" ]; then
-	echo "1..0 # SKIP $bin is not built"
-	exit 4
-fi
-echo "1..31"
-n=0 fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi
-}
+. "$(dirname "$0")/../lib/ktap.sh"
+[ -x "$bin" ] || ktap_skip_all "$bin is not built"
+ktap_plan 31
 
 # json PROBE-ARGS... -- PYTHON-EXPR: the output parses and EXPR holds on j.
 json() {
@@ -56,7 +48,7 @@ if command -v gnuplot >/dev/null; then
 		[ "$(head -c 4 "$tmp/lat.png" | tail -c 3)" = PNG ]
 	ok $? "memlat --plot writes a PNG"
 else
-	n=$((n + 1)); echo "ok $n # SKIP gnuplot not installed"
+	skip "gnuplot not installed"
 fi
 
 # refuse WHAT ARGS...: non-zero exit and a "smpkit:" message on stderr.

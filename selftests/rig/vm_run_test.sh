@@ -9,15 +9,11 @@ while [ "$top" != / ] && [ ! -x "$top/scripts/vm-run" ]; do
 done
 vm=$top/scripts/vm-run
 kver=$(cat "${SMPKIT_CACHE:-$HOME/.cache/smpkit}/kernels/6.1/kver" 2>/dev/null)
-echo "TAP version 13"
+. "$(dirname "$0")/../lib/ktap.sh"
 if [ -z "$kver" ] || ! command -v qemu-system-x86_64 >/dev/null; then
-	echo "1..0 # SKIP no VM kernel or qemu: run scripts/deps"
-	exit 4
+	ktap_skip_all "no VM kernel or qemu: run scripts/deps"
 fi
-echo "1..5"
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi; }
-fail=0
+ktap_plan 6
 
 out=$("$vm" --timeout 120 -- uname -r 2>/dev/null | tr -d '\r')
 echo "$out" | grep -qx "$kver"; ok $? "uname -r in the guest prints $kver"
@@ -36,4 +32,11 @@ ok $? "3 CPUs on 2 nodes is refused with a reason"
 out=$("$vm" --timeout 120 --cpus 2 --nodes 2 -- sh -c 'ls -d /sys/devices/system/node/node* | wc -l; test -d /sys/kernel/debug/tracing || test -d /sys/kernel/debug/sched' 2>/dev/null | tr -d '\r')
 rc=$?; [ $rc = 0 ] && echo "$out" | grep -qx 2
 ok $? "--nodes 2 gives two NUMA nodes and debugfs is mounted"
+# tpkeep.ko, built with the module, is loaded before the command runs.
+if [ -f "$top/build/kmod/$kver/module/tpkeep/tpkeep.ko" ]; then
+	out=$("$vm" --timeout 120 -- sh -c 'grep -c "^tpkeep " /proc/modules' 2>/dev/null | tr -d '\r')
+	echo "$out" | grep -qx 1; ok $? "tpkeep.ko is loaded when the command starts"
+else
+	skip "tpkeep.ko is not built for $kver (make module)"
+fi
 exit $fail

@@ -4,17 +4,9 @@
 # stdout and exit 0; no command, an unknown command or option, and a bad
 # value are refused with a message and exit 2 (tvmm's usage error).
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/tvmm
-echo "TAP version 13"
-if [ ! -x "$bin" ]; then
-	echo "1..0 # SKIP $bin is not built"
-	exit 4
-fi
-echo "1..9"
-n=0 fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi
-}
+. "$(dirname "$0")/../lib/ktap.sh"
+[ -x "$bin" ] || ktap_skip_all "$bin is not built"
+ktap_plan 9
 
 "$bin" --help 2>/dev/null | grep -q "^usage: tvmm run"
 ok $? "tvmm --help prints the usage"
