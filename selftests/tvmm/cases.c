@@ -315,7 +315,7 @@ static void idle_smp_cases(const char *l)
  * destroy patch nothing. Returns the VM fd, or -1: the cases then
  * run unpinned.
  */
-static int pin_kvm(const struct tvmm_host *h)
+int tvmm_pin_kvm(const struct tvmm_host *h)
 {
 	int vm = __kvm_ioctl(h->kvm_fd, KVM_CREATE_VM, 0), cpu;
 
@@ -343,7 +343,7 @@ bool tvmm_kvm_cases(const char *label, bool hw)
 		return false;
 	}
 	ktap_diag("%s: host %s; guest memory: %s", label, h.kind, h.mmu);
-	pin = pin_kvm(&h);
+	pin = tvmm_pin_kvm(&h);
 	demo_cases(label, hw);		/* 5 */
 	bench_case(label, hw);		/* 2 */
 	fault_cases(label);		/* 5 */

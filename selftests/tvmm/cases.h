@@ -10,9 +10,13 @@
 #define TVMM_CASES_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+struct tvmm_host;
 
 #define TVMM_BAD_INPUT_CASES	6
 #define TVMM_KVM_CASES		17
+#define TVMM_ABUSE_CASES	4
 
 /* Bad input that needs no KVM at all. */
 void tvmm_bad_input_cases(void);
@@ -22,5 +26,18 @@ void tvmm_bad_input_cases(void);
  * /dev/kvm could not be opened (then every case was skipped).
  */
 bool tvmm_kvm_cases(const char *label, bool hw);
+/*
+ * abuse.c: @cases generated guests and @cases / 2 mutated image headers
+ * from @seed, then @rounds of two VMs created and destroyed. Returns
+ * false when /dev/kvm could not be opened (every case skipped).
+ */
+bool tvmm_abuse_cases(const char *label, uint64_t seed, long cases, long rounds);
+/* Echo tvmm's messages for every guest (--verbose, for replays). */
+extern bool tvmm_abuse_verbose;
+/*
+ * An idle VM with one vCPU, held open so that VMs coming and going do
+ * not flip KVM's static keys (cases.c says why). The VM fd, or -1.
+ */
+int tvmm_pin_kvm(const struct tvmm_host *h);
 
 #endif

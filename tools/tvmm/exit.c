@@ -6,6 +6,7 @@
  * (idle: sleep a tick instead of spinning), user-space MSRs, and
  * shutdown (triple fault: registers and the last exits, never a hang).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -97,7 +98,8 @@ static void console_out(struct tvmm_vcpu *vcpu, const uint8_t *d, int n)
 {
 	for (int i = 0; i < n; i++) {
 		if (d[i] != '\n' && vcpu->con_len < (int)sizeof(vcpu->con) - 1) {
-			vcpu->con[vcpu->con_len++] = d[i];
+			/* No escape sequences from the guest on our terminal. */
+			vcpu->con[vcpu->con_len++] = isprint(d[i]) ? d[i] : '?';
 			continue;
 		}
 		vcpu->con[vcpu->con_len] = 0;

@@ -5,6 +5,7 @@
  * SET_TRAPS (the OS installs its trap table: tvmm learns the int 0x80
  * handler it will forward to) and XLATE (walk an address now).
  */
+#include <ctype.h>
 #include <string.h>
 
 #include <smpkit/util.h>
@@ -26,8 +27,9 @@ int guest_string(struct tvmm_vm *vm, uint64_t gva, char *buf, size_t len)
 	buf[0] = 0;
 	if (!p)
 		return -1;
+	/* The guest chose these bytes: nothing unprintable reaches a terminal. */
 	for (i = 0; i + 1 < len && gva + i < vm->mem_size && p[i]; i++)
-		buf[i] = p[i];
+		buf[i] = isprint((unsigned char)p[i]) ? p[i] : '?';
 	buf[i] = 0;
 	return 0;
 }
