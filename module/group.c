@@ -199,6 +199,27 @@ void wsched_group_release(struct wsched_group *grp, const char *why)
 	detach_all(grp);
 }
 
+/*
+ * The state of @wc's token when its queue head waited too long, for the
+ * release line: who holds it (none: a lost dispatch), where that task is
+ * and in what state, and whether a slice timer is pending. Under wc->lock.
+ */
+static void token_state(struct wsched_cpu *wc, char *buf, size_t len)
+{
+	struct wsched_member *h = wc->holder;
+
+	if (!h) {
+		snprintf(buf, len, "holder none, %u queued, timer %s",
+			 wc->nr_queued, wc->timer_armed ? "armed" : "idle");
+		return;
+	}
+	snprintf(buf, len,
+		 "holder %d (%c on CPU %d, flags %#lx), %u queued, timer %s",
+		 task_pid_nr(h->task), task_state_to_char(h->task),
+		 task_cpu(h->task), h->flags, wc->nr_queued,
+		 wc->timer_armed ? "armed" : "idle");
+}
+
 static void watchdog_fn(struct work_struct *work)
 {
 	struct wsched_group *grp = container_of(to_delayed_work(work),
@@ -207,7 +228,7 @@ static void watchdog_fn(struct work_struct *work)
 	unsigned long flags;
 	unsigned int i;
 	u64 now = wsched_now();
-	char why[96];
+	char why[192], token[96];
 
 	if (!wsched_group_live(grp))
 		return;
@@ -215,6 +236,7 @@ static void watchdog_fn(struct work_struct *work)
 		struct wsched_cpu *wc = &grp->cpus[i];
 		u64 waited = 0;
 		pid_t tid = 0;
+		char state = '?';
 
 		raw_spin_lock_irqsave(&wc->lock, flags);
 		m = list_first_entry_or_null(&wc->queue, struct wsched_member,
@@ -222,13 +244,16 @@ static void watchdog_fn(struct work_struct *work)
 		if (m && m->queued_at && now - m->queued_at > grp->watchdog_ns) {
 			waited = now - m->queued_at;
 			tid = task_pid_nr(m->task);
+			state = task_state_to_char(m->task);
+			token_state(wc, token, sizeof(token));
 		}
 		raw_spin_unlock_irqrestore(&wc->lock, flags);
 		if (waited) {
 			WRITE_ONCE(grp->watchdog_tid, tid);
 			snprintf(why, sizeof(why),
-				 "thread %d waited %llu ms for CPU %d",
-				 tid, waited / NSEC_PER_MSEC, wc->cpu);
+				 "thread %d (%c) waited %llu ms for CPU %d; %s",
+				 tid, state, waited / NSEC_PER_MSEC, wc->cpu,
+				 token);
 			wsched_group_release(grp, why);
 			return;
 		}

@@ -243,6 +243,9 @@ int main(int argc, char **argv)
 	ktap_ok(!atomic_load(&storm->releases),
 		"no group released by the watchdog (%ld were)",
 		atomic_load(&storm->releases));
+	/* The kernel's release lines say which token was stuck, and how. */
+	if (atomic_load(&storm->releases))
+		system("dmesg | grep 'released to stock scheduling' | head -n 5 | sed 's/^/# /'");
 	ktap_ok(kills > 0 && !stuck, "%ld SIGKILLed processes all reaped (%ld stuck)",
 		kills, stuck);
 	if (hotplug)
