@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared by the stress selftests (fuzz_test, storm_test): a seeded PRNG
- * whose streams can be replayed, option parsing, the module's allocation
- * counters, and the end-of-run health checks (no thread stuck in D state,
- * no group left in debugfs). Runs inside the VM rig as root.
+ * whose streams can be replayed (tvmm_abuse_test uses it too), option
+ * parsing, the module's allocation counters, and the end-of-run health
+ * checks (no thread stuck in D state, no group left in debugfs). Runs
+ * inside the VM rig as root.
  */
 #ifndef STRESS_SUTIL_H
 #define STRESS_SUTIL_H
