@@ -406,11 +406,14 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 	struct wsched_group *grp = wc->grp;
 	struct wsched_member *cur, *m, *kick = NULL, *stray = NULL;
 	struct pt_regs *regs = get_irq_regs();
-	u64 now = wsched_now(), expires = now + grp->slice_ns;
+	u64 now, expires;
 	bool balance = false;
 
 	cur = wsched_member_find(current);
 	raw_spin_lock(&wc->lock);
+	/* Under the lock, so no dispatched_at can be later (see watchdog_fn()). */
+	now = wsched_now();
+	expires = now + grp->slice_ns;
 	if (!wsched_group_live(grp) || !wc->nr_threads) {
 		wc->timer_armed = false;
 		raw_spin_unlock(&wc->lock);
@@ -442,7 +445,7 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 	if (stray)
 		wsched_gate_kick(stray);
 	if (balance)
-		wsched_balance(wc, now);
+		wsched_balance(wc);
 	hrtimer_set_expires(t, ns_to_ktime(expires));
 	return HRTIMER_RESTART;
 }

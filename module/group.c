@@ -227,7 +227,7 @@ static void watchdog_fn(struct work_struct *work)
 	struct wsched_member *m;
 	unsigned long flags;
 	unsigned int i;
-	u64 now = wsched_now();
+	u64 now;
 	char why[192], token[96];
 
 	if (!wsched_group_live(grp))
@@ -239,6 +239,13 @@ static void watchdog_fn(struct work_struct *work)
 		char state = '?';
 
 		raw_spin_lock_irqsave(&wc->lock, flags);
+		/*
+		 * Read under the lock that orders every queued_at: a time
+		 * taken before it can precede an enqueue that came after,
+		 * and the difference wraps (a false release, seen under a
+		 * storm on a loaded host).
+		 */
+		now = wsched_now();
 		m = list_first_entry_or_null(&wc->queue, struct wsched_member,
 					     qnode);
 		if (m && m->queued_at && now - m->queued_at > grp->watchdog_ns) {

@@ -165,7 +165,7 @@ void wsched_lock_two(struct wsched_cpu *a, struct wsched_cpu *b,
 void wsched_unlock_two(struct wsched_cpu *a, struct wsched_cpu *b,
 		       unsigned long flags) __releases(a->lock) __releases(b->lock);
 bool wsched_steal(struct wsched_cpu *wc);
-bool wsched_balance(struct wsched_cpu *wc, u64 now);
+bool wsched_balance(struct wsched_cpu *wc);
 
 /* hooks.c */
 int wsched_hooks_init(void);

@@ -20,7 +20,6 @@ void wsched_hist_add(u64 *hist, u64 ns)
 void wsched_fill_cpu_stats(struct wsched_cpu *wc, struct wsched_cpu_stats *o)
 {
 	unsigned long flags;
-	u64 now = wsched_now();
 
 	raw_spin_lock_irqsave(&wc->lock, flags);
 	*o = wc->st;
@@ -29,7 +28,7 @@ void wsched_fill_cpu_stats(struct wsched_cpu *wc, struct wsched_cpu_stats *o)
 	o->nr_queued = wc->nr_queued;
 	o->pad = 0;
 	if (wc->idle_since)
-		o->idle_ns += now - wc->idle_since;
+		o->idle_ns += wsched_now() - wc->idle_since;
 	raw_spin_unlock_irqrestore(&wc->lock, flags);
 }
 
@@ -38,14 +37,13 @@ void wsched_fill_thread_stats(struct wsched_member *m,
 {
 	struct wsched_cpu *wc;
 	unsigned long flags;
-	u64 now = wsched_now();
 
 	wc = wsched_lock_home(m, &flags);
 	*o = m->st;
 	o->cpu = m->cpu;
 	o->state = m->state;
 	if (m->state == WM_QUEUED && m->queued_at)
-		o->gated_ns += now - m->queued_at;
+		o->gated_ns += wsched_now() - m->queued_at;
 	raw_spin_unlock_irqrestore(&wc->lock, flags);
 	o->tid = task_pid_vnr(m->task);
 	o->pad = 0;

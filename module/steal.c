@@ -97,9 +97,10 @@ bool wsched_steal(struct wsched_cpu *wc)
 
 	for (i = 0; i < cnt && !w; i++) {
 		struct wsched_cpu *v = &grp->cpus[out[i]];
-		u64 now = wsched_now();
+		u64 now;
 
 		wsched_lock_two(wc, v, &flags);
+		now = wsched_now();	/* after any last_ran set under these locks */
 		if (wc->holder || wc->nr_queued) {
 			wsched_unlock_two(wc, v, flags);
 			break;
@@ -136,14 +137,14 @@ static u64 runtime(struct wsched_member *m)
  * alone: swap it with the waiter elsewhere that is furthest behind in run
  * time, if wsched_should_swap() says the gap is worth a move.
  */
-bool wsched_balance(struct wsched_cpu *wc, u64 now)
+bool wsched_balance(struct wsched_cpu *wc)
 {
 	struct wsched_group *grp = wc->grp;
 	struct wsched_member *h, *w, *best_w = NULL;
 	struct wsched_cpu *best = NULL;
 	struct task_struct *p = NULL;
 	unsigned long flags;
-	u64 h_rt, gap = 0;
+	u64 h_rt, gap = 0, now;
 	unsigned int i;
 
 	h = READ_ONCE(wc->holder);
@@ -156,7 +157,7 @@ bool wsched_balance(struct wsched_cpu *wc, u64 now)
 		if (v == wc || !READ_ONCE(v->nr_queued) || READ_ONCE(v->offline))
 			continue;
 		raw_spin_lock_irqsave(&v->lock, flags);
-		w = pick(v, wc->cpu, now, true);
+		w = pick(v, wc->cpu, 0, true);
 		if (w && cpumask_test_cpu(v->cpu, h->saved_mask) &&
 		    wsched_should_swap(h_rt, runtime(w), grp->slice_ns) &&
 		    h_rt - runtime(w) > gap) {
@@ -177,6 +178,8 @@ bool wsched_balance(struct wsched_cpu *wc, u64 now)
 		wsched_unlock_two(wc, best, flags);
 		return false;
 	}
+	/* Not earlier than w's queued_at: it was set under best's lock. */
+	now = wsched_now();
 	list_del_init(&w->qnode);
 	best->nr_queued--;
 	best->nr_threads--;
