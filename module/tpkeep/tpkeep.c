@@ -18,6 +18,7 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
+/* The tracepoints of ../hooks.c: the two lists must name the same ones. */
 static const char *const tpkeep_names[] = {
 	"sched_switch", "sched_process_fork", "sched_process_exit",
 };
