@@ -160,6 +160,12 @@ static void make_dead(struct fuzz_ctx *c)
 	c->zombie = fork();
 	if (!c->zombie)
 		_exit(0);
+	/*
+	 * Until it has exited it is a live thread that JOIN may take (seen
+	 * under TCG: the first cases ran before the child's _exit). Wait for
+	 * the exit without reaping: a zombie from here on.
+	 */
+	waitid(P_PID, c->zombie, &(siginfo_t){ 0 }, WEXITED | WNOWAIT);
 }
 
 static void run_cases(struct fuzz_ctx *c, long stream)

@@ -387,7 +387,7 @@ static void generated_guests(const char *l, uint64_t seed, long cases, FILE *err
 static void mutated_headers(const char *l, uint64_t seed, long cases, FILE *errf)
 {
 	size_t len = tvmm_guest_image_end - tvmm_guest_image;
-	uint8_t *img = malloc(len + 4096);
+	uint8_t *img = calloc(1, len + 4096);	/* the padding is written too */
 	int refused = 0, ran = 0, bad = 0;
 	char why[128];
 	struct rng r;
