@@ -66,13 +66,18 @@ static void hand_off(struct wsched_cpu *wc, struct task_struct *prev)
 static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 			 struct task_struct *next, unsigned int prev_state)
 {
+	struct wsched_member *m, *h;
 	struct wsched_cpu *wc;
-	struct wsched_member *m;
 
 	if (!task_blocks(prev) || (prev->flags & PF_KTHREAD))
 		return;
 	wc = wsched_cpu_of(smp_processor_id());
-	if (wc && READ_ONCE(wc->holder) && READ_ONCE(wc->holder)->task == prev) {
+	/*
+	 * One read: the holder can change (to none) under us, and a member
+	 * stays readable until an RCU grace period (we run under the rq lock).
+	 */
+	h = wc ? READ_ONCE(wc->holder) : NULL;
+	if (h && h->task == prev) {
 		hand_off(wc, prev);
 		return;
 	}
