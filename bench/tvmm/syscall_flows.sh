@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 iters=${1:-2000}
 echo "== host ($(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
 "$top/build/bin/tvmm" bench --iters "$iters" || echo "host: tvmm bench exited $?"
-echo "== VM rig (QEMU TCG, -cpu max, nested SVM)"
+echo "== VM rig (QEMU TCG, -cpu max,la57=off, nested SVM)"
 "$top/scripts/vm-run" --timeout 600 -- sh -c "
 for m in npt=1 npt=0; do
 	echo \"-- kvm-amd \$m\"

@@ -13,6 +13,7 @@
  * real image, and VMs created and destroyed in a loop with the process's
  * file descriptors and address space checked.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,15 +329,18 @@ static int run_image(const char *path, unsigned int vms, const char *scenario,
 	return rc;
 }
 
+/* Open descriptors, less the one reading the directory; -1 if unreadable. */
 static int count_fds(void)
 {
-	char path[64];
-	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = -1;
 
-	for (int fd = 0; fd < 4096; fd++) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		n += access(path, F_OK) == 0;
-	}
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
 	return n;
 }
 
@@ -439,7 +443,7 @@ static void churn(const char *l, long rounds, int fds0, FILE *errf)
 	}
 	vm1 = vm_size_kb();
 	fds1 = count_fds();
-	ktap_ok(!bad && fds1 == fds0,
+	ktap_ok(!bad && fds0 >= 0 && fds1 == fds0,
 		"%s: %ld rounds of 2 VMs created, run and destroyed: all done, fds %d before and %d after",
 		l, rounds, fds0, fds1);
 	/* One leaked guest would be 64 MiB of address space per VM. */
