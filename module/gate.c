@@ -164,8 +164,15 @@ static void arm_timer(struct wsched_cpu *wc)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&wc->lock, flags);
-	/* Pinned timers run where they were started: only start it there. */
-	if (!wc->timer_armed && smp_processor_id() == wc->cpu) {
+	/*
+	 * Pinned timers run where they were started: only start it there.
+	 * Never for a group that is going: wsched_group_destroy() cancels
+	 * the timers once, a grace period after marking it dead, and this
+	 * section (interrupts off) either ends before that grace period or
+	 * sees the mark. A timer armed later would outlive the group.
+	 */
+	if (!wc->timer_armed && smp_processor_id() == wc->cpu &&
+	    wsched_group_live(wc->grp)) {
 		wc->timer_armed = true;
 		hrtimer_start(&wc->timer, ns_to_ktime(wc->grp->slice_ns),
 			      HRTIMER_MODE_REL_PINNED_HARD);
@@ -194,38 +201,22 @@ static void kick_idle(struct wsched_group *grp)
 }
 
 /*
- * The user moved the thread with sched_setaffinity(): keep their choice.
- * Its home moves to a group CPU they allowed; with none left in the
- * group, the thread leaves. Returns false when it left.
+ * Move @m's home from @wc to @to: off @wc's token or queue, blocked until
+ * its gate runs again. Nothing happens when another move came first, @m
+ * left, or @to went offline meanwhile: the caller's gate loop looks again.
  */
-static bool follow_user_affinity(struct wsched_member *m)
+static void rehome(struct wsched_member *m, struct wsched_cpu *wc,
+		   struct wsched_cpu *to)
 {
-	struct wsched_group *grp = m->grp;
 	struct task_struct *next = NULL;
-	struct wsched_cpu *wc, *to;
 	unsigned long flags;
 	bool idle = false;
-	int idx;
 
-	cpumask_copy(m->saved_mask, current->cpus_ptr);
-	m->pinned = -1;
-	if (!cpumask_intersects(m->saved_mask, grp->mask)) {
-		wsched_member_detach(m, false);
-		return false;
-	}
-	idx = wsched_place(grp, m->saved_mask);
-	if (idx < 0)
-		return true;
-	to = &grp->cpus[idx];
-	wc = wsched_lock_home(m, &flags);
-	if (cpumask_test_cpu(wc->cpu, m->saved_mask) || m->state == WM_GONE) {
-		raw_spin_unlock_irqrestore(&wc->lock, flags);
-		return true;
-	}
-	raw_spin_unlock_irqrestore(&wc->lock, flags);
-
+	if (wc == to)
+		return;
 	wsched_lock_two(wc, to, &flags);
-	if (READ_ONCE(m->cpu) == wc->cpu && m->state != WM_GONE) {
+	if (READ_ONCE(m->cpu) == wc->cpu && m->state != WM_GONE &&
+	    !to->offline) {
 		if (m->state == WM_RUNNING) {
 			struct wsched_member *n = wsched_dispatch_next(wc, wsched_now());
 
@@ -235,6 +226,7 @@ static bool follow_user_affinity(struct wsched_member *m)
 		} else if (m->state == WM_QUEUED) {
 			list_del_init(&m->qnode);
 			wc->nr_queued--;
+			m->queued_at = 0;
 		}
 		WRITE_ONCE(m->state, WM_BLOCKED);
 		wc->nr_threads--;
@@ -249,7 +241,72 @@ static bool follow_user_affinity(struct wsched_member *m)
 	}
 	if (idle)
 		wsched_steal(wc);
+}
+
+/*
+ * The user moved the thread with sched_setaffinity(): keep their choice.
+ * Its home moves to a group CPU they allowed; with none left in the
+ * group, the thread leaves. Returns false when it left.
+ */
+static bool follow_user_affinity(struct wsched_member *m)
+{
+	struct wsched_group *grp = m->grp;
+	struct wsched_cpu *wc;
+	int idx;
+
+	cpumask_copy(m->saved_mask, current->cpus_ptr);
+	m->pinned = -1;
+	if (!cpumask_intersects(m->saved_mask, grp->mask)) {
+		wsched_member_detach(m, false);
+		return false;
+	}
+	idx = wsched_place(grp, m->saved_mask);
+	if (idx < 0)
+		return true;
+	wc = wsched_group_cpu(grp, READ_ONCE(m->cpu));
+	if (!cpumask_test_cpu(wc->cpu, m->saved_mask))
+		rehome(m, wc, &grp->cpus[idx]);
 	return true;
+}
+
+/*
+ * @m's home CPU @wc went offline after hotplug moved its holder and
+ * queue away (@m was blocked in the kernel then, or a steal, join or
+ * move raced with the hotplug): find it an online one. Returns false
+ * when it left the group because none of its allowed CPUs is online.
+ */
+static bool leave_offline(struct wsched_member *m, struct wsched_cpu *wc)
+{
+	int idx = wsched_place(m->grp, m->saved_mask);
+
+	if (idx < 0) {
+		wsched_member_detach(m, true);
+		return false;
+	}
+	rehome(m, wc, &m->grp->cpus[idx]);
+	return true;
+}
+
+/*
+ * Pin the current thread, member @m, to @cpu. A detach from another
+ * thread (a LEAVE by tid, the group's close or release) may restore the
+ * user's CPUs just before the pin: then the pin is undone. The detach
+ * sets its flag before it restores, and the restore and the pin
+ * serialise on this task's locks, so one of the two sees the other.
+ * Returns set_cpus_allowed_ptr()'s answer, or -ENODEV when @m was
+ * detached (its CPUs restored).
+ */
+int wsched_pin_self(struct wsched_member *m, int cpu)
+{
+	int ret = set_cpus_allowed_ptr(current, cpumask_of(cpu));
+
+	/* Pin, then test; pairs with the detach's test_and_set_bit(). */
+	smp_mb();
+	if (!test_bit(WMF_DETACHED, &m->flags))
+		return ret;
+	if (!(current->flags & PF_EXITING))
+		set_cpus_allowed_ptr(current, m->saved_mask);
+	return -ENODEV;
 }
 
 /*
@@ -275,9 +332,29 @@ void wsched_gate_run(struct wsched_member *m)
 		}
 		if (!wsched_group_live(grp) || test_bit(WMF_DETACHED, &m->flags))
 			return;
-		if (wsched_affinity_changed(m) && !follow_user_affinity(m))
-			return;
+		wc = wsched_group_cpu(grp, READ_ONCE(m->cpu));
+		if (unlikely(READ_ONCE(wc->offline))) {
+			if (!leave_offline(m, wc))
+				return;
+			continue;
+		}
+		if (wsched_affinity_changed(m)) {
+			/*
+			 * Moved off its pinned CPU as that went offline: the
+			 * kernel's fallback mask, not the user's choice. The
+			 * pin below replaces it; the user's mask stays saved.
+			 */
+			if (!cpu_active(READ_ONCE(m->pinned)))
+				m->pinned = -1;
+			else if (!follow_user_affinity(m))
+				return;
+		}
 		wc = wsched_lock_home(m, &flags);
+		if (unlikely(wc->offline)) {
+			/* It went offline since the look above: again. */
+			raw_spin_unlock_irqrestore(&wc->lock, flags);
+			continue;
+		}
 		now = wsched_now();
 		wake = NULL;
 		enqueued = false;
@@ -339,6 +416,7 @@ void wsched_gate_run(struct wsched_member *m)
 			if (m->state == WM_QUEUED) {
 				list_del_init(&m->qnode);
 				wc->nr_queued--;
+				m->queued_at = 0;
 				WRITE_ONCE(m->state, WM_BLOCKED);
 			}
 			raw_spin_unlock_irqrestore(&wc->lock, flags);
@@ -347,8 +425,12 @@ void wsched_gate_run(struct wsched_member *m)
 		}
 	}
 holder:
-	if (m->handoff_t0) {
-		raw_spin_lock_irqsave(&wc->lock, flags);
+	if (READ_ONCE(m->handoff_t0)) {
+		/*
+		 * Under the current home's lock, which ordered the write of
+		 * the t0 (a balance may have moved us since we unlocked).
+		 */
+		wc = wsched_lock_home(m, &flags);
 		if (m->handoff_t0) {
 			wsched_hist_add(wc->st.handoff_hist,
 					wsched_now() - m->handoff_t0);
@@ -362,10 +444,15 @@ holder:
 	 * a block that gives up the new CPU's token (see probe_switch()).
 	 */
 	if (m->pinned != wc->cpu) {
+		int ret;
+
 		set_bit(WMF_MIGRATING, &m->flags);
-		if (!set_cpus_allowed_ptr(current, cpumask_of(wc->cpu)))
+		ret = wsched_pin_self(m, wc->cpu);
+		if (!ret)
 			m->pinned = wc->cpu;
 		clear_bit(WMF_MIGRATING, &m->flags);
+		if (ret == -ENODEV)
+			return;
 	}
 	arm_timer(wc);
 }

@@ -76,7 +76,12 @@ static int wsched_cpu_offline(unsigned int cpu)
 	if (cpumask_weight_and(grp->mask, cpu_online_mask) <= 1) {
 		wsched_group_release(grp, "its last online CPU went offline");
 	} else {
-		/* Bounded: members only leave this CPU while we hold it. */
+		/*
+		 * Bounded: the CPU is marked offline, so a steal, join or
+		 * move that checks under its lock no longer puts members
+		 * here; one that raced the mark, and members blocked in the
+		 * kernel (not moved here), find an online home at their gate.
+		 */
 		for (guard = 0; guard < WSCHED_MAX_THREADS && move_one(wc); guard++)
 			;
 	}

@@ -68,8 +68,10 @@ int wsched_place(struct wsched_group *grp, const struct cpumask *allowed)
 	}
 	for (i = 0; i < n; i++) {
 		nrp[i] = READ_ONCE(grp->cpus[i].nr_threads);
+		/* Not active: on its way offline, before our callback marks it. */
 		if (cpumask_test_cpu(grp->cpus[i].cpu, allowed) &&
-		    !READ_ONCE(grp->cpus[i].offline))
+		    !READ_ONCE(grp->cpus[i].offline) &&
+		    cpu_active(grp->cpus[i].cpu))
 			bits[i / 64] |= 1ull << (i % 64);
 	}
 	if (grp->place == WSCHED_PLACE_CURRENT) {
@@ -114,14 +116,28 @@ static struct wsched_member *member_alloc(struct wsched_group *grp,
  * Publish @m: home CPU first (so every published member has one), then
  * the table and the group list. Takes its task and group references.
  */
-static int member_attach(struct wsched_member *m, int idx)
+static int member_attach(struct wsched_member *m)
 {
 	struct wsched_group *grp = m->grp;
-	struct wsched_cpu *wc = &grp->cpus[idx];
+	struct wsched_cpu *wc;
 	unsigned long flags;
-	int ret;
+	int ret, idx, tries = 0;
 
-	raw_spin_lock_irqsave(&wc->lock, flags);
+	/*
+	 * The placement reads the offline marks unlocked: look again under
+	 * the lock, which orders us against hotplug's last move off a CPU.
+	 * (A home that still goes offline later is fixed by the gate.)
+	 */
+	for (;;) {
+		idx = wsched_place(grp, m->saved_mask);
+		if (idx < 0)
+			return idx;
+		wc = &grp->cpus[idx];
+		raw_spin_lock_irqsave(&wc->lock, flags);
+		if (!wc->offline || ++tries == 3)
+			break;
+		raw_spin_unlock_irqrestore(&wc->lock, flags);
+	}
 	m->cpu = wc->cpu;
 	wc->nr_threads++;
 	raw_spin_unlock_irqrestore(&wc->lock, flags);
@@ -156,7 +172,7 @@ static int member_attach(struct wsched_member *m, int idx)
 int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 {
 	struct wsched_member *m;
-	int idx, ret;
+	int ret;
 
 	if (!wsched_group_live(grp))
 		return -ENODEV;
@@ -168,11 +184,6 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 	if (!m)
 		return -ENOMEM;
 	cpumask_copy(m->saved_mask, p->cpus_ptr);
-	idx = wsched_place(grp, m->saved_mask);
-	if (idx < 0) {
-		ret = idx;
-		goto free;
-	}
 	/*
 	 * Once published, the member can be detached and put by others (a
 	 * LEAVE by tid, the thread's exit) while this call still uses it:
@@ -180,7 +191,7 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 	 * (Unpublished, it is simply freed below.)
 	 */
 	refcount_inc(&m->ref);
-	ret = member_attach(m, idx);
+	ret = member_attach(m);
 	if (ret)
 		goto free;
 	/*
@@ -197,12 +208,13 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 	*cpu = READ_ONCE(m->cpu);
 	if (p == current) {
 		m->pinned = *cpu;
-		ret = set_cpus_allowed_ptr(p, cpumask_of(*cpu));
-		if (ret) {
+		ret = wsched_pin_self(m, *cpu);
+		if (ret == -ENODEV)	/* joined, then a LEAVE by tid came */
+			ret = 0;
+		else if (ret)
 			wsched_member_detach(m, true);
-			goto put;
-		}
-		wsched_gate_run(m);
+		else
+			wsched_gate_run(m);
 	} else {
 		/* The thread moves itself at its next return to user mode. */
 		wsched_gate_kick(m);
@@ -294,7 +306,6 @@ void wsched_fork(struct task_struct *parent, struct task_struct *child)
 {
 	struct wsched_member *pm, *m;
 	struct wsched_group *grp;
-	int idx;
 
 	pm = wsched_member_find(parent);
 	if (!pm || !wsched_group_live(pm->grp) ||
@@ -305,8 +316,7 @@ void wsched_fork(struct task_struct *parent, struct task_struct *child)
 	if (!m)
 		goto fail;
 	cpumask_copy(m->saved_mask, pm->saved_mask);
-	idx = wsched_place(grp, m->saved_mask);
-	if (idx < 0 || member_attach(m, idx)) {
+	if (member_attach(m)) {
 		free_cpumask_var(m->saved_mask);
 		kfree(m);
 		goto fail;

@@ -101,7 +101,8 @@ bool wsched_steal(struct wsched_cpu *wc)
 
 		wsched_lock_two(wc, v, &flags);
 		now = wsched_now();	/* after any last_ran set under these locks */
-		if (wc->holder || wc->nr_queued) {
+		/* offline again, under the lock: hotplug's moves take it too */
+		if (wc->holder || wc->nr_queued || wc->offline) {
 			wsched_unlock_two(wc, v, flags);
 			break;
 		}

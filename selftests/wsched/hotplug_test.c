@@ -2,10 +2,17 @@
 /*
  * hotplug_test: taking a group CPU offline moves its threads to the
  * group's other CPUs, which keep running them; the CPU comes back as a
- * target; a group whose last CPU goes offline is released, not stuck.
+ * target; threads leaving afterwards get back their own CPUs, not the
+ * kernel's fallback from the offline; a member asleep in the kernel as
+ * its CPU goes offline finds an online one; a group whose last CPU goes
+ * offline is released, not stuck.
  */
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <smpkit/util.h>
 
 #include "ktap.h"
 #include "wutil.h"
@@ -44,18 +51,104 @@ static void homes(int fd, int *on2, int *on3, uint64_t *rt)
 	wsched_stats_free(&st);
 }
 
+/* A member that sleeps in read() while its CPU goes offline. */
+struct sleeper {
+	int fd, pipe[2];
+	const cpu_set_t *mask;
+	pid_t tid;
+	atomic_int state;	/* 1 joined and about to block, 2 woken */
+	int cpu;		/* where it ran user code after the wake */
+	cpu_set_t before;	/* its affinity as it went to sleep */
+	cpu_set_t after;	/* and after the wake */
+};
+
+static void *sleeper_main(void *arg)
+{
+	struct sleeper *s = arg;
+	cpu_set_t one;
+	int home;
+	char c;
+
+	s->tid = (pid_t)syscall(SYS_gettid);
+	CPU_ZERO(&one);
+	CPU_SET(3, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	if (wsched_join(s->fd, 0, &home))
+		return NULL;
+	sched_setaffinity(0, sizeof(*s->mask), s->mask);
+	/* Run a few slices: wsched takes the new mask and pins it to CPU 3. */
+	for (uint64_t t0 = now_ns(); now_ns() - t0 < 100000000ull;)
+		;
+	sched_getaffinity(0, sizeof(s->before), &s->before);
+	atomic_store(&s->state, 1);
+	if (read(s->pipe[0], &c, 1) != 1)
+		return NULL;
+	s->cpu = sched_getcpu();
+	sched_getaffinity(0, sizeof(s->after), &s->after);
+	atomic_store(&s->state, 2);
+	if (read(s->pipe[0], &c, 1) != 1)
+		return NULL;
+	return NULL;
+}
+
+/*
+ * Hotplug moves a CPU's holder and queue; a member blocked in the kernel
+ * keeps the dead CPU as its home until it wakes. It must then find an
+ * online one through its own CPUs, not through the kernel's fallback.
+ */
+static void blocked_member(const struct wsched_params *p, const cpu_set_t *mask)
+{
+	struct sleeper s = { .mask = mask };
+	cpu_set_t got, two, three;
+	pthread_t th;
+	uint64_t rt;
+	int on2, on3, i;
+
+	s.fd = group_open("2-3", p);
+	if (pipe(s.pipe) || pthread_create(&th, NULL, sleeper_main, &s))
+		die("pipe/pthread_create");
+	for (i = 0; i < 200 && atomic_load(&s.state) != 1; i++)
+		sleep_ms(10);
+	sleep_ms(200);
+	homes(s.fd, &on2, &on3, &rt);
+	set_online(3, 0);
+	sleep_ms(100);
+	if (write(s.pipe[1], "x", 1) != 1)
+		die("write");
+	for (i = 0; i < 200 && atomic_load(&s.state) != 2; i++)
+		sleep_ms(10);
+	CPU_ZERO(&two);
+	CPU_SET(2, &two);
+	CPU_ZERO(&three);
+	CPU_SET(3, &three);
+	ktap_ok(on3 == 1 && CPU_EQUAL(&s.before, &three) &&
+		atomic_load(&s.state) == 2 && s.cpu == 2 && CPU_EQUAL(&s.after, &two),
+		"a member asleep pinned to CPU 3 (%d there, pinned: %s) as it went offline wakes on CPU %d, pinned to CPU 2 (%s)",
+		on3, CPU_EQUAL(&s.before, &three) ? "yes" : "no", s.cpu,
+		CPU_EQUAL(&s.after, &two) ? "yes" : "no");
+	set_online(3, 1);
+	close(s.fd);
+	ktap_ok(!sched_getaffinity(s.tid, sizeof(got), &got) && CPU_EQUAL(&got, mask),
+		"after the close it has its own CPUs 2-3 back");
+	if (write(s.pipe[1], "x", 1) != 1)
+		die("write");
+	pthread_join(th, NULL);
+	close(s.pipe[0]);
+	close(s.pipe[1]);
+}
+
 int main(void)
 {
 	struct wsched_group_stats st;
 	struct wsched_params p;
 	cpu_set_t mask;
 	uint64_t rt0, rt1;
-	int fd, on2, on3, i;
+	int fd, on2, on3, i, same;
 
 	wutil_init();
 	if (!set_online(3, 1))
 		ktap_skip_all("CPU 3 cannot be hot-plugged here");
-	ktap_plan(6);
+	ktap_plan(9);
 	wsched_params_default(&p);
 	p.slice_us = 10000;
 	p.place = WSCHED_PLACE_CURRENT;
@@ -82,8 +175,23 @@ int main(void)
 		"its threads moved to CPU 2 and keep running (%.0f ms in 300)",
 		(rt1 - rt0) / 1e6);
 	ktap_ok(set_online(3, 1), "CPU 3 comes back online");
-	spin_stop(sp, 2);
+	/*
+	 * The offline moved the spinners off their pinned CPU with the
+	 * kernel's fallback mask (every CPU): wsched must not take that
+	 * for the user's choice (2-3), which leaving restores.
+	 */
 	close(fd);
+	for (i = 0, same = 0; i < 2; i++) {
+		cpu_set_t got;
+
+		same += !sched_getaffinity(sp[i].tid, sizeof(got), &got) &&
+			CPU_EQUAL(&got, &mask);
+	}
+	ktap_ok(same == 2, "after the close both threads have their own CPUs 2-3 back (%d of 2)",
+		same);
+	spin_stop(sp, 2);
+
+	blocked_member(&p, &mask);
 
 	/* A group on CPU 3 alone: its last CPU going offline releases it. */
 	fd = group_open("3", &p);
