@@ -49,6 +49,14 @@ bool rng_pct(struct rng *r, unsigned int pct)
 	return rng_below(r, 100) < pct;
 }
 
+uint64_t rng_clock_seed(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec;
+}
+
 static long num_arg(const char *opt, const char *v)
 {
 	char *end;
@@ -102,12 +110,8 @@ void stress_parse(int argc, char **argv, struct stress_opts *o)
 		}
 		i++;
 	}
-	if (!o->seed_given) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		o->seed = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec;
-	}
+	if (!o->seed_given)
+		o->seed = rng_clock_seed();
 }
 
 bool counters_zero(unsigned int ms, char *why, size_t len)

@@ -24,6 +24,8 @@ uint64_t rng_next(struct rng *r);
 uint64_t rng_below(struct rng *r, uint64_t n);
 /* True with probability pct / 100. */
 bool rng_pct(struct rng *r, unsigned int pct);
+/* A seed from the clock, for runs not given one (print it to replay). */
+uint64_t rng_clock_seed(void);
 
 struct stress_opts {
 	uint64_t seed;

@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <ktap.h>
 #include <smpkit/util.h>
 
+#include "../stress/sutil.h"
 #include "cases.h"
 
 static long number(const char *opt, const char *v)
@@ -56,12 +56,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!seeded) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		seed = (uint64_t)ts.tv_sec * 1000003u ^ (uint64_t)ts.tv_nsec;
-	}
+	if (!seeded)
+		seed = rng_clock_seed();
 	smpkit_prog = "tvmm";
 	if (in_vm && system("load-kvm npt=1 >/dev/null 2>&1"))
 		ktap_skip_all("cannot load kvm-amd in this guest");
