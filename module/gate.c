@@ -496,7 +496,13 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 	u64 now, expires;
 	bool balance = false;
 
-	cur = wsched_member_find(current);
+	/*
+	 * Only when we interrupted user mode. The table's lookup walks a
+	 * chain again while a rehash moves an entry out of it; in hard IRQ
+	 * over this CPU's rehash worker, stopped mid-move, it would walk
+	 * for ever (the debug kernel's storm: a soft lockup on every CPU).
+	 */
+	cur = regs && user_mode(regs) ? wsched_member_find(current) : NULL;
 	raw_spin_lock(&wc->lock);
 	/* Under the lock, so no dispatched_at can be later (see watchdog_fn()). */
 	now = wsched_now();
@@ -506,8 +512,7 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 		raw_spin_unlock(&wc->lock);
 		return HRTIMER_NORESTART;
 	}
-	if (cur && cur->grp == grp && cur->state != WM_RUNNING && regs &&
-	    user_mode(regs))
+	if (cur && cur->grp == grp && cur->state != WM_RUNNING)
 		stray = cur;
 	m = wc->holder;
 	/* The user changed the holder's affinity: let its gate follow. */
