@@ -288,25 +288,34 @@ static bool leave_offline(struct wsched_member *m, struct wsched_cpu *wc)
 }
 
 /*
- * Pin the current thread, member @m, to @cpu. A detach from another
- * thread (a LEAVE by tid, the group's close or release) may restore the
- * user's CPUs just before the pin: then the pin is undone. The detach
- * sets its flag before it restores, and the restore and the pin
- * serialise on this task's locks, so one of the two sees the other.
- * Returns set_cpus_allowed_ptr()'s answer, or -ENODEV when @m was
- * detached (its CPUs restored).
+ * Move the current thread, member @m, onto its home @cpu. The move
+ * blocks it on the old CPU for a moment; that is not a block that gives
+ * up the token (see probe_switch()). A detach from another thread (a
+ * LEAVE by tid, the group's close or release) may restore the user's
+ * CPUs just before the pin: then the pin is undone. The detach sets its
+ * flag before it restores, and the restore and the pin serialise on this
+ * task's locks, so one of the two sees the other. Returns
+ * set_cpus_allowed_ptr()'s answer, or -ENODEV when @m was detached.
  */
-int wsched_pin_self(struct wsched_member *m, int cpu)
+static int pin_home(struct wsched_member *m, int cpu)
 {
-	int ret = set_cpus_allowed_ptr(current, cpumask_of(cpu));
+	int ret;
 
+	if (m->pinned == cpu)
+		return 0;
+	set_bit(WMF_MIGRATING, &m->flags);
+	ret = set_cpus_allowed_ptr(current, cpumask_of(cpu));
 	/* Pin, then test; pairs with the detach's test_and_set_bit(). */
 	smp_mb();
-	if (!test_bit(WMF_DETACHED, &m->flags))
-		return ret;
-	if (!(current->flags & PF_EXITING))
-		set_cpus_allowed_ptr(current, m->saved_mask);
-	return -ENODEV;
+	if (test_bit(WMF_DETACHED, &m->flags)) {
+		if (!(current->flags & PF_EXITING))
+			set_cpus_allowed_ptr(current, m->saved_mask);
+		ret = -ENODEV;
+	} else if (!ret) {
+		m->pinned = cpu;
+	}
+	clear_bit(WMF_MIGRATING, &m->flags);
+	return ret;
 }
 
 /*
@@ -420,8 +429,15 @@ void wsched_gate_run(struct wsched_member *m)
 				WRITE_ONCE(m->state, WM_BLOCKED);
 			}
 			raw_spin_unlock_irqrestore(&wc->lock, flags);
-			if (READ_ONCE(m->state) != WM_RUNNING)
+			if (READ_ONCE(m->state) != WM_RUNNING) {
+				/*
+				 * Where its home's timer sees it, should it
+				 * run user code without the token (a first
+				 * gate has not pinned it yet).
+				 */
+				pin_home(m, READ_ONCE(m->cpu));
 				return;
+			}
 		}
 	}
 holder:
@@ -438,22 +454,9 @@ holder:
 		}
 		raw_spin_unlock_irqrestore(&wc->lock, flags);
 	}
-	/*
-	 * Stolen or balanced here from another CPU: move there now. The
-	 * move blocks this thread on the old CPU for a moment; that is not
-	 * a block that gives up the new CPU's token (see probe_switch()).
-	 */
-	if (m->pinned != wc->cpu) {
-		int ret;
-
-		set_bit(WMF_MIGRATING, &m->flags);
-		ret = wsched_pin_self(m, wc->cpu);
-		if (!ret)
-			m->pinned = wc->cpu;
-		clear_bit(WMF_MIGRATING, &m->flags);
-		if (ret == -ENODEV)
-			return;
-	}
+	/* New, stolen or balanced here from another CPU: move there now. */
+	if (pin_home(m, wc->cpu) == -ENODEV)
+		return;
 	arm_timer(wc);
 }
 

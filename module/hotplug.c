@@ -77,10 +77,11 @@ static int wsched_cpu_offline(unsigned int cpu)
 		wsched_group_release(grp, "its last online CPU went offline");
 	} else {
 		/*
-		 * Bounded: the CPU is marked offline, so a steal, join or
-		 * move that checks under its lock no longer puts members
-		 * here; one that raced the mark, and members blocked in the
-		 * kernel (not moved here), find an online home at their gate.
+		 * Bounded: the CPU is marked offline, so a steal or move
+		 * that checks under its lock no longer puts members here; a
+		 * join or fork that raced the mark, and members blocked in
+		 * the kernel (not moved here), find an online home at their
+		 * gate.
 		 */
 		for (guard = 0; guard < WSCHED_MAX_THREADS && move_one(wc); guard++)
 			;

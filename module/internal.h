@@ -149,7 +149,6 @@ int wsched_place(struct wsched_group *grp, const struct cpumask *allowed);
 void wsched_gate_kick(struct wsched_member *m);
 void wsched_gate(struct callback_head *cb);
 void wsched_gate_run(struct wsched_member *m);
-int wsched_pin_self(struct wsched_member *m, int cpu);
 struct wsched_cpu *wsched_lock_home(struct wsched_member *m,
 				    unsigned long *flags) __acquires(wc->lock);
 struct wsched_member *wsched_dispatch_next(struct wsched_cpu *wc, u64 now);

@@ -121,23 +121,19 @@ static int member_attach(struct wsched_member *m)
 	struct wsched_group *grp = m->grp;
 	struct wsched_cpu *wc;
 	unsigned long flags;
-	int ret, idx, tries = 0;
+	int ret, idx;
 
 	/*
-	 * The placement reads the offline marks unlocked: look again under
-	 * the lock, which orders us against hotplug's last move off a CPU.
-	 * (A home that still goes offline later is fixed by the gate.)
+	 * A home that goes offline now (the placement reads the offline
+	 * marks unlocked) is left behind by hotplug's moves, like a member
+	 * asleep in the kernel: its gate, before anything else, finds it an
+	 * online one.
 	 */
-	for (;;) {
-		idx = wsched_place(grp, m->saved_mask);
-		if (idx < 0)
-			return idx;
-		wc = &grp->cpus[idx];
-		raw_spin_lock_irqsave(&wc->lock, flags);
-		if (!wc->offline || ++tries == 3)
-			break;
-		raw_spin_unlock_irqrestore(&wc->lock, flags);
-	}
+	idx = wsched_place(grp, m->saved_mask);
+	if (idx < 0)
+		return idx;
+	wc = &grp->cpus[idx];
+	raw_spin_lock_irqsave(&wc->lock, flags);
 	m->cpu = wc->cpu;
 	wc->nr_threads++;
 	raw_spin_unlock_irqrestore(&wc->lock, flags);
@@ -205,20 +201,15 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 		ret = -ESRCH;
 		goto put;
 	}
-	*cpu = READ_ONCE(m->cpu);
-	if (p == current) {
-		m->pinned = *cpu;
-		ret = wsched_pin_self(m, *cpu);
-		if (ret == -ENODEV)	/* joined, then a LEAVE by tid came */
-			ret = 0;
-		else if (ret)
-			wsched_member_detach(m, true);
-		else
-			wsched_gate_run(m);
-	} else {
-		/* The thread moves itself at its next return to user mode. */
+	/*
+	 * The thread moves itself to its home in its gate: the caller now,
+	 * another thread at its next return to user mode.
+	 */
+	if (p == current)
+		wsched_gate_run(m);
+	else
 		wsched_gate_kick(m);
-	}
+	*cpu = READ_ONCE(m->cpu);
 put:
 	wsched_member_put(m);
 	return ret;

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * signal_test: a signal ends a member's wait in its first gate (joined by
+ * tid, never pinned yet). It returns to user mode without the token but
+ * pinned to its home, so that CPU's slice timer catches it running user
+ * code and gates it again, and it later gets the token there. (Before,
+ * it kept its old CPUs and could run outside the group for good.)
+ */
+#include <signal.h>
+#include <unistd.h>
+
+#include "ktap.h"
+#include "wutil.h"
+
+static int gfd;
+static atomic_int stop, holder_joined, holder_sleep, got_signal;
+static atomic_ulong loops;
+static pid_t waiter_tid;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&got_signal, 1);
+}
+
+/* Spins in user mode; joined from outside by its tid. */
+static void *waiter(void *arg)
+{
+	(void)arg;
+	waiter_tid = gettid();
+	while (!atomic_load_explicit(&stop, memory_order_relaxed))
+		atomic_fetch_add_explicit(&loops, 1, memory_order_relaxed);
+	return NULL;
+}
+
+/* Holds CPU 1's token, spinning, then mostly sleeps (leaves it idle). */
+static void *holder(void *arg)
+{
+	int cpu;
+
+	(void)arg;
+	if (wsched_join(gfd, 0, &cpu))
+		return NULL;
+	atomic_store(&holder_joined, 1);
+	while (!atomic_load(&holder_sleep))
+		;
+	while (!atomic_load(&stop))
+		sleep_ms(20);
+	return NULL;
+}
+
+/* The waiter's stats entry: state, or -1 if it is not a member. */
+static int waiter_stats(uint64_t *dispatches)
+{
+	struct wsched_group_stats st;
+	unsigned int i;
+	int state = -1;
+
+	if (wsched_stats_read(gfd, &st))
+		return -1;
+	for (i = 0; i < st.nr_threads; i++) {
+		if (st.threads[i].tid == waiter_tid) {
+			state = st.threads[i].state;
+			*dispatches = st.threads[i].dispatches;
+		}
+	}
+	wsched_stats_free(&st);
+	return state;
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct wsched_params p;
+	pthread_t w, h;
+	uint64_t disp = 0;
+	cpu_set_t set;
+	int cpu = -1, ret, state = -1, i;
+
+	wutil_init();
+	ktap_plan(4);
+	sigaction(SIGUSR1, &sa, NULL);
+	wsched_params_default(&p);
+	/* The longest slice: the waiter stays queued while we look. */
+	p.slice_us = 1000000;
+	gfd = group_open("1", &p);
+	pthread_create(&w, NULL, waiter, NULL);
+	pthread_create(&h, NULL, holder, NULL);
+	while (!atomic_load(&holder_joined) || !waiter_tid)
+		sleep_ms(1);
+
+	ret = wsched_join(gfd, waiter_tid, &cpu);
+	for (i = 0; i < 200 && state != 1; i++) {
+		sleep_ms(2);
+		state = waiter_stats(&disp);
+	}
+	ktap_ok(!ret && cpu == 1 && state == 1,
+		"joined by tid, it waits in its gate behind the holder (join %d, cpu %d, state %d)",
+		ret, cpu, state);
+
+	pthread_kill(w, SIGUSR1);
+	for (i = 0; i < 500 && !atomic_load(&got_signal); i++)
+		sleep_ms(2);
+	CPU_ZERO(&set);
+	sched_getaffinity(waiter_tid, sizeof(set), &set);
+	state = waiter_stats(&disp);
+	ktap_ok(atomic_load(&got_signal) && state >= 0 && state != 1,
+		"a signal ends the wait: it handles it, out of the queue, still a member (state %d)",
+		state);
+	ktap_ok(CPU_COUNT(&set) == 1 && CPU_ISSET(1, &set),
+		"it returns to user mode pinned to its home, CPU 1 (%d CPUs allowed)",
+		CPU_COUNT(&set));
+
+	/* CPU 1 idle but for the waiter's user code: the timer sees it. */
+	atomic_store(&holder_sleep, 1);
+	for (i = 0, disp = 0; i < 150 && !disp; i++) {
+		sleep_ms(20);
+		waiter_stats(&disp);
+	}
+	ktap_ok(disp >= 1,
+		"its home's slice timer gates it again and it gets the token (%llu dispatches)",
+		(unsigned long long)disp);
+
+	atomic_store(&stop, 1);
+	pthread_join(w, NULL);
+	pthread_join(h, NULL);
+	close(gfd);
+	return ktap_finish();
+}
