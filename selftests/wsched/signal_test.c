@@ -4,18 +4,21 @@
  * tid, never pinned yet). It returns to user mode without the token but
  * pinned to its home, so that CPU's slice timer catches it running user
  * code and gates it again, and it later gets the token there. (Before,
- * it kept its old CPUs and could run outside the group for good.)
+ * it kept its old CPUs, where no group timer sees it.)
  */
 #include <signal.h>
 #include <unistd.h>
+
+#include <smpkit/util.h>
 
 #include "ktap.h"
 #include "wutil.h"
 
 static int gfd;
-static atomic_int stop, holder_joined, holder_sleep, got_signal;
+static atomic_int stop, holder_sleep, got_signal;
+static atomic_int holder_joined;	/* 1 joined, -1 failed */
+static atomic_int waiter_tid;
 static atomic_ulong loops;
-static pid_t waiter_tid;
 
 static void on_signal(int sig)
 {
@@ -27,7 +30,7 @@ static void on_signal(int sig)
 static void *waiter(void *arg)
 {
 	(void)arg;
-	waiter_tid = gettid();
+	atomic_store(&waiter_tid, gettid());
 	while (!atomic_load_explicit(&stop, memory_order_relaxed))
 		atomic_fetch_add_explicit(&loops, 1, memory_order_relaxed);
 	return NULL;
@@ -39,8 +42,10 @@ static void *holder(void *arg)
 	int cpu;
 
 	(void)arg;
-	if (wsched_join(gfd, 0, &cpu))
+	if (wsched_join(gfd, 0, &cpu)) {
+		atomic_store(&holder_joined, -1);
 		return NULL;
+	}
 	atomic_store(&holder_joined, 1);
 	while (!atomic_load(&holder_sleep))
 		;
@@ -59,7 +64,7 @@ static int waiter_stats(uint64_t *dispatches)
 	if (wsched_stats_read(gfd, &st))
 		return -1;
 	for (i = 0; i < st.nr_threads; i++) {
-		if (st.threads[i].tid == waiter_tid) {
+		if (st.threads[i].tid == atomic_load(&waiter_tid)) {
 			state = st.threads[i].state;
 			*dispatches = st.threads[i].dispatches;
 		}
@@ -86,10 +91,12 @@ int main(void)
 	gfd = group_open("1", &p);
 	pthread_create(&w, NULL, waiter, NULL);
 	pthread_create(&h, NULL, holder, NULL);
-	while (!atomic_load(&holder_joined) || !waiter_tid)
+	while (!atomic_load(&holder_joined) || !atomic_load(&waiter_tid))
 		sleep_ms(1);
+	if (atomic_load(&holder_joined) < 0)
+		die("the holder could not join CPU 1's group");
 
-	ret = wsched_join(gfd, waiter_tid, &cpu);
+	ret = wsched_join(gfd, atomic_load(&waiter_tid), &cpu);
 	for (i = 0; i < 200 && state != 1; i++) {
 		sleep_ms(2);
 		state = waiter_stats(&disp);
@@ -102,7 +109,7 @@ int main(void)
 	for (i = 0; i < 500 && !atomic_load(&got_signal); i++)
 		sleep_ms(2);
 	CPU_ZERO(&set);
-	sched_getaffinity(waiter_tid, sizeof(set), &set);
+	sched_getaffinity(atomic_load(&waiter_tid), sizeof(set), &set);
 	state = waiter_stats(&disp);
 	ktap_ok(atomic_load(&got_signal) && state >= 0 && state != 1,
 		"a signal ends the wait: it handles it, out of the queue, still a member (state %d)",
@@ -113,7 +120,7 @@ int main(void)
 
 	/* CPU 1 idle but for the waiter's user code: the timer sees it. */
 	atomic_store(&holder_sleep, 1);
-	for (i = 0, disp = 0; i < 150 && !disp; i++) {
+	for (i = 0, disp = 0; i < 250 && !disp; i++) {
 		sleep_ms(20);
 		waiter_stats(&disp);
 	}
