@@ -5,7 +5,7 @@
 STRESS_TESTS := fuzz_test storm_test offcpu_test
 TESTS += $(addprefix stress/,$(STRESS_TESTS))
 VM_TESTS += $(addprefix stress/,$(STRESS_TESTS))
-STRESS_SRCS = selftests/stress/sutil.c selftests/lib/kmod.c $(KTAP_SRCS) \
+STRESS_SRCS = selftests/stress/sutil.c $(RNG_SRCS) selftests/lib/kmod.c $(KTAP_SRCS) \
 	      $(LIBWSCHED_SRCS) $(UTIL_SRCS)
 fuzz_test_SRCS = selftests/stress/fuzz_test.c selftests/stress/fuzz_cases.c \
 		 $(STRESS_SRCS)

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the stress selftests (fuzz_test, storm_test): a seeded PRNG
- * whose streams can be replayed (tvmm_abuse_test uses it too), option
+ * Shared by the stress selftests (fuzz_test, storm_test): option
  * parsing, the module's allocation counters, and the end-of-run health
  * checks (no thread stuck in D state, no group left in debugfs). Runs
  * inside the VM rig as root.
@@ -13,19 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* xorshift64*: small, fast, and the same stream for the same seed. */
-struct rng {
-	uint64_t s;
-};
-
-void rng_seed(struct rng *r, uint64_t seed, uint64_t stream);
-uint64_t rng_next(struct rng *r);
-/* Uniform in [0, n); n > 0. */
-uint64_t rng_below(struct rng *r, uint64_t n);
-/* True with probability pct / 100. */
-bool rng_pct(struct rng *r, unsigned int pct);
-/* A seed from the clock, for runs not given one (print it to replay). */
-uint64_t rng_clock_seed(void);
+#include "rng.h"
 
 struct stress_opts {
 	uint64_t seed;

@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include <ktap.h>
+#include <rng.h>
 
 #include "../../tools/tvmm/tvmm.h"
-#include "../stress/sutil.h"
 #include "cases.h"
 
 #define IMG_SIZE	0x3000

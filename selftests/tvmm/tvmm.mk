@@ -15,5 +15,5 @@ tvmm_host_test_SRCS = selftests/tvmm/tvmm_host_test.c selftests/tvmm/cases.c \
 tvmm_vm_test_SRCS = selftests/tvmm/tvmm_vm_test.c selftests/tvmm/cases.c \
 	$(TVMM_LIB_SRCS) $(KTAP_SRCS)
 tvmm_abuse_test_SRCS = selftests/tvmm/tvmm_abuse_test.c selftests/tvmm/abuse.c \
-	selftests/tvmm/cases.c selftests/stress/sutil.c selftests/lib/kmod.c \
+	selftests/tvmm/cases.c $(RNG_SRCS) \
 	$(TVMM_LIB_SRCS) $(KTAP_SRCS)

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include <ktap.h>
+#include <rng.h>
 #include <smpkit/util.h>
 
-#include "../stress/sutil.h"
 #include "cases.h"
 
 static long number(const char *opt, const char *v)
