@@ -140,6 +140,59 @@ void wsched_gate_kick(struct wsched_member *m)
 }
 
 /*
+ * Is @p asleep in the kernel, so that only a wake-up (and so the
+ * sched_waking probe) can make it run again? Caller holds @p->pi_lock,
+ * which every wake-up of a sleeping task takes around that probe. A new
+ * task starts without a wake-up; a waking or running one has had it.
+ */
+bool wsched_task_asleep(struct task_struct *p)
+{
+	unsigned int state = READ_ONCE(p->__state);
+
+	lockdep_assert_held(&p->pi_lock);
+	if (state == TASK_RUNNING || state == TASK_WAKING || (state & TASK_NEW))
+		return false;
+	return wsched_task_blocked(p);
+}
+
+/* @m woke, or is awake: queue the gate it was promised (once). */
+void wsched_gate_woken(struct wsched_member *m)
+{
+	if (test_and_clear_bit(WMF_WAKE_GATE, &m->flags))
+		wsched_gate_kick(m);
+}
+
+/*
+ * Queue the promised gate now unless @m's thread is asleep, in which
+ * case its wake-up does it. Under the pi_lock that the wake-up holds
+ * around the probe: the probe either sees the promise or ran before,
+ * and then the thread is no longer asleep here.
+ */
+static void gate_settle(struct wsched_member *m)
+{
+	struct task_struct *p = m->task;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&p->pi_lock, flags);
+	if (!wsched_task_asleep(p))
+		wsched_gate_woken(m);
+	raw_spin_unlock_irqrestore(&p->pi_lock, flags);
+}
+
+/*
+ * Ask for @m's gate before it next runs user code. A thread asleep in
+ * the kernel (in read(), a futex, stopped) gets it when it wakes: so a
+ * sleeper holds no callback into the module, and the module can be
+ * unloaded once its groups are gone however long former members sleep.
+ * Caller holds no wsched_cpu lock (the pi_lock nests outside them).
+ */
+void wsched_gate_request(struct wsched_member *m)
+{
+	set_bit(WMF_WAKE_GATE, &m->flags);
+	gate_settle(m);
+}
+
+/*
  * Sleep until handed the token. The token can arrive between the last
  * look at the state and the switch away: that switch is not the holder
  * blocking (probe_switch() must not hand the token on) since the one who
@@ -255,7 +308,8 @@ static bool follow_user_affinity(struct wsched_member *m)
 	int idx;
 
 	cpumask_copy(m->saved_mask, current->cpus_ptr);
-	m->pinned = -1;
+	m->saved_cpuset = wsched_cpuset_id(current);
+	WRITE_ONCE(m->pinned, -1);
 	if (!cpumask_intersects(m->saved_mask, grp->mask)) {
 		wsched_member_detach(m, false);
 		return false;
@@ -307,12 +361,11 @@ static int pin_home(struct wsched_member *m, int cpu)
 	ret = set_cpus_allowed_ptr(current, cpumask_of(cpu));
 	/* Pin, then test; pairs with the detach's test_and_set_bit(). */
 	smp_mb();
+	if (!ret)
+		WRITE_ONCE(m->pinned, cpu);
 	if (test_bit(WMF_DETACHED, &m->flags)) {
-		if (!(current->flags & PF_EXITING))
-			set_cpus_allowed_ptr(current, m->saved_mask);
+		wsched_restore_affinity(m);
 		ret = -ENODEV;
-	} else if (!ret) {
-		m->pinned = cpu;
 	}
 	clear_bit(WMF_MIGRATING, &m->flags);
 	return ret;
@@ -354,7 +407,7 @@ void wsched_gate_run(struct wsched_member *m)
 			 * pin below replaces it; the user's mask stays saved.
 			 */
 			if (!cpu_active(READ_ONCE(m->pinned)))
-				m->pinned = -1;
+				WRITE_ONCE(m->pinned, -1);
 			else if (!follow_user_affinity(m))
 				return;
 		}
@@ -436,6 +489,12 @@ void wsched_gate_run(struct wsched_member *m)
 				 * gate has not pinned it yet).
 				 */
 				pin_home(m, READ_ONCE(m->cpu));
+				/*
+				 * Through the gate again once the signal is
+				 * delivered (the signal_deliver probe), so a
+				 * member signalled often still waits its turn.
+				 */
+				set_bit(WMF_SIGNALLED, &m->flags);
 				return;
 			}
 		}
@@ -536,9 +595,9 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 	raw_spin_unlock(&wc->lock);
 
 	if (kick)
-		wsched_gate_kick(kick);
+		wsched_gate_request(kick);
 	if (stray)
-		wsched_gate_kick(stray);
+		wsched_gate_request(stray);
 	if (balance)
 		wsched_balance(wc);
 	hrtimer_set_expires(t, ns_to_ktime(expires));
@@ -546,9 +605,10 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 }
 
 /*
- * After the probe saw the holder block: queue the blocked threads' gate
- * (so they wait for the token again before user mode), wake the new
- * holder, or steal work if the CPU went idle.
+ * After the probe saw the holder block: wake the new holder, or steal
+ * work if the CPU went idle. The blocked thread was promised a gate at
+ * its wake-up; one woken already (its waker's probe ran before the
+ * switch's) gets it here.
  */
 void wsched_handoff_work(struct irq_work *w)
 {
@@ -561,7 +621,8 @@ void wsched_handoff_work(struct irq_work *w)
 	list = llist_del_all(&wc->blocked);
 	llist_for_each_entry_safe(m, n, list, block_node) {
 		clear_bit(WMF_ON_BLOCKED, &m->flags);
-		wsched_gate_kick(m);
+		if (test_bit(WMF_WAKE_GATE, &m->flags))
+			gate_settle(m);
 		wsched_member_put(m);
 	}
 	wsched_wake_holder(wc);

@@ -165,6 +165,28 @@ free:
 	return ERR_PTR(ret);
 }
 
+/*
+ * A former member that sleeps with its gate queued keeps the module in
+ * use until it wakes (a queued task_work cannot be taken back). Gates
+ * are queued only while a thread is awake, so this is the narrow case of
+ * one that went to sleep just after: say which thread keeps rmmod out.
+ */
+static void report_straggler(struct wsched_group *grp, struct wsched_member *m)
+{
+	struct task_struct *p = m->task;
+	unsigned long flags;
+	bool asleep;
+
+	if (!test_bit(WMF_GATE_QUEUED, &m->flags) || p == current)
+		return;
+	raw_spin_lock_irqsave(&p->pi_lock, flags);
+	asleep = wsched_task_asleep(p);
+	raw_spin_unlock_irqrestore(&p->pi_lock, flags);
+	if (asleep)
+		pr_info("wsched: group %u: thread %d (%s) sleeps with its gate queued: the module stays in use until it wakes\n",
+			grp->id, task_pid_nr(p), p->comm);
+}
+
 /* Detach every member, giving each its old affinity back. */
 static void detach_all(struct wsched_group *grp)
 {
@@ -180,6 +202,7 @@ static void detach_all(struct wsched_group *grp)
 		if (!m)
 			return;
 		wsched_member_detach(m, true);
+		report_straggler(grp, m);
 		wsched_member_put(m);
 		cond_resched();
 	}
@@ -220,6 +243,27 @@ static void token_state(struct wsched_cpu *wc, char *buf, size_t len)
 		 wc->timer_armed ? "armed" : "idle");
 }
 
+/*
+ * Is @wc's token in use rather than lost? Its holder is still the one
+ * the last look saw, ran since (its run time grew), sits on its home
+ * CPU and the slice timer is armed: a thread busy in one long system
+ * call (preemption waits for its return to user mode) looks so; a
+ * holder that blocked unseen, left, or is starved by a non-member does
+ * not. Notes this look for the next. Under wc->lock.
+ */
+static bool holder_busy(struct wsched_cpu *wc)
+{
+	struct wsched_member *h = wc->holder;
+	u64 rt = h ? READ_ONCE(h->task->se.sum_exec_runtime) : 0;
+	bool busy = h && h == wc->wd_holder && rt > wc->wd_runtime &&
+		    wc->timer_armed && task_cpu(h->task) == wc->cpu;
+
+	lockdep_assert_held(&wc->lock);
+	wc->wd_holder = h;
+	wc->wd_runtime = rt;
+	return busy;
+}
+
 static void watchdog_fn(struct work_struct *work)
 {
 	struct wsched_group *grp = container_of(to_delayed_work(work),
@@ -237,6 +281,7 @@ static void watchdog_fn(struct work_struct *work)
 		u64 waited = 0;
 		pid_t tid = 0;
 		char state = '?';
+		bool busy;
 
 		raw_spin_lock_irqsave(&wc->lock, flags);
 		/*
@@ -246,9 +291,11 @@ static void watchdog_fn(struct work_struct *work)
 		 * storm on a loaded host).
 		 */
 		now = wsched_now();
+		busy = holder_busy(wc);
 		m = list_first_entry_or_null(&wc->queue, struct wsched_member,
 					     qnode);
-		if (m && m->queued_at && now - m->queued_at > grp->watchdog_ns) {
+		if (m && m->queued_at && now - m->queued_at > grp->watchdog_ns &&
+		    !busy) {
 			waited = now - m->queued_at;
 			tid = task_pid_nr(m->task);
 			state = task_state_to_char(m->task);

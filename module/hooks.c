@@ -2,30 +2,18 @@
 /*
  * Hooks into the core scheduler through its tracepoints (6.1 exports no
  * way to add a sched_class): sched_switch sees the token holder block,
- * sched_process_fork passes membership on, sched_process_exit detaches.
+ * sched_process_fork passes membership on, sched_process_exit detaches,
+ * sched_waking gates a member that blocked, signal_deliver one that left
+ * its gate for a signal.
  * The tracepoint symbols are not exported, so they are found by name.
  */
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
-#include <linux/version.h>
 
 #include "internal.h"
-
-/*
- * Is @prev leaving the CPU because it blocks (rather than being
- * preempted)? prev_state is not enough: a task preempted right after
- * setting its state looks blocked. EEVDF (6.12) may keep a blocked task
- * on the runqueue with its dequeue delayed.
- */
-static bool task_blocks(struct task_struct *prev)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-	if (prev->se.sched_delayed)
-		return true;
-#endif
-	return !READ_ONCE(prev->on_rq);
-}
 
 /*
  * The token of @wc's CPU passes on because its holder @prev blocks.
@@ -54,6 +42,11 @@ static void hand_off(struct wsched_cpu *wc, struct task_struct *prev)
 		nm->handoff_t0 = now;
 	else
 		wc->want_steal = true;
+	/*
+	 * Gated again when it wakes, not now: a queued callback would tie
+	 * the module to a thread that may sleep for ever.
+	 */
+	set_bit(WMF_WAKE_GATE, &m->flags);
 	if (!test_and_set_bit(WMF_ON_BLOCKED, &m->flags)) {
 		refcount_inc(&m->ref);
 		llist_add(&m->block_node, &wc->blocked);
@@ -69,7 +62,7 @@ static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 	struct wsched_member *m, *h;
 	struct wsched_cpu *wc;
 
-	if (!task_blocks(prev) || (prev->flags & PF_KTHREAD))
+	if (!wsched_task_blocked(prev) || (prev->flags & PF_KTHREAD))
 		return;
 	wc = wsched_cpu_of(smp_processor_id());
 	/*
@@ -90,6 +83,37 @@ static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 	if (m && READ_ONCE(m->state) == WM_RUNNING &&
 	    !test_bit(WMF_MIGRATING, &m->flags))
 		hand_off(wsched_group_cpu(m->grp, READ_ONCE(m->cpu)), prev);
+}
+
+/*
+ * In try_to_wake_up(), under the woken task's pi_lock, from any context
+ * (hard IRQ too, so the member table must not be one that resizes).
+ */
+static void probe_waking(void *data, struct task_struct *p)
+{
+	struct wsched_member *m = wsched_member_find(p);
+
+	if (m && test_bit(WMF_WAKE_GATE, &m->flags))
+		wsched_gate_woken(m);
+}
+
+/*
+ * In get_signal(), in the member's own context under its siglock, once
+ * a signal is dequeued: a member that left its gate for it goes through
+ * the gate again before the handler runs. A stop waits for the wake-up
+ * that continues it, so a stopped thread holds no callback.
+ */
+static void probe_signal(void *data, int sig, struct kernel_siginfo *info,
+			 struct k_sigaction *ka)
+{
+	struct wsched_member *m = wsched_member_find(current);
+
+	if (!m || !test_and_clear_bit(WMF_SIGNALLED, &m->flags))
+		return;
+	if (ka->sa.sa_handler == SIG_DFL && sig_kernel_stop(sig))
+		set_bit(WMF_WAKE_GATE, &m->flags);
+	else
+		wsched_gate_kick(m);
 }
 
 static void probe_fork(void *data, struct task_struct *parent,
@@ -123,6 +147,8 @@ static struct wsched_hook {
 	{ "sched_switch", probe_switch },
 	{ "sched_process_fork", probe_fork },
 	{ "sched_process_exit", probe_exit },
+	{ "sched_waking", probe_waking },
+	{ "signal_deliver", probe_signal },
 };
 
 static void find_tp(struct tracepoint *tp, void *priv)

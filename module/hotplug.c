@@ -12,53 +12,86 @@
 
 static enum cpuhp_state wsched_hp_state;
 
-/* Move one member (holder first, then waiters) off @wc; false when empty. */
+/* @wc's holder, else its first waiter, with a reference; NULL when empty. */
+static struct wsched_member *first_member(struct wsched_cpu *wc)
+{
+	struct wsched_member *m;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&wc->lock, flags);
+	m = wc->holder;
+	if (!m)
+		m = list_first_entry_or_null(&wc->queue, struct wsched_member,
+					     qnode);
+	if (m)
+		refcount_inc(&m->ref);
+	raw_spin_unlock_irqrestore(&wc->lock, flags);
+	return m;
+}
+
+/*
+ * Move one member (holder first, then waiters) off @wc to a CPU of its
+ * own mask that stays online; false when @wc is empty. One with none
+ * left is only taken off the token or queue: its home stays here, and
+ * its gate, finding the home offline and no other, lets it leave.
+ */
 static bool move_one(struct wsched_cpu *wc)
 {
 	struct wsched_group *grp = wc->grp;
-	struct wsched_member *m, *next = NULL;
 	struct task_struct *wake = NULL;
-	struct wsched_cpu *to;
+	struct wsched_member *m, *next;
+	struct wsched_cpu *to = NULL;
 	unsigned long flags;
+	u64 now;
 	int idx;
 
-	idx = wsched_place(grp, cpu_online_mask);
-	if (idx < 0 || grp->cpus[idx].cpu == wc->cpu)
-		return false;
-	to = &grp->cpus[idx];
-	wsched_lock_two(wc, to, &flags);
-	m = wc->holder;
+	m = first_member(wc);
 	if (!m)
-		m = list_first_entry_or_null(&wc->queue, struct wsched_member, qnode);
-	if (!m) {
-		wsched_unlock_two(wc, to, flags);
 		return false;
-	}
-	if (m->state == WM_RUNNING) {
-		next = wsched_dispatch_next(wc, wsched_now());
-		if (next)
-			wake = get_task_struct(next->task);
-	} else {
-		list_del_init(&m->qnode);
-		wc->nr_queued--;
-	}
-	wc->nr_threads--;
-	to->nr_threads++;
-	WRITE_ONCE(m->cpu, to->cpu);
-	m->st.migrations++;
-	if (!to->holder)
-		wsched_make_holder(to, m, wsched_now());
+	/* Never this CPU: it is marked offline and no longer active. */
+	idx = wsched_place(grp, m->saved_mask);
+	if (idx >= 0)
+		to = &grp->cpus[idx];
+	if (to)
+		wsched_lock_two(wc, to, &flags);
 	else
-		wsched_enqueue(to, m, wsched_now());
-	refcount_inc(&m->ref);
-	wsched_unlock_two(wc, to, flags);
+		raw_spin_lock_irqsave(&wc->lock, flags);
+	now = wsched_now();
+	/* It may have blocked, left or been moved since we let go. */
+	if (READ_ONCE(m->cpu) == wc->cpu &&
+	    (m->state == WM_RUNNING || m->state == WM_QUEUED)) {
+		if (m->state == WM_RUNNING) {
+			next = wsched_dispatch_next(wc, now);
+			if (next)
+				wake = get_task_struct(next->task);
+		} else {
+			list_del_init(&m->qnode);
+			wc->nr_queued--;
+			m->queued_at = 0;
+		}
+		WRITE_ONCE(m->state, WM_BLOCKED);
+		if (to) {
+			wc->nr_threads--;
+			to->nr_threads++;
+			WRITE_ONCE(m->cpu, to->cpu);
+			m->st.migrations++;
+			if (!to->holder)
+				wsched_make_holder(to, m, now);
+			else
+				wsched_enqueue(to, m, now);
+		}
+	}
+	if (to)
+		wsched_unlock_two(wc, to, flags);
+	else
+		raw_spin_unlock_irqrestore(&wc->lock, flags);
 	if (wake) {
 		wake_up_process(wake);
 		put_task_struct(wake);
 	}
-	/* It re-pins itself at its gate; wake it if it was parked. */
+	/* It re-pins itself (or leaves) at its gate; wake it if parked. */
 	wake_up_process(m->task);
-	wsched_gate_kick(m);
+	wsched_gate_request(m);
 	wsched_member_put(m);
 	return true;
 }

@@ -4,7 +4,10 @@
  * token state and the member threads. Locking, outermost first:
  *   the scheduler's rq lock (held by the kernel around the sched_switch
  *   probe) > wsched_cpu.lock (two at once: lower CPU first);
- *   wsched_group.lock > wsched_cpu.lock (never the other way round).
+ *   wsched_group.lock > wsched_cpu.lock (never the other way round);
+ *   wsched_group.lock > the member table's lock (member.c);
+ *   a task's pi_lock > wsched_cpu.lock (the sched_waking probe runs under
+ *   the woken task's pi_lock).
  * Nothing may wake a task or change affinity under a wsched_cpu.lock:
  * both take the rq lock, which nests outside it.
  */
@@ -17,10 +20,10 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/llist.h>
-#include <linux/rhashtable-types.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/task_work.h>
+#include <linux/version.h>
 #include <linux/workqueue.h>
 #include <uapi/wsched.h>
 
@@ -49,6 +52,9 @@ struct wsched_cpu {
 	bool timer_armed;
 	bool want_steal;		/* went idle in the probe */
 	bool offline;			/* CPU is (going) offline: not a target */
+	/* the holder and its run time at the watchdog's last look */
+	struct wsched_member *wd_holder;
+	u64 wd_runtime;
 	u64 idle_since;			/* ns, 0 while held */
 	struct wsched_cpu_stats st;	/* counters only; cpu/nr_* filled on read */
 	/* not locked */
@@ -84,7 +90,7 @@ struct wsched_group {
 };
 
 struct wsched_member {
-	struct rhash_head node;		/* wsched_members, keyed by task */
+	struct hlist_node node;		/* wsched_members, keyed by task */
 	struct task_struct *task;	/* reference held */
 	struct wsched_group *grp;	/* reference held */
 	refcount_t ref;
@@ -94,6 +100,7 @@ struct wsched_member {
 	struct callback_head gate_cb;
 	struct llist_node block_node;
 	cpumask_var_t saved_mask;	/* affinity before joining */
+	u64 saved_cpuset;		/* cgroup id of its cpuset then */
 	int pinned;			/* CPU its affinity names now */
 	/* protected by the home CPU's lock */
 	int cpu;			/* home CPU: set before publication */
@@ -110,6 +117,8 @@ struct wsched_member {
 #define WMF_ON_BLOCKED	2	/* on a wsched_cpu.blocked list */
 #define WMF_MIGRATING	3	/* moving itself to its new home CPU */
 #define WMF_PARKING	4	/* asleep in its gate, waiting for the token */
+#define WMF_WAKE_GATE	5	/* asleep in the kernel: gate it when it wakes */
+#define WMF_SIGNALLED	6	/* left its gate for a signal: gate it again */
 
 /* main.c */
 extern atomic_t wsched_nr_groups, wsched_nr_members, wsched_nr_pending;
@@ -142,11 +151,16 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu);
 int wsched_leave(struct wsched_group *grp, struct task_struct *p);
 void wsched_member_detach(struct wsched_member *m, bool restore);
 void wsched_member_put(struct wsched_member *m);
+u64 wsched_cpuset_id(struct task_struct *p);
+void wsched_restore_affinity(struct wsched_member *m);
 void wsched_fork(struct task_struct *parent, struct task_struct *child);
 int wsched_place(struct wsched_group *grp, const struct cpumask *allowed);
 
 /* gate.c */
 void wsched_gate_kick(struct wsched_member *m);
+void wsched_gate_request(struct wsched_member *m);
+void wsched_gate_woken(struct wsched_member *m);
+bool wsched_task_asleep(struct task_struct *p);
 void wsched_gate(struct callback_head *cb);
 void wsched_gate_run(struct wsched_member *m);
 struct wsched_cpu *wsched_lock_home(struct wsched_member *m,
@@ -192,6 +206,21 @@ static inline bool wsched_affinity_changed(struct wsched_member *m)
 
 	return pinned >= 0 &&
 	       !cpumask_equal(m->task->cpus_ptr, cpumask_of(pinned));
+}
+
+/*
+ * Is @p leaving the CPU, or off it, because it blocks (rather than being
+ * preempted)? The state alone is not enough: a task preempted right
+ * after setting its state looks blocked. EEVDF (6.12) may keep a blocked
+ * task on the runqueue with its dequeue delayed.
+ */
+static inline bool wsched_task_blocked(struct task_struct *p)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	if (p->se.sched_delayed)
+		return true;
+#endif
+	return !READ_ONCE(p->on_rq);
 }
 
 static inline bool wsched_group_live(struct wsched_group *grp)

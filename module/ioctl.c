@@ -81,8 +81,13 @@ long wsched_ioc_create(struct file *file, void __user *uarg)
 	    a.steal >= WSCHED_STEAL_NR || a.balance >= WSCHED_BALANCE_NR ||
 	    a.place >= WSCHED_PLACE_NR)
 		return -EINVAL;
+	/*
+	 * The queue's head waits a whole slice of the holder's before its
+	 * turn: a bound under two slices would release a healthy group.
+	 */
 	if (a.watchdog_ms && (a.watchdog_ms < WSCHED_WATCHDOG_MIN_MS ||
-			      a.watchdog_ms > WSCHED_WATCHDOG_MAX_MS))
+			      a.watchdog_ms > WSCHED_WATCHDOG_MAX_MS ||
+			      (u64)a.watchdog_ms * USEC_PER_MSEC < 2ull * a.slice_us))
 		return -EINVAL;
 	if (READ_ONCE(file->private_data))
 		return -EBUSY;

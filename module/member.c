@@ -5,37 +5,81 @@
  * teardown). Lookups are lockless under RCU because the sched_switch,
  * fork and exit probes run for every task in the system.
  */
-#include <linux/rhashtable.h>
+#include <linux/cgroup.h>
+#include <linux/hash.h>
+#include <linux/rculist.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "internal.h"
 
-static struct rhashtable wsched_members;
+/*
+ * task -> member. A fixed table, never resized: the lookup runs from hard
+ * interrupts (the sched_waking probe under a timer's wake-up, the slice
+ * timer), and a resizing table (rhashtable) can make a lookup walk for
+ * ever when it interrupts the rehash worker in mid-move. A member's key
+ * never changes, so it only ever sits in one chain, and a reader racing
+ * with its removal walks on (hlist_del_rcu() keeps ->next). 4096 chains
+ * for at most WSCHED_MAX_GROUPS * WSCHED_MAX_THREADS members.
+ */
+#define WSCHED_HASH_BITS	12
+static struct hlist_head wsched_members[1 << WSCHED_HASH_BITS];
+static DEFINE_SPINLOCK(wsched_members_lock);	/* writers of the table */
 
-static const struct rhashtable_params member_params = {
-	.key_len	= sizeof(struct task_struct *),
-	.key_offset	= offsetof(struct wsched_member, task),
-	.head_offset	= offsetof(struct wsched_member, node),
-	.automatic_shrinking = true,
-};
+static struct hlist_head *member_chain(struct task_struct *p)
+{
+	return &wsched_members[hash_ptr(p, WSCHED_HASH_BITS)];
+}
 
 int wsched_members_init(void)
 {
-	return rhashtable_init(&wsched_members, &member_params);
+	return 0;
 }
 
 void wsched_members_exit(void)
 {
-	rhashtable_destroy(&wsched_members);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(wsched_members); i++)
+		WARN_ON_ONCE(!hlist_empty(&wsched_members[i]));
 }
 
 /* Caller is in an RCU read-side section (any atomic context counts). */
 struct wsched_member *wsched_member_find(struct task_struct *p)
 {
+	struct wsched_member *m;
+
 	if (!atomic_read(&wsched_nr_members))
 		return NULL;
-	return rhashtable_lookup_fast(&wsched_members, &p, member_params);
+	hlist_for_each_entry_rcu(m, member_chain(p), node)
+		if (m->task == p)
+			return m;
+	return NULL;
+}
+
+/* Add @m unless its task is a member already (of any group). */
+static int member_insert(struct wsched_member *m)
+{
+	struct hlist_head *chain = member_chain(m->task);
+	struct wsched_member *o;
+
+	spin_lock(&wsched_members_lock);
+	hlist_for_each_entry(o, chain, node) {
+		if (o->task == m->task) {
+			spin_unlock(&wsched_members_lock);
+			return -EEXIST;
+		}
+	}
+	hlist_add_head_rcu(&m->node, chain);
+	spin_unlock(&wsched_members_lock);
+	return 0;
+}
+
+static void member_remove(struct wsched_member *m)
+{
+	spin_lock(&wsched_members_lock);
+	hlist_del_rcu(&m->node);
+	spin_unlock(&wsched_members_lock);
 }
 
 static void member_free_rcu(struct rcu_head *rcu)
@@ -145,8 +189,7 @@ static int member_attach(struct wsched_member *m)
 	} else if (grp->nr_members >= WSCHED_MAX_THREADS) {
 		ret = -ENOSPC;
 	} else {
-		ret = rhashtable_lookup_insert_fast(&wsched_members, &m->node,
-						    member_params);
+		ret = member_insert(m);
 		if (!ret) {
 			list_add_tail(&m->gnode, &grp->members);
 			grp->nr_members++;
@@ -180,6 +223,7 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 	if (!m)
 		return -ENOMEM;
 	cpumask_copy(m->saved_mask, p->cpus_ptr);
+	m->saved_cpuset = wsched_cpuset_id(p);
 	/*
 	 * Once published, the member can be detached and put by others (a
 	 * LEAVE by tid, the thread's exit) while this call still uses it:
@@ -208,7 +252,7 @@ int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu)
 	if (p == current)
 		wsched_gate_run(m);
 	else
-		wsched_gate_kick(m);
+		wsched_gate_request(m);
 	*cpu = READ_ONCE(m->cpu);
 put:
 	wsched_member_put(m);
@@ -251,6 +295,8 @@ void wsched_member_detach(struct wsched_member *m, bool restore)
 
 	if (test_and_set_bit(WMF_DETACHED, &m->flags))
 		return;
+	/* No gate at its next wake-up: it leaves asleep, holding nothing. */
+	clear_bit(WMF_WAKE_GATE, &m->flags);
 	wc = wsched_lock_home(m, &flags);
 	if (m->state == WM_RUNNING) {
 		next = wsched_dispatch_next(wc, wsched_now());
@@ -271,20 +317,79 @@ void wsched_member_detach(struct wsched_member *m, bool restore)
 	}
 	if (idle)
 		wsched_steal(wc);
-	/* A parked thread sees WM_GONE and returns to user mode. */
-	if (m->task != current)
+	/*
+	 * A parked thread sees WM_GONE and returns to user mode. Only it:
+	 * others sleep on in the kernel undisturbed. The barrier orders
+	 * the state above before the test; pairs with set_current_state()
+	 * after setting the flag in gate_park().
+	 */
+	smp_mb();
+	if (m->task != current && test_bit(WMF_PARKING, &m->flags))
 		wake_up_process(m->task);
 
-	rhashtable_remove_fast(&wsched_members, &m->node, member_params);
+	member_remove(m);
 	spin_lock(&grp->lock);
 	list_del_init(&m->gnode);
 	grp->nr_members--;
 	spin_unlock(&grp->lock);
 	atomic_dec(&wsched_nr_members);
 	atomic64_inc(&grp->left);
-	if (restore && !(m->task->flags & PF_EXITING))
-		set_cpus_allowed_ptr(m->task, m->saved_mask);
+	if (restore)
+		wsched_restore_affinity(m);
 	wsched_member_put(m);
+}
+
+/* The cgroup whose cpuset gives @p its CPUs: an id, never reused. */
+u64 wsched_cpuset_id(struct task_struct *p)
+{
+#ifdef CONFIG_CPUSETS
+	u64 id;
+
+	rcu_read_lock();
+	id = cgroup_id(task_css(p, cpuset_cgrp_id)->cgroup);
+	rcu_read_unlock();
+	return id;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * Give a thread that leaves the CPUs it had before wsched pinned it, but
+ * never more than its cpuset allows now: set_cpus_allowed_ptr() does not
+ * intersect with the cpuset as sched_setaffinity() does, and 6.1 exports
+ * no way to read the cpuset's CPUs. What can be known:
+ *  - its mask is no longer our pin: someone set it since (the user, or
+ *    the cpuset moving or changing, which writes its CPUs into the mask)
+ *    and that is the newest choice: keep it; but when the pinned CPU went
+ *    offline, the kernel's fallback (the cpuset's CPUs) wrote it: keep
+ *    the saved CPUs among those;
+ *  - it is our pin but the thread moved to another cpuset since its mask
+ *    was saved: that cpuset wrote exactly our pin, so it allows no more:
+ *    keep it;
+ *  - else the saved mask is still the user's and the cpuset's.
+ * Not seen: the CPUs of the same cpuset rewritten to exactly the pinned
+ * CPU (Documentation/wsched.rst, Limits).
+ */
+void wsched_restore_affinity(struct wsched_member *m)
+{
+	struct task_struct *p = m->task;
+	int pinned = READ_ONCE(m->pinned);
+	cpumask_var_t mask;
+
+	if (pinned < 0 || (p->flags & PF_EXITING))
+		return;
+	if (!cpumask_equal(p->cpus_ptr, cpumask_of(pinned))) {
+		if (cpu_active(pinned) || !zalloc_cpumask_var(&mask, GFP_KERNEL))
+			return;
+		if (cpumask_and(mask, m->saved_mask, p->cpus_ptr))
+			set_cpus_allowed_ptr(p, mask);
+		free_cpumask_var(mask);
+		return;
+	}
+	if (wsched_cpuset_id(p) != m->saved_cpuset)
+		return;
+	set_cpus_allowed_ptr(p, m->saved_mask);
 }
 
 /*
@@ -307,12 +412,13 @@ void wsched_fork(struct task_struct *parent, struct task_struct *child)
 	if (!m)
 		goto fail;
 	cpumask_copy(m->saved_mask, pm->saved_mask);
+	m->saved_cpuset = pm->saved_cpuset;
 	if (member_attach(m)) {
 		free_cpumask_var(m->saved_mask);
 		kfree(m);
 		goto fail;
 	}
-	wsched_gate_kick(m);
+	wsched_gate_request(m);
 	return;
 fail:
 	pr_info_ratelimited("wsched: group %u: child %d of %d not managed (no memory or group full)\n",

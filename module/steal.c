@@ -203,6 +203,6 @@ bool wsched_balance(struct wsched_cpu *wc)
 	wake_up_process(p);
 	put_task_struct(p);
 	/* @h leaves the CPU at its next return to user mode. */
-	wsched_gate_kick(h);
+	wsched_gate_request(h);
 	return true;
 }

@@ -21,6 +21,7 @@
 /* The tracepoints of ../hooks.c: the two lists must name the same ones. */
 static const char *const tpkeep_names[] = {
 	"sched_switch", "sched_process_fork", "sched_process_exit",
+	"sched_waking", "signal_deliver",
 };
 
 static struct tracepoint *tpkeep_tps[ARRAY_SIZE(tpkeep_names)];

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * signal_test: a signal ends a member's wait in its first gate (joined by
- * tid, never pinned yet). It returns to user mode without the token but
- * pinned to its home, so that CPU's slice timer catches it running user
- * code and gates it again, and it later gets the token there. (Before,
- * it kept its old CPUs, where no group timer sees it.)
+ * tid, never pinned yet). Once the signal is dequeued it passes the gate
+ * again, so its handler runs only with the token, and it is pinned to
+ * its home (before, it ran the handler at once, out of the group's
+ * control, and kept its old CPUs, where no group timer sees it).
  */
 #include <signal.h>
 #include <unistd.h>
@@ -80,7 +80,8 @@ int main(void)
 	pthread_t w, h;
 	uint64_t disp = 0;
 	cpu_set_t set;
-	int cpu = -1, ret, state = -1, i;
+	int cpu = -1, ret, state = -1, i, requeued = 0;
+	unsigned long l0, l1;
 
 	wutil_init();
 	ktap_plan(4);
@@ -105,28 +106,41 @@ int main(void)
 		"joined by tid, it waits in its gate behind the holder (join %d, cpu %d, state %d)",
 		ret, cpu, state);
 
+	/*
+	 * The holder keeps the token (a 1 s slice): the signal ends the
+	 * wait, but the handler is user code and waits its turn; it runs
+	 * once the waiter is dispatched.
+	 */
 	pthread_kill(w, SIGUSR1);
-	for (i = 0; i < 500 && !atomic_load(&got_signal); i++)
+	for (i = 0; i < 1500 && !atomic_load(&got_signal); i++) {
+		state = waiter_stats(&disp);
+		if (state == 1 && !atomic_load(&got_signal))
+			requeued++;
 		sleep_ms(2);
+	}
+	disp = 0;
+	state = waiter_stats(&disp);
 	CPU_ZERO(&set);
 	sched_getaffinity(atomic_load(&waiter_tid), sizeof(set), &set);
-	state = waiter_stats(&disp);
-	ktap_ok(atomic_load(&got_signal) && state >= 0 && state != 1,
-		"a signal ends the wait: it handles it, out of the queue, still a member (state %d)",
-		state);
+	ktap_ok(atomic_load(&got_signal) && requeued && disp >= 1 && state >= 0,
+		"a signal ends the wait; the member queues again and its handler runs only with the token (queued %d looks, %llu dispatches, state %d)",
+		requeued, (unsigned long long)disp, state);
 	ktap_ok(CPU_COUNT(&set) == 1 && CPU_ISSET(1, &set),
 		"it returns to user mode pinned to its home, CPU 1 (%d CPUs allowed)",
 		CPU_COUNT(&set));
 
-	/* CPU 1 idle but for the waiter's user code: the timer sees it. */
+	/* The holder sleeps: the waiter holds CPU 1's token and runs. */
 	atomic_store(&holder_sleep, 1);
-	for (i = 0, disp = 0; i < 250 && !disp; i++) {
+	for (i = 0, state = -1; i < 250 && state != 0; i++) {
 		sleep_ms(20);
-		waiter_stats(&disp);
+		state = waiter_stats(&disp);
 	}
-	ktap_ok(disp >= 1,
-		"its home's slice timer gates it again and it gets the token (%llu dispatches)",
-		(unsigned long long)disp);
+	l0 = atomic_load(&loops);
+	sleep_ms(200);
+	l1 = atomic_load(&loops);
+	ktap_ok(state == 0 && l1 > l0,
+		"with the holder asleep it holds the token and runs (state %d, %lu loops in 200 ms)",
+		state, l1 - l0);
 
 	atomic_store(&stop, 1);
 	pthread_join(w, NULL);

@@ -79,7 +79,10 @@ enum wsched_place {
  * @balance:	an &enum wsched_balance
  * @place:	an &enum wsched_place
  * @watchdog_ms: a queued thread waiting longer than this releases the
- *		group to stock scheduling; 0 picks 100 slices (at least 1 s)
+ *		group to stock scheduling, unless the token's holder is busy
+ *		on its CPU (one long system call); 0 picks 100 slices (at
+ *		least 1 s); else %WSCHED_WATCHDOG_MIN_MS..%WSCHED_WATCHDOG_MAX_MS
+ *		and at least two slices
  * @group_id:	out: the group's number (debugfs name, log lines)
  * @cpus:	the group's CPUs, a bitmap; must be online and allowed for
  *		the caller, and no CPU may belong to another group
