@@ -244,24 +244,26 @@ static void token_state(struct wsched_cpu *wc, char *buf, size_t len)
 }
 
 /*
- * Is @wc's token in use rather than lost? Its holder is still the one
- * the last look saw, ran since (its run time grew), sits on its home
- * CPU and the slice timer is armed: a thread busy in one long system
- * call (preemption waits for its return to user mode) looks so; a
- * holder that blocked unseen, left, or is starved by a non-member does
- * not. Notes this look for the next. Under wc->lock.
+ * Is @wc's token in use rather than lost? Its holder sits on its home
+ * CPU with the slice timer armed and has run (its run time grew) within
+ * the bound: a thread busy in one long system call (preemption waits for
+ * its return to user mode) looks so, even when its vCPU stalls now and
+ * then; a holder that blocked unseen, left, or is starved by a
+ * non-member does not. Notes what it saw for the next look. Under
+ * wc->lock, with @now read under it.
  */
-static bool holder_busy(struct wsched_cpu *wc)
+static bool holder_busy(struct wsched_cpu *wc, u64 now)
 {
 	struct wsched_member *h = wc->holder;
 	u64 rt = h ? READ_ONCE(h->task->se.sum_exec_runtime) : 0;
-	bool busy = h && h == wc->wd_holder && rt > wc->wd_runtime &&
-		    wc->timer_armed && task_cpu(h->task) == wc->cpu;
 
 	lockdep_assert_held(&wc->lock);
+	if (h != wc->wd_holder || rt != wc->wd_runtime)
+		wc->wd_progress = now;	/* a new holder, or it ran */
 	wc->wd_holder = h;
 	wc->wd_runtime = rt;
-	return busy;
+	return h && wc->timer_armed && task_cpu(h->task) == wc->cpu &&
+	       now - wc->wd_progress <= wc->grp->watchdog_ns;
 }
 
 static void watchdog_fn(struct work_struct *work)
@@ -291,7 +293,7 @@ static void watchdog_fn(struct work_struct *work)
 		 * storm on a loaded host).
 		 */
 		now = wsched_now();
-		busy = holder_busy(wc);
+		busy = holder_busy(wc, now);
 		m = list_first_entry_or_null(&wc->queue, struct wsched_member,
 					     qnode);
 		if (m && m->queued_at && now - m->queued_at > grp->watchdog_ns &&

@@ -55,6 +55,7 @@ struct wsched_cpu {
 	/* the holder and its run time at the watchdog's last look */
 	struct wsched_member *wd_holder;
 	u64 wd_runtime;
+	u64 wd_progress;		/* ns when it last saw the token used */
 	u64 idle_since;			/* ns, 0 while held */
 	struct wsched_cpu_stats st;	/* counters only; cpu/nr_* filled on read */
 	/* not locked */

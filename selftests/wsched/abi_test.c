@@ -48,6 +48,8 @@ static void create_cases(void)
 	CASE(a.balance = 99, EINVAL, "with an unknown balance policy");
 	CASE(a.place = ~0u, EINVAL, "with an unknown placement");
 	CASE(a.watchdog_ms = 1, EINVAL, "with a watchdog below the minimum");
+	CASE((a.slice_us = 100000, a.watchdog_ms = 150), EINVAL,
+	     "with a watchdog under two slices (150 ms, slice 100 ms)");
 	CASE(a.cpus[0] = 0, EINVAL, "with no CPU");
 	CASE(a.cpus[3] = 1ull << 63, EINVAL, "with CPU 255 (not present)");
 	ktap_ok(err_of(fd, WSCHED_IOC_CREATE, NULL) == EFAULT,
@@ -162,7 +164,7 @@ static void unprivileged_cases(void)
 int main(void)
 {
 	wutil_init();
-	ktap_plan(16 + 14 + 3 + 1);
+	ktap_plan(17 + 14 + 3 + 1);
 	create_cases();
 	thread_cases();
 	unprivileged_cases();

@@ -4,7 +4,8 @@
  * group's other CPUs, which keep running them; the CPU comes back as a
  * target; threads leaving afterwards get back their own CPUs, not the
  * kernel's fallback from the offline; a member asleep in the kernel as
- * its CPU goes offline finds an online one; a group whose last CPU goes
+ * its CPU goes offline finds an online one; a member moved off an
+ * offline CPU stays within its own CPUs; a group whose last CPU goes
  * offline is released, not stuck.
  */
 #include <fcntl.h>
@@ -138,6 +139,53 @@ static void blocked_member(const struct wsched_params *p, const cpu_set_t *mask)
 	close(s.pipe[1]);
 }
 
+/* The home CPU of member @tid, or -1. */
+static int home_of(int fd, pid_t tid)
+{
+	struct wsched_group_stats st;
+	unsigned int i;
+	int cpu = -1;
+
+	if (wsched_stats_read(fd, &st))
+		return -1;
+	for (i = 0; i < st.nr_threads; i++)
+		if (st.threads[i].tid == tid)
+			cpu = st.threads[i].cpu;
+	wsched_stats_free(&st);
+	return cpu;
+}
+
+/*
+ * A member whose own CPUs are 2-3 sits on CPU 3, CPU 2 has a thread and
+ * CPU 1 none, as CPU 3 goes offline: it must go to CPU 2, its own, not
+ * to the least loaded online one (CPU 1).
+ */
+static void own_mask(const struct wsched_params *p)
+{
+	cpu_set_t two, twothree, got;
+	int fd, home;
+
+	CPU_ZERO(&two);
+	CPU_SET(2, &two);
+	CPU_ZERO(&twothree);
+	CPU_SET(2, &twothree);
+	CPU_SET(3, &twothree);
+	fd = group_open("1-3", p);
+	sp[0] = (struct spinner){ .fd = fd, .start_cpu = 2, .mask = &two };
+	sp[1] = (struct spinner){ .fd = fd, .start_cpu = 3, .mask = &twothree };
+	spin_run(sp, 2, 100, 200);
+	set_online(3, 0);
+	sleep_ms(300);
+	home = home_of(fd, sp[1].tid);
+	sched_getaffinity(sp[1].tid, sizeof(got), &got);
+	ktap_ok(home == 2 && CPU_ISSET(2, &got) && !CPU_ISSET(1, &got),
+		"a member of CPUs 2-3 on CPU 3 as it goes offline moves to CPU 2, not to idle CPU 1 (home %d, CPU 1 %sallowed)",
+		home, CPU_ISSET(1, &got) ? "" : "not ");
+	set_online(3, 1);
+	close(fd);
+	spin_stop(sp, 2);
+}
+
 int main(void)
 {
 	struct wsched_group_stats st;
@@ -149,7 +197,7 @@ int main(void)
 	wutil_init();
 	if (!set_online(3, 1))
 		ktap_skip_all("CPU 3 cannot be hot-plugged here");
-	ktap_plan(9);
+	ktap_plan(10);
 	wsched_params_default(&p);
 	p.slice_us = 10000;
 	p.place = WSCHED_PLACE_CURRENT;
@@ -193,6 +241,7 @@ int main(void)
 	spin_stop(sp, 2);
 
 	blocked_member(&p, &mask);
+	own_mask(&p);
 
 	/* A group on CPU 3 alone: its last CPU going offline releases it. */
 	fd = group_open("3", &p);

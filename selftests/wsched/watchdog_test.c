@@ -3,7 +3,8 @@
  * watchdog_test: a group whose token holder stalls (a non-member
  * SCHED_FIFO hog owns its CPU) leaves its waiters queued past the bound;
  * the watchdog releases that group to stock scheduling, with a kernel
- * log line and a stats flag, while another group keeps running.
+ * log line and a stats flag, while another group keeps running. A holder
+ * busy in one long system call does not look stalled.
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -56,6 +57,94 @@ static bool log_says(const char *what)
 	return found;
 }
 
+#define BIG_READ (256u << 20)
+
+static atomic_int reader_done;
+static atomic_ullong longest_read_ns;
+
+/*
+ * One read() of 256 MiB from /dev/zero, again and again for a second:
+ * each keeps the token for the whole call, since preemption waits for
+ * the return to user mode.
+ */
+static void *reader(void *arg)
+{
+	int fd = *(int *)arg, zero = open("/dev/zero", O_RDONLY);
+	char *buf = malloc(BIG_READ);
+	uint64_t t0, t, start;
+
+	ssize_t n = 0;
+	int ret = -1;
+
+	if (zero < 0 || !buf || (ret = wsched_join(fd, 0, NULL))) {
+		ktap_diag("reader: open %d, buffer %s, join %d", zero,
+			  buf ? "ok" : "none", ret);
+		goto out;
+	}
+	memset(buf, 1, BIG_READ);	/* faulted in: the read only copies */
+	for (start = now_ns(); now_ns() - start < 1000000000ull;) {
+		t0 = now_ns();
+		n = read(zero, buf, BIG_READ);
+		if (n != BIG_READ) {
+			ktap_diag("reader: read gave %zd (%s)", n, strerror(errno));
+			break;
+		}
+		t = now_ns() - t0;
+		if (t > atomic_load(&longest_read_ns))
+			atomic_store(&longest_read_ns, t);
+	}
+out:
+	free(buf);
+	if (zero >= 0)
+		close(zero);
+	atomic_store(&reader_done, 1);
+	return NULL;
+}
+
+static void *spinner_member(void *arg)
+{
+	wsched_join(*(int *)arg, 0, NULL);
+	while (!atomic_load_explicit(&reader_done, memory_order_relaxed))
+		;
+	return NULL;
+}
+
+/*
+ * A holder busy in one long system call on its home CPU, a member
+ * queued behind it far past the bound: the token is in use, not lost,
+ * and the group stays managed.
+ */
+static void long_syscall(void)
+{
+	struct wsched_group_stats st;
+	struct wsched_params p;
+	pthread_t r, w;
+	bool released = true;
+	uint64_t longest;
+	int fd;
+
+	wsched_params_default(&p);
+	p.slice_us = 1000;
+	p.watchdog_ms = 50;
+	/* A group's CPUs must be allowed to its creator. */
+	set_cpus(0, "3");
+	fd = group_open("3", &p);
+	pthread_create(&r, NULL, reader, &fd);
+	pthread_create(&w, NULL, spinner_member, &fd);
+	set_cpus(0, "0");
+	pthread_join(r, NULL);
+	pthread_join(w, NULL);
+	longest = atomic_load(&longest_read_ns);
+	if (!wsched_stats_read(fd, &st)) {
+		released = st.g.flags & WSCHED_STATS_RELEASED;
+		wsched_stats_free(&st);
+	}
+	ktap_ok(!released && longest > 2 * p.watchdog_ms * 1000000ull,
+		"a holder in one %.0f ms read() beside a waiter (watchdog %u ms): the group stays managed",
+		longest / 1e6, p.watchdog_ms);
+	close(fd);
+}
+
 int main(void)
 {
 	struct wsched_group_stats a, b;
@@ -65,7 +154,7 @@ int main(void)
 	uint64_t rt0 = 0, rt1 = 0;
 
 	wutil_init();
-	ktap_plan(5);
+	ktap_plan(6);
 	wsched_params_default(&p);
 	p.slice_us = 5000;
 	p.watchdog_ms = 200;
@@ -129,5 +218,6 @@ int main(void)
 	wsched_stats_free(&b);
 	close(fa);
 	close(fb);
+	long_syscall();
 	return ktap_finish();
 }

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # wsched selftests: they load the module, so they run in the VM rig; the
 # policy test is pure userspace and runs on the host.
-WSCHED_TESTS := module_test abi_test rr_test handoff_test fair_test steal_test affinity_test lifecycle_test hotplug_test watchdog_test signal_test unload_test sigtimer_test
+WSCHED_TESTS := module_test abi_test rr_test handoff_test fair_test steal_test affinity_test lifecycle_test hotplug_test watchdog_test signal_test unload_test sigtimer_test cpuset_test
 TESTS += $(addprefix wsched/,$(WSCHED_TESTS))
 VM_TESTS += $(addprefix wsched/,$(WSCHED_TESTS))
 WUTIL_SRCS = selftests/wsched/wutil.c selftests/lib/kmod.c $(KTAP_SRCS) \
@@ -25,3 +25,4 @@ policy_test_CFLAGS = -Imodule
 policy_CFLAGS = -Imodule
 unload_test_SRCS = selftests/wsched/unload_test.c $(WUTIL_SRCS)
 sigtimer_test_SRCS = selftests/wsched/sigtimer_test.c $(WUTIL_SRCS)
+cpuset_test_SRCS = selftests/wsched/cpuset_test.c $(WUTIL_SRCS)
