@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # tvmm_cli_test: tvmm and each subcommand answer --help with the usage on
 # stdout and exit 0; no command, an unknown command or option, and a bad
-# value are refused with a message and exit 2 (tvmm's usage error).
+# value are refused with a message that names the option, and exit 2
+# (tvmm's usage error).
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/tvmm
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 9
+ktap_plan 12
 
 "$bin" --help 2>/dev/null | grep -q "^usage: tvmm run"
 ok $? "tvmm --help prints the usage"
@@ -23,6 +24,16 @@ refused() {
 	rc=$?
 	[ "$rc" = 2 ] && [ -n "$err" ]
 }
+# refused_says TEXT CMD...: refused, and stderr has TEXT in it.
+refused_says() {
+	local text=$1 err rc
+	shift
+	err=$("$bin" "$@" 2>&1 >/dev/null)
+	rc=$?
+	[ "$rc" = 2 ] && grep -qF -- "$text" <<<"$err" && return 0
+	echo "# tvmm $*: exit $rc, said: $err"
+	return 1
+}
 refused
 ok $? "no command: exit 2 with the usage"
 refused frobnicate
@@ -31,4 +42,11 @@ refused run --frobnicate
 ok $? "unknown option: exit 2 with a message"
 refused run --vcpus 0
 ok $? "--vcpus 0: exit 2 with a message"
+# The message named "--option" for every option.
+refused_says "bad value '0' for --vcpus" run --vcpus 0
+ok $? "run --vcpus 0: the message names --vcpus"
+refused_says "bad value '12Q' for --mem" xlate --mem 12Q
+ok $? "xlate --mem 12Q: the message names --mem"
+refused_says "bad value '99999' for --timeout" bench --timeout=99999
+ok $? "bench --timeout=99999: the message names --timeout"
 exit $fail
