@@ -3,11 +3,11 @@
 # tvmm_cli_test: tvmm and each subcommand answer --help with the usage on
 # stdout and exit 0; no command, an unknown command or option, and a bad
 # value are refused with a message that names the option, and exit 2
-# (tvmm's usage error).
+# (tvmm's usage error); xlate refuses a GVA wider than 64 bits.
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/tvmm
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 12
+ktap_plan 15
 
 "$bin" --help 2>/dev/null | grep -q "^usage: tvmm run"
 ok $? "tvmm --help prints the usage"
@@ -49,4 +49,15 @@ refused_says "bad value '12Q' for --mem" xlate --mem 12Q
 ok $? "xlate --mem 12Q: the message names --mem"
 refused_says "bad value '99999' for --timeout" bench --timeout=99999
 ok $? "bench --timeout=99999: the message names --timeout"
+# GVAs are checked before any VM exists; --mem 1M, refused only after
+# them, keeps an accepted GVA from booting one. strtoull saturated the
+# wide ones to 2^64-1 and xlate walked that.
+refused_says "'0x10000000000000000' is not a 64-bit address" \
+	xlate --mem 1M 0x10000000000000000
+ok $? "xlate refuses the 65-bit GVA 0x10000000000000000"
+refused_says "'18446744073709551616' is not a 64-bit address" \
+	xlate --mem 1M 0x1000 18446744073709551616
+ok $? "xlate refuses 2^64 in decimal after a good GVA"
+refused_says "--mem must be" xlate --mem 1M 0xffffffffffffffff 0 4096
+ok $? "xlate takes 2^64-1, 0 and 4096 (then --mem 1M stops it)"
 exit $fail
