@@ -3,11 +3,14 @@
 # tvmm_cli_test: tvmm and each subcommand answer --help with the usage on
 # stdout and exit 0; no command, an unknown command or option, and a bad
 # value are refused with a message that names the option, and exit 2
-# (tvmm's usage error); xlate refuses a GVA wider than 64 bits.
+# (tvmm's usage error); xlate refuses a GVA wider than 64 bits; an image
+# that is a FIFO or a device is refused at once, not waited on.
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/tvmm
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 15
+ktap_plan 17
 
 "$bin" --help 2>/dev/null | grep -q "^usage: tvmm run"
 ok $? "tvmm --help prints the usage"
@@ -60,4 +63,15 @@ refused_says "'18446744073709551616' is not a 64-bit address" \
 ok $? "xlate refuses 2^64 in decimal after a good GVA"
 refused_says "--mem must be" xlate --mem 1M 0xffffffffffffffff 0 4096
 ok $? "xlate takes 2^64-1, 0 and 4096 (then --mem 1M stops it)"
+# open() of a FIFO with no writer blocks for ever unless it is told not
+# to: the image check came after it. timeout's 124 is a failure here.
+mkfifo "$tmp/fifo"
+err=$(timeout 10 "$bin" run "$tmp/fifo" 2>&1 >/dev/null)
+rc=$?
+[ "$rc" = 2 ] && grep -q "not a regular file" <<<"$err"
+ok $? "a FIFO image is refused at once, exit 2 ($rc: $err)"
+err=$(timeout 10 "$bin" run /dev/null 2>&1 >/dev/null)
+rc=$?
+[ "$rc" = 2 ] && grep -q "not a regular file" <<<"$err"
+ok $? "a device image is refused, exit 2 ($rc)"
 exit $fail
