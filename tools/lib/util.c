@@ -9,6 +9,7 @@
 #include <smpkit/util.h>
 
 const char *smpkit_prog = "smpkit";
+int smpkit_die_status = 1;
 
 static void vmsg(const char *fmt, va_list ap, int err)
 {
@@ -26,7 +27,7 @@ void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap, 0);
 	va_end(ap);
-	exit(1);
+	exit(smpkit_die_status);
 }
 
 void die_errno(const char *fmt, ...)
@@ -37,7 +38,7 @@ void die_errno(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap, err);
 	va_end(ap);
-	exit(1);
+	exit(smpkit_die_status);
 }
 
 void warnx_(const char *fmt, ...)

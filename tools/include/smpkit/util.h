@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 extern const char *smpkit_prog;		/* prefix of every message */
+/* die()'s exit status: 1, unless a tool reserves codes (wsched-run: 125). */
+extern int smpkit_die_status;
 
 __attribute__((format(printf, 1, 2), noreturn))
 void die(const char *fmt, ...);
