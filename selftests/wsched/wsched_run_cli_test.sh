@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # wsched_run_cli_test (host, no module needed): wsched-run's --help
 # documents its exit statuses, and its own failures (bad options, a
-# cpulist that wraps, no /dev/wsched) exit 125 with a message, not 1 or 2 that a command could exit with too.
+# cpulist that wraps, a watchdog shorter than the slice, no /dev/wsched)
+# exit 125 with a message, not 1 or 2 that a command could exit with too.
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/wsched-run
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 7
+ktap_plan 9
 
 out=$("$bin" --help 2>/dev/null)
 rc=$?
@@ -34,10 +35,16 @@ refused "--steal: unknown policy" --steal frob -- true
 ok $? "an unknown policy: 125"
 refused "stride" --cpus 1-1:18446744073709551615 -- true
 ok $? "--cpus 1-1:2^64-1 (wrapped to CPUs 0,1 once): 125, the stride named"
+refused "shorter than the slice" --slice 1000000 --watchdog 500 -- true
+ok $? "--watchdog 500 ms with a 1 s slice: 125"
+refused "shorter than the slice" --watchdog 10 --slice 20000 -- true
+ok $? "--watchdog before --slice is checked against it too: 125"
+# A watchdog equal to the slice passes the check; with no module here,
+# the next refusal is the device's.
 if [ -e /dev/wsched ]; then
 	skip "/dev/wsched exists here: the no-module case needs it absent"
 else
-	refused "wsched.ko" -- true
-	ok $? "no /dev/wsched: 125"
+	refused "wsched.ko" --slice 20000 --watchdog 20 -- true
+	ok $? "no /dev/wsched: 125 (a watchdog equal to the slice passed)"
 fi
 exit $fail

@@ -3,7 +3,8 @@
 # wsched_run_test (VM rig, busybox sh): wsched-run's exit status with the
 # module loaded: CMD's own status, 128+N when signal N ends it, 127 for
 # a CMD not found, 126 for one found but not executable, 125 for its own
-# failures (a group the kernel refuses), as timeout(1) and env(1) give them.
+# failures (a watchdog shorter than the slice, a group the kernel
+# refuses), as timeout(1) and env(1) give them.
 bin=/smpkit/bin
 tmp=/tmp/wsched_run_test
 . "$(dirname "$0")/../lib/ktap.sh"
@@ -12,7 +13,7 @@ if [ "$(id -u)" != 0 ] || [ ! -f /smpkit/wsched.ko ]; then
 fi
 [ -e /dev/wsched ] || insmod /smpkit/wsched.ko || exit 1
 mkdir -p "$tmp"
-ktap_plan 9
+ktap_plan 10
 
 # status WANT ARGS...: "wsched-run ARGS" exits WANT.
 status() {
@@ -44,6 +45,10 @@ status 126 --cpus 0-1 -- "$tmp/noexec"
 ok $? "CMD found but not executable: 126"
 status 126 --cpus 0-1 -- "$tmp"
 ok $? "CMD is a directory: 126"
+# Refused before /dev/wsched is opened; the module refuses it as well.
+status 125 --cpus 0-1 --slice 100000 --watchdog 50 -- true &&
+	grep -q "shorter than the slice" "$tmp/out"
+ok $? "a watchdog shorter than the slice: 125, said so"
 # CPU 1000 is not online here: the create ioctl says EINVAL.
 status 125 --cpus 1000 -- true
 ok $? "a group the kernel refuses (CPU 1000): 125"

@@ -36,8 +36,9 @@ static void usage(FILE *f)
 "  --steal POLICY   none|random|busiest|topology (default topology)\n"
 "  --balance POLICY none|fair (default fair)\n"
 "  --place POLICY   least|current|rr: home CPU of new threads (default least)\n"
-"  --watchdog MS    release the group if a thread waits longer (default:\n"
-"                   100 slices, at least 1 s)\n"
+"  --watchdog MS    release the group if a thread waits longer, %d..%d and\n"
+"                   not shorter than the slice (default: 100 slices, at\n"
+"                   least 1 s)\n"
 "  --stats          print the group's statistics when CMD ends\n"
 "  -h, --help       this text\n"
 "Needs /dev/wsched (insmod wsched.ko) and CAP_SYS_NICE.\n"
@@ -46,7 +47,8 @@ static void usage(FILE *f)
 "       created or joined)\n"
 "  126  CMD was found but could not be run\n"
 "  127  CMD was not found\n",
-		WSCHED_SLICE_MIN_US, WSCHED_SLICE_MAX_US);
+		WSCHED_SLICE_MIN_US, WSCHED_SLICE_MAX_US,
+		WSCHED_WATCHDOG_MIN_MS, WSCHED_WATCHDOG_MAX_MS);
 }
 
 static int policy(const char *opt, const char *arg, int (*parse)(const char *))
@@ -136,6 +138,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		die("no command given (put it after --)");
 	}
+	/*
+	 * The watchdog counts a queued thread's wait, and one full slice of
+	 * the holder is a normal wait: a shorter watchdog would release the
+	 * group on the first one. Checked here, after both options are in.
+	 */
+	if (p.watchdog_ms && (uint64_t)p.watchdog_ms * 1000 < p.slice_us)
+		die("--watchdog %u ms is shorter than the slice (%u us): the group would be released at the first full slice",
+		    p.watchdog_ms, p.slice_us);
 
 	fd = wsched_open();
 	if (fd < 0) {
