@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # wsched selftests: they load the module, so they run in the VM rig; the
-# policy test is pure userspace and runs on the host.
-WSCHED_TESTS := module_test abi_test rr_test handoff_test fair_test steal_test affinity_test lifecycle_test hotplug_test watchdog_test signal_test unload_test sigtimer_test cpuset_test
+# policy test is pure userspace and runs on the host, and so does
+# wsched-run's CLI test.
+WSCHED_TESTS := module_test abi_test rr_test handoff_test fair_test steal_test \
+	affinity_test lifecycle_test hotplug_test watchdog_test signal_test \
+	unload_test sigtimer_test cpuset_test
 TESTS += $(addprefix wsched/,$(WSCHED_TESTS))
 VM_TESTS += $(addprefix wsched/,$(WSCHED_TESTS))
 WUTIL_SRCS = selftests/wsched/wutil.c selftests/lib/kmod.c $(KTAP_SRCS) \
@@ -17,6 +20,11 @@ hotplug_test_SRCS = selftests/wsched/hotplug_test.c $(WUTIL_SRCS)
 watchdog_test_SRCS = selftests/wsched/watchdog_test.c $(WUTIL_SRCS)
 affinity_test_SRCS = selftests/wsched/affinity_test.c $(WUTIL_SRCS)
 signal_test_SRCS = selftests/wsched/signal_test.c $(WUTIL_SRCS)
+# wsched-run's exit statuses: the refusals on the host (no module
+# needed), the command's statuses and the kernel's refusal in the rig.
+SCRIPT_TESTS += wsched/wsched_run_cli_test.sh wsched/wsched_run_test.sh
+HOST_TESTS += wsched/wsched_run_cli_test.sh
+VM_TESTS += wsched/wsched_run_test.sh
 # The module's policy source, unchanged, in a host test.
 TESTS += wsched/policy_test
 HOST_TESTS += wsched/policy_test

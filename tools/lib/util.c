@@ -9,6 +9,7 @@
 #include <smpkit/util.h>
 
 const char *smpkit_prog = "smpkit";
+int smpkit_die_status = 1;
 
 static void vmsg(const char *fmt, va_list ap, int err)
 {
@@ -26,7 +27,7 @@ void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap, 0);
 	va_end(ap);
-	exit(1);
+	exit(smpkit_die_status);
 }
 
 void die_errno(const char *fmt, ...)
@@ -37,7 +38,7 @@ void die_errno(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap, err);
 	va_end(ap);
-	exit(1);
+	exit(smpkit_die_status);
 }
 
 void warnx_(const char *fmt, ...)
@@ -49,24 +50,34 @@ void warnx_(const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool parse_uint(const char **p, unsigned long *out)
+/*
+ * One number of a cpulist. The leading digit is required because strtoul
+ * would also take blanks, a sign and "-1" (as ULONG_MAX); ERANGE is its
+ * only report of a number past ULONG_MAX, which it saturates.
+ */
+enum { NUM_OK, NUM_SYNTAX, NUM_RANGE };
+
+static int cpulist_num(const char **p, unsigned long *out)
 {
 	char *end;
 
 	if (**p < '0' || **p > '9')
-		return false;
+		return NUM_SYNTAX;
 	errno = 0;
 	*out = strtoul(*p, &end, 10);
+	if (errno == ERANGE)
+		return NUM_RANGE;
 	if (errno)
-		return false;
+		return NUM_SYNTAX;
 	*p = end;
-	return true;
+	return NUM_OK;
 }
 
 int parse_cpulist(const char *s, cpu_set_t *set, char *err, size_t errlen)
 {
 	const char *p = s;
 	unsigned long lo, hi, stride, c;
+	int r;
 
 	CPU_ZERO(set);
 	if (!*p) {
@@ -74,32 +85,59 @@ int parse_cpulist(const char *s, cpu_set_t *set, char *err, size_t errlen)
 		return -1;
 	}
 	for (;;) {
-		if (!parse_uint(&p, &lo))
+		r = cpulist_num(&p, &lo);
+		if (r)
 			goto bad;
 		hi = lo;
 		stride = 1;
 		if (*p == '-') {
 			p++;
-			if (!parse_uint(&p, &hi) || hi < lo)
+			r = cpulist_num(&p, &hi);
+			if (r)
 				goto bad;
+			if (hi < lo)
+				goto syntax;
 			if (*p == ':') {
 				p++;
-				if (!parse_uint(&p, &stride) || !stride)
+				r = cpulist_num(&p, &stride);
+				if (r)
 					goto bad;
+				/*
+				 * A stride past the CPU limit can only name
+				 * lo: a typo, or a number chosen to wrap
+				 * "c += stride" back to CPU 0.
+				 */
+				if (!stride || stride >= CPU_SETSIZE) {
+					snprintf(err, errlen,
+						 "stride %lu in '%s' is out of range (1..%d)",
+						 stride, s, CPU_SETSIZE - 1);
+					return -1;
+				}
 			}
 		}
 		if (hi >= CPU_SETSIZE) {
-			snprintf(err, errlen, "CPU %lu is out of range", hi);
+			snprintf(err, errlen, "CPU %lu is out of range (0..%d)",
+				 hi, CPU_SETSIZE - 1);
 			return -1;
 		}
-		for (c = lo; c <= hi; c += stride)
+		/* Stop before c passes hi, so c never wraps. */
+		for (c = lo;; c += stride) {
 			CPU_SET(c, set);
+			if (hi - c < stride)
+				break;
+		}
 		if (!*p)
 			return 0;
 		if (*p++ != ',')
-			goto bad;
+			goto syntax;
 	}
 bad:
+	if (r == NUM_RANGE) {
+		snprintf(err, errlen, "a number in CPU list '%s' is out of range",
+			 s);
+		return -1;
+	}
+syntax:
 	snprintf(err, errlen, "bad CPU list '%s' (want e.g. 0-3,6)", s);
 	return -1;
 }

@@ -28,10 +28,11 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 		{ 0 },
 	};
 	uint64_t v;
-	int c;
+	int c, idx = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	/* Every option is long: idx names the one a bad value belongs to. */
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
 		case 'm':
 			if (!parse_size(optarg, &cfg->mem))
@@ -82,7 +83,7 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 	}
 	return optind;
 bad:
-	warnx_("bad value '%s' for --%s", optarg, opts[0].name ? "option" : "");
+	warnx_("bad value '%s' for --%s", optarg, opts[idx].name);
 	return -1;
 }
 

@@ -5,11 +5,29 @@
  * user address it never mapped), then walks each GVA given here with the
  * guest's final page tables.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include <smpkit/util.h>
 
 #include "cmd.h"
+
+/*
+ * A GVA as C spells it (0x..., 0..., decimal). strtoull alone saturates
+ * anything wider than 64 bits to 2^64-1 (reporting only ERANGE), and
+ * takes blanks and a sign ("-1" is 2^64-1): any of them would walk an
+ * address other than the one given.
+ */
+static bool parse_gva(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
 
 int cmd_xlate(int argc, char **argv)
 {
@@ -18,6 +36,7 @@ int cmd_xlate(int argc, char **argv)
 	struct tvmm_host h = { .kvm_fd = -1 };
 	struct kvm_sregs s;
 	unsigned int n;
+	uint64_t gva;
 	int i, rc;
 
 	tvmm_config_default(&cfg);
@@ -26,11 +45,8 @@ int cmd_xlate(int argc, char **argv)
 	if (i < 0)
 		return TVMM_EXIT_USAGE;
 	for (int a = i; a < argc; a++) {
-		char *end;
-
-		strtoull(argv[a], &end, 0);
-		if (*end || end == argv[a]) {
-			warnx_("'%s' is not an address", argv[a]);
+		if (!parse_gva(argv[a], &gva)) {
+			warnx_("'%s' is not a 64-bit address", argv[a]);
 			return TVMM_EXIT_USAGE;
 		}
 	}
@@ -41,7 +57,8 @@ int cmd_xlate(int argc, char **argv)
 		for (; i < argc; i++) {
 			struct tvmm_xlate x;
 
-			tvmm_xlate(vms[0], s.cr3, strtoull(argv[i], NULL, 0), &x);
+			parse_gva(argv[i], &gva);
+			tvmm_xlate(vms[0], s.cr3, gva, &x);
 			tvmm_xlate_print(stdout, &x, "given");
 		}
 	}

@@ -70,7 +70,12 @@ int tvmm_image_load(struct tvmm_image *img, const char *path, uint64_t mem,
 		img->hdr = (const void *)img->data;
 		return tvmm_image_validate(img, mem, err, errlen);
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * O_NONBLOCK: opening a FIFO (or a tty, or some devices) for read
+	 * otherwise blocks until a writer comes, before fstat() can refuse
+	 * it. A regular file's reads ignore the flag.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;

@@ -3,7 +3,9 @@
  * wsched-run: run an unmodified program with all its threads managed by
  * a wsched group. The group lives as long as this process holds its
  * descriptor; the child joins before exec, and every thread or process
- * it creates later inherits membership in the kernel.
+ * it creates later inherits membership in the kernel. Exit statuses
+ * follow timeout(1) and env(1), so that a caller can tell wsched-run's
+ * own failures from CMD's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +20,12 @@
 #include <libwsched.h>
 #include <smpkit/util.h>
 
+enum {
+	EXIT_WSCHED_RUN = 125,		/* our own failure: options, module, ioctls */
+	EXIT_CANNOT_INVOKE = 126,	/* CMD found, but exec failed */
+	EXIT_ENOENT = 127,		/* CMD not found */
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -28,13 +36,19 @@ static void usage(FILE *f)
 "  --steal POLICY   none|random|busiest|topology (default topology)\n"
 "  --balance POLICY none|fair (default fair)\n"
 "  --place POLICY   least|current|rr: home CPU of new threads (default least)\n"
-"  --watchdog MS    release the group if a thread waits longer (default:\n"
-"                   100 slices, at least 1 s)\n"
+"  --watchdog MS    release the group if a thread waits longer, %d..%d and\n"
+"                   not shorter than the slice (default: 100 slices, at\n"
+"                   least 1 s)\n"
 "  --stats          print the group's statistics when CMD ends\n"
 "  -h, --help       this text\n"
-"Needs /dev/wsched (insmod wsched.ko) and CAP_SYS_NICE. Exits with CMD's\n"
-"status (128+N if a signal N ended it), 127 if CMD could not start.\n",
-		WSCHED_SLICE_MIN_US, WSCHED_SLICE_MAX_US);
+"Needs /dev/wsched (insmod wsched.ko) and CAP_SYS_NICE.\n"
+"Exit status: CMD's own, or 128+N if signal N ended it; otherwise\n"
+"  125  wsched-run failed (bad option, no module, the group could not be\n"
+"       created or joined)\n"
+"  126  CMD was found but could not be run\n"
+"  127  CMD was not found\n",
+		WSCHED_SLICE_MIN_US, WSCHED_SLICE_MAX_US,
+		WSCHED_WATCHDOG_MIN_MS, WSCHED_WATCHDOG_MAX_MS);
 }
 
 static int policy(const char *opt, const char *arg, int (*parse)(const char *))
@@ -76,6 +90,7 @@ int main(int argc, char **argv)
 	pid_t child;
 
 	smpkit_prog = "wsched-run";
+	smpkit_die_status = EXIT_WSCHED_RUN;
 	wsched_params_default(&p);
 	if (sched_getaffinity(0, sizeof(cpus), &cpus))
 		die_errno("sched_getaffinity");
@@ -116,13 +131,21 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return EXIT_WSCHED_RUN;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
 		die("no command given (put it after --)");
 	}
+	/*
+	 * The watchdog counts a queued thread's wait, and one full slice of
+	 * the holder is a normal wait: a shorter watchdog would release the
+	 * group on the first one. Checked here, after both options are in.
+	 */
+	if (p.watchdog_ms && (uint64_t)p.watchdog_ms * 1000 < p.slice_us)
+		die("--watchdog %u ms is shorter than the slice (%u us): the group would be released at the first full slice",
+		    p.watchdog_ms, p.slice_us);
 
 	fd = wsched_open();
 	if (fd < 0) {
@@ -141,14 +164,15 @@ int main(int argc, char **argv)
 	if (!child) {
 		ret = wsched_join(fd, 0, &cpu);
 		if (ret) {
-			errno = -ret;
 			warnx_("join: %s", strerror(-ret));
-			_exit(127);
+			_exit(EXIT_WSCHED_RUN);
 		}
 		close(fd);
 		execvp(argv[optind], argv + optind);
-		warnx_("%s: %s", argv[optind], strerror(errno));
-		_exit(127);
+		/* As env(1) does: only "no such file" means not found. */
+		ret = errno;
+		warnx_("%s: %s", argv[optind], strerror(ret));
+		_exit(ret == ENOENT ? EXIT_ENOENT : EXIT_CANNOT_INVOKE);
 	}
 	/* Like time(1): the terminal's signals are for the program. */
 	signal(SIGINT, SIG_IGN);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 extern const char *smpkit_prog;		/* prefix of every message */
+/* die()'s exit status: 1, unless a tool reserves codes (wsched-run: 125). */
+extern int smpkit_die_status;
 
 __attribute__((format(printf, 1, 2), noreturn))
 void die(const char *fmt, ...);
@@ -23,8 +25,9 @@ void warnx_(const char *fmt, ...);
 
 /*
  * Parse "0-3,6,8-11:2"-style lists (the kernel's cpulist format) into
- * @set. Returns 0, or -1 with a message in @err for bad syntax or a CPU
- * at or beyond CPU_SETSIZE.
+ * @set. Returns 0, or -1 with a message in @err for bad syntax, a CPU
+ * at or beyond CPU_SETSIZE, a stride of 0 or at or beyond CPU_SETSIZE,
+ * or a number too large for strtoul.
  */
 int parse_cpulist(const char *s, cpu_set_t *set, char *err, size_t errlen);
 /* Format @set as a cpulist ("0-3,6") into @buf. */
