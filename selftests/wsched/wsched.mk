@@ -20,6 +20,9 @@ hotplug_test_SRCS = selftests/wsched/hotplug_test.c $(WUTIL_SRCS)
 watchdog_test_SRCS = selftests/wsched/watchdog_test.c $(WUTIL_SRCS)
 affinity_test_SRCS = selftests/wsched/affinity_test.c $(WUTIL_SRCS)
 signal_test_SRCS = selftests/wsched/signal_test.c $(WUTIL_SRCS)
+unload_test_SRCS = selftests/wsched/unload_test.c $(WUTIL_SRCS)
+sigtimer_test_SRCS = selftests/wsched/sigtimer_test.c $(WUTIL_SRCS)
+cpuset_test_SRCS = selftests/wsched/cpuset_test.c $(WUTIL_SRCS)
 # wsched-run's exit statuses: the refusals on the host (no module
 # needed), the command's statuses and the kernel's refusal in the rig.
 SCRIPT_TESTS += wsched/wsched_run_cli_test.sh wsched/wsched_run_test.sh
@@ -31,6 +34,3 @@ HOST_TESTS += wsched/policy_test
 policy_test_SRCS = selftests/wsched/policy_test.c module/policy.c $(KTAP_SRCS)
 policy_test_CFLAGS = -Imodule
 policy_CFLAGS = -Imodule
-unload_test_SRCS = selftests/wsched/unload_test.c $(WUTIL_SRCS)
-sigtimer_test_SRCS = selftests/wsched/sigtimer_test.c $(WUTIL_SRCS)
-cpuset_test_SRCS = selftests/wsched/cpuset_test.c $(WUTIL_SRCS)

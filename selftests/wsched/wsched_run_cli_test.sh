@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # wsched_run_cli_test (host, no module needed): wsched-run's --help
 # documents its exit statuses, and its own failures (bad options, a
-# cpulist that wraps, a watchdog shorter than the slice, no /dev/wsched)
+# cpulist that wraps, a watchdog under two slices, no /dev/wsched)
 # exit 125 with a message, not 1 or 2 that a command could exit with too.
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/wsched-run
 . "$(dirname "$0")/../lib/ktap.sh"
@@ -35,16 +35,16 @@ refused "--steal: unknown policy" --steal frob -- true
 ok $? "an unknown policy: 125"
 refused "stride" --cpus 1-1:18446744073709551615 -- true
 ok $? "--cpus 1-1:2^64-1 (wrapped to CPUs 0,1 once): 125, the stride named"
-refused "shorter than the slice" --slice 1000000 --watchdog 500 -- true
-ok $? "--watchdog 500 ms with a 1 s slice: 125"
-refused "shorter than the slice" --watchdog 10 --slice 20000 -- true
+refused "under two slices" --slice 1000000 --watchdog 1500 -- true
+ok $? "--watchdog 1500 ms with a 1 s slice: 125"
+refused "under two slices" --watchdog 10 --slice 20000 -- true
 ok $? "--watchdog before --slice is checked against it too: 125"
-# A watchdog equal to the slice passes the check; with no module here,
-# the next refusal is the device's.
+# A watchdog of two slices passes the check; with no module here, the
+# next refusal is the device's.
 if [ -e /dev/wsched ]; then
 	skip "/dev/wsched exists here: the no-module case needs it absent"
 else
-	refused "wsched.ko" --slice 20000 --watchdog 20 -- true
-	ok $? "no /dev/wsched: 125 (a watchdog equal to the slice passed)"
+	refused "wsched.ko" --slice 20000 --watchdog 40 -- true
+	ok $? "no /dev/wsched: 125 (a watchdog of two slices passed)"
 fi
 exit $fail

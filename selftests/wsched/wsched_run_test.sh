@@ -3,7 +3,7 @@
 # wsched_run_test (VM rig, busybox sh): wsched-run's exit status with the
 # module loaded: CMD's own status, 128+N when signal N ends it, 127 for
 # a CMD not found, 126 for one found but not executable, 125 for its own
-# failures (a watchdog shorter than the slice, a group the kernel
+# failures (a watchdog under two slices, a group the kernel
 # refuses), as timeout(1) and env(1) give them.
 bin=/smpkit/bin
 tmp=/tmp/wsched_run_test
@@ -47,8 +47,8 @@ status 126 --cpus 0-1 -- "$tmp"
 ok $? "CMD is a directory: 126"
 # Refused before /dev/wsched is opened; the module refuses it as well.
 status 125 --cpus 0-1 --slice 100000 --watchdog 50 -- true &&
-	grep -q "shorter than the slice" "$tmp/out"
-ok $? "a watchdog shorter than the slice: 125, said so"
+	grep -q "under two slices" "$tmp/out"
+ok $? "a watchdog under two slices: 125, said so"
 # CPU 1000 is not online here: the create ioctl says EINVAL.
 status 125 --cpus 1000 -- true
 ok $? "a group the kernel refuses (CPU 1000): 125"

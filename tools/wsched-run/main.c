@@ -37,8 +37,7 @@ static void usage(FILE *f)
 "  --balance POLICY none|fair (default fair)\n"
 "  --place POLICY   least|current|rr: home CPU of new threads (default least)\n"
 "  --watchdog MS    release the group if a thread waits longer, %d..%d and\n"
-"                   not shorter than the slice (default: 100 slices, at\n"
-"                   least 1 s)\n"
+"                   at least two slices (default: 100 slices, at least 1 s)\n"
 "  --stats          print the group's statistics when CMD ends\n"
 "  -h, --help       this text\n"
 "Needs /dev/wsched (insmod wsched.ko) and CAP_SYS_NICE.\n"
@@ -139,12 +138,13 @@ int main(int argc, char **argv)
 		die("no command given (put it after --)");
 	}
 	/*
-	 * The watchdog counts a queued thread's wait, and one full slice of
-	 * the holder is a normal wait: a shorter watchdog would release the
-	 * group on the first one. Checked here, after both options are in.
+	 * The watchdog counts a queued thread's wait, and a whole slice of
+	 * the holder is a normal wait: under two slices the group would be
+	 * released at the first full one (the module refuses it too).
+	 * Checked here, after both options are in.
 	 */
-	if (p.watchdog_ms && (uint64_t)p.watchdog_ms * 1000 < p.slice_us)
-		die("--watchdog %u ms is shorter than the slice (%u us): the group would be released at the first full slice",
+	if (p.watchdog_ms && (uint64_t)p.watchdog_ms * 1000 < 2ull * p.slice_us)
+		die("--watchdog %u ms is under two slices (%u us each): the group would be released at the first full slice",
 		    p.watchdog_ms, p.slice_us);
 
 	fd = wsched_open();
