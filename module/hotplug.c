@@ -30,6 +30,33 @@ static struct wsched_member *first_member(struct wsched_cpu *wc)
 }
 
 /*
+ * Take @m off @wc's token or queue, unless it blocked, left or moved
+ * since it was picked; *@wake gets the next holder, if any. Under
+ * wc->lock.
+ */
+static bool take_off(struct wsched_cpu *wc, struct wsched_member *m, u64 now,
+		     struct task_struct **wake)
+{
+	struct wsched_member *next;
+
+	lockdep_assert_held(&wc->lock);
+	if (READ_ONCE(m->cpu) != wc->cpu ||
+	    (m->state != WM_RUNNING && m->state != WM_QUEUED))
+		return false;
+	if (m->state == WM_RUNNING) {
+		next = wsched_dispatch_next(wc, now);
+		if (next)
+			*wake = get_task_struct(next->task);
+	} else {
+		list_del_init(&m->qnode);
+		wc->nr_queued--;
+		m->queued_at = 0;
+	}
+	WRITE_ONCE(m->state, WM_BLOCKED);
+	return true;
+}
+
+/*
  * Move one member (holder first, then waiters) off @wc to a CPU of its
  * own mask that stays online; false when @wc is empty. One with none
  * left is only taken off the token or queue: its home stays here, and
@@ -39,8 +66,8 @@ static bool move_one(struct wsched_cpu *wc)
 {
 	struct wsched_group *grp = wc->grp;
 	struct task_struct *wake = NULL;
-	struct wsched_member *m, *next;
-	struct wsched_cpu *to = NULL;
+	struct wsched_member *m;
+	struct wsched_cpu *to;
 	unsigned long flags;
 	u64 now;
 	int idx;
@@ -50,27 +77,11 @@ static bool move_one(struct wsched_cpu *wc)
 		return false;
 	/* Never this CPU: it is marked offline and no longer active. */
 	idx = wsched_place(grp, m->saved_mask);
-	if (idx >= 0)
+	if (idx >= 0) {
 		to = &grp->cpus[idx];
-	if (to)
 		wsched_lock_two(wc, to, &flags);
-	else
-		raw_spin_lock_irqsave(&wc->lock, flags);
-	now = wsched_now();
-	/* It may have blocked, left or been moved since we let go. */
-	if (READ_ONCE(m->cpu) == wc->cpu &&
-	    (m->state == WM_RUNNING || m->state == WM_QUEUED)) {
-		if (m->state == WM_RUNNING) {
-			next = wsched_dispatch_next(wc, now);
-			if (next)
-				wake = get_task_struct(next->task);
-		} else {
-			list_del_init(&m->qnode);
-			wc->nr_queued--;
-			m->queued_at = 0;
-		}
-		WRITE_ONCE(m->state, WM_BLOCKED);
-		if (to) {
+		now = wsched_now();
+		if (take_off(wc, m, now, &wake)) {
 			wc->nr_threads--;
 			to->nr_threads++;
 			WRITE_ONCE(m->cpu, to->cpu);
@@ -80,11 +91,12 @@ static bool move_one(struct wsched_cpu *wc)
 			else
 				wsched_enqueue(to, m, now);
 		}
-	}
-	if (to)
 		wsched_unlock_two(wc, to, flags);
-	else
+	} else {
+		raw_spin_lock_irqsave(&wc->lock, flags);
+		take_off(wc, m, wsched_now(), &wake);
 		raw_spin_unlock_irqrestore(&wc->lock, flags);
+	}
 	if (wake) {
 		wake_up_process(wake);
 		put_task_struct(wake);
