@@ -135,24 +135,32 @@ static bool confine(struct member *m, int cpu)
 	return put(SUB "/cgroup.procs", buf);
 }
 
+/* A group on CPUs 1-3 and @m, a member of it asleep in read(). */
+static int group_with_member(struct member *m)
+{
+	struct wsched_params p;
+	int gfd;
+
+	wsched_params_default(&p);
+	gfd = group_open("1-3", &p);
+	if (gfd < 0)
+		die("group: %s", strerror(-gfd));
+	start_member(gfd, m);
+	return gfd;
+}
+
 /*
  * @how: 0 LEAVE, 1 the group's close. @other: the cpuset's CPU is not
  * the member's home (the move shows in its mask) or is (it does not).
  */
 static void cpuset_case(int how, bool other)
 {
-	struct wsched_params p;
 	struct member m;
+	int gfd = group_with_member(&m), cpu;
 	cpu_set_t got;
 	char buf[64];
-	int gfd, cpu;
 	bool ok;
 
-	wsched_params_default(&p);
-	gfd = group_open("1-3", &p);
-	if (gfd < 0)
-		die("group: %s", strerror(-gfd));
-	start_member(gfd, &m);
 	cpu = other ? (m.home == 3 ? 2 : 3) : m.home;
 	ok = confine(&m, cpu);
 	sleep_ms(50);
@@ -171,18 +179,12 @@ static void cpuset_case(int how, bool other)
 /* The user narrows a sleeping member's CPUs; leaving keeps that choice. */
 static void affinity_case(void)
 {
-	struct wsched_params p;
 	struct member m;
+	int gfd = group_with_member(&m);
 	cpu_set_t want, got;
 	char buf[64];
-	int gfd;
 	bool ok;
 
-	wsched_params_default(&p);
-	gfd = group_open("1-3", &p);
-	if (gfd < 0)
-		die("group: %s", strerror(-gfd));
-	start_member(gfd, &m);
 	CPU_ZERO(&want);
 	CPU_SET(2, &want);
 	CPU_SET(3, &want);
