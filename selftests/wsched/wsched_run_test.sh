@@ -4,7 +4,8 @@
 # module loaded: CMD's own status, 128+N when signal N ends it, 127 for
 # a CMD not found, 126 for one found but not executable, 125 for its own
 # failures (a watchdog under two slices, a group the kernel
-# refuses), as timeout(1) and env(1) give them.
+# refuses), as timeout(1) and env(1) give them; and a group released
+# under CMD is reported once.
 bin=/smpkit/bin
 tmp=/tmp/wsched_run_test
 . "$(dirname "$0")/../lib/ktap.sh"
@@ -13,7 +14,7 @@ if [ "$(id -u)" != 0 ] || [ ! -f /smpkit/wsched.ko ]; then
 fi
 [ -e /dev/wsched ] || insmod /smpkit/wsched.ko || exit 1
 mkdir -p "$tmp"
-ktap_plan 10
+ktap_plan 11
 
 # status WANT ARGS...: "wsched-run ARGS" exits WANT.
 status() {
@@ -52,5 +53,22 @@ ok $? "a watchdog under two slices: 125, said so"
 # CPU 1000 is not online here: the create ioctl says EINVAL.
 status 125 --cpus 1000 -- true
 ok $? "a group the kernel refuses (CPU 1000): 125"
+# The group's last CPU goes offline under a running CMD: wsched-run says
+# so, once, on stderr, and CMD runs on to its own end.
+cpu3=/sys/devices/system/cpu/cpu3/online
+if [ -w "$cpu3" ] && echo 1 >"$cpu3"; then
+	"$bin/wsched-run" --cpus 3 -- sleep 3 >"$tmp/out" 2>&1 &
+	wr=$!
+	sleep 1
+	echo 0 >"$cpu3"
+	wait $wr
+	rc=$?
+	echo 1 >"$cpu3"
+	n=$(grep -c "released to the stock scheduler: its last online CPU" "$tmp/out")
+	[ "$rc" = 0 ] && [ "$n" = 1 ]
+	ok $? "the group released under CMD: said once on stderr ($n lines), CMD's status kept ($rc)"
+else
+	skip "CPU 3 cannot be taken offline here"
+fi
 rm -rf "$tmp"
 exit $fail

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,11 +61,32 @@ static int policy(const char *opt, const char *arg, int (*parse)(const char *))
 	return v;
 }
 
-static void sleep_ms(int ms)
+/* Wait up to @ms for @child to end: at once when it does (a pidfd). */
+static void wait_child(int pidfd, int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 
-	nanosleep(&ts, NULL);
+	if (pidfd < 0 || poll(&pfd, 1, ms) < 0)
+		nanosleep(&ts, NULL);
+}
+
+/*
+ * Say once, on stderr, that the group was given back to the stock
+ * scheduler, and why: the program runs on, but no longer managed, and
+ * without --stats nothing else would tell.
+ */
+static void say_if_released(const struct wsched_group_stats *s, bool *said)
+{
+	if (*said || !(s->g.flags & WSCHED_STATS_RELEASED))
+		return;
+	*said = true;
+	if (s->g.watchdog_tid > 0)
+		warnx_("group %u was released to the stock scheduler: thread %d waited for its CPU longer than the watchdog allows (the kernel log says what held it)",
+		       s->g.group_id, s->g.watchdog_tid);
+	else
+		warnx_("group %u was released to the stock scheduler: its last online CPU went offline",
+		       s->g.group_id);
 }
 
 int main(int argc, char **argv)
@@ -83,7 +106,8 @@ int main(int argc, char **argv)
 	struct wsched_params p;
 	bool stats = false;
 	cpu_set_t cpus;
-	int fd, o, ret, status, cpu;
+	int fd, o, ret, status, cpu, pidfd;
+	bool released = false;
 	char err[128];
 	uint64_t v;
 	pid_t child;
@@ -177,24 +201,28 @@ int main(int argc, char **argv)
 	/* Like time(1): the terminal's signals are for the program. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	/* Polled, not waited on: the stats tell a release as it happens. */
+	pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 	for (;;) {
-		ret = waitpid(child, &status, stats ? WNOHANG : 0);
+		ret = waitpid(child, &status, WNOHANG);
 		if (ret == child)
 			break;
 		if (ret < 0 && errno != EINTR)
 			die_errno("waitpid");
-		if (stats && !wsched_stats_read(fd, &s)) {
+		if (!wsched_stats_read(fd, &s)) {
+			say_if_released(&s, &released);
 			/* Keep the last view that still had the threads in it. */
-			if (s.nr_threads) {
+			if (stats && s.nr_threads) {
 				wsched_stats_free(&last);
 				last = s;
 			} else {
 				wsched_stats_free(&s);
 			}
 		}
-		if (stats)
-			sleep_ms(100);
+		wait_child(pidfd, stats ? 100 : 250);
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (stats && !wsched_stats_read(fd, &s)) {
 		if (!s.nr_threads && last.nr_threads) {
 			fprintf(stderr, "(threads as of the last sample, <= 100 ms before the end)\n");
