@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Tests of the smpkit probes: lock exclusion, the chase permutation,
 # pinning and placement on the host; node placement in the 2-node VM;
-# the CLI's JSON and its refusals of bad options (shell).
+# the CLI's JSON and its refusals of bad options, and --plot that
+# never reaches stdout (shell).
 TESTS += probes/probes_lock_test probes/probes_chase_test \
 	 probes/probes_pin_test probes/probes_node_test
-SCRIPT_TESTS += probes/probes_cli_test.sh
+SCRIPT_TESTS += probes/probes_cli_test.sh probes/probes_plot_test.sh
 HOST_TESTS += probes/probes_lock_test probes/probes_chase_test \
-	      probes/probes_pin_test probes/probes_cli_test.sh
+	      probes/probes_pin_test probes/probes_cli_test.sh \
+	      probes/probes_plot_test.sh
 VM_TESTS += probes/probes_node_test
 
 probes_lock_test_SRCS = selftests/probes/lock_test.c $(KTAP_SRCS) $(PROBES_LIB_SRCS)

@@ -4,20 +4,27 @@
  * scaling, heatmaps for the pair and node matrices. The data goes inline
  * as gnuplot datablocks over a pipe; the file's extension picks pngcairo
  * or svg. A missing gnuplot is a warning, never a failed measurement.
+ * gnuplot's own stdout and stderr go to our stderr: our stdout carries
+ * only the format asked for (--json, --csv), which scripts parse.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "probes.h"
 
 static FILE *plot_open(const char *file, const char *title)
 {
 	const char *dot = strrchr(file, '.');
-	FILE *g = popen("gnuplot 2>&1", "w");
+	FILE *g;
 
+	/* Whatever gnuplot says, it must not land in the caller's JSON. */
+	fflush(stdout);
+	g = popen("exec gnuplot 1>&2", "w");
 	if (!g) {
 		warnx_("cannot run gnuplot; no picture");
 		return NULL;
@@ -26,6 +33,8 @@ static FILE *plot_open(const char *file, const char *title)
 		fprintf(g, "set terminal svg size 900,600 dynamic\n");
 	else
 		fprintf(g, "set terminal pngcairo size 900,600\n");
+	/* So that plot_close() sees this run's picture, not an old one. */
+	unlink(file);
 	fprintf(g, "set output '%s'\nset title '%s' noenhanced\n", file,
 		title);
 	fprintf(g, "set grid\nset key outside right noenhanced\n");
@@ -35,10 +44,16 @@ static FILE *plot_open(const char *file, const char *title)
 static int plot_close(FILE *g, const char *file)
 {
 	int st = pclose(g);
+	struct stat sb;
 
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
 		warnx_("gnuplot failed for %s (is gnuplot-nox installed?)",
 		       file);
+		return -1;
+	}
+	/* gnuplot can exit 0 having drawn nothing (a bad 'set output'). */
+	if (stat(file, &sb) || !sb.st_size) {
+		warnx_("gnuplot wrote nothing to %s", file);
 		return -1;
 	}
 	fprintf(stderr, "%s: wrote %s\n", smpkit_prog, file);

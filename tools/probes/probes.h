@@ -180,6 +180,7 @@ bool common_opt(struct common_opts *c, int opt, const char *arg);
 #define COMMON_HELP \
 	"  --csv | --json     machine-readable output (default: aligned table)\n" \
 	"  --plot FILE        also draw FILE.png or FILE.svg with gnuplot\n" \
+	"                     (its messages go to stderr, never stdout)\n" \
 	"  --reps N           batches per measurement (median and spread)\n" \
 	"  --quick            fewer, shorter batches (tests, report)\n"
 
