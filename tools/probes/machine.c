@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What machine a result came from: kernel, CPU model, CPUs/cores/SMT,
- * NUMA nodes, LLC size, clocksource, and VM detection from CPUID (the
- * hypervisor bit and the vendor leaf 0x40000000). Read from sysfs,
- * /proc and libnuma; nothing here is measured.
+ * NUMA nodes, LLC size (caches.c), clocksource, and VM detection from
+ * CPUID (the hypervisor bit and the vendor leaf 0x40000000). Read from
+ * sysfs, /proc and libnuma; nothing here is measured.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include <cpuid.h>
 #endif
 
+#include "caches.h"
 #include "probes.h"
 
 bool cpuid_hypervisor(char *vendor, size_t len)
@@ -65,22 +66,6 @@ static int read_line(const char *path, char *buf, size_t len)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = 0;
 	return 0;
-}
-
-uint64_t llc_size(void)
-{
-	char path[128], buf[64];
-	uint64_t best = 0, sz;
-
-	for (int i = 0; i < 8; i++) {
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-		if (read_line(path, buf, sizeof(buf)))
-			continue;
-		if (parse_size(buf, &sz) && sz > best)
-			best = sz;
-	}
-	return best;
 }
 
 int node_cpus(int node, int *cpus, int max)
@@ -173,4 +158,5 @@ void machine_probe(struct machine *m)
 	count_cores(m);
 	m->nodes = nodes_count();
 	m->llc_bytes = llc_size();
+	m->llc_source = caches_get()->source;
 }

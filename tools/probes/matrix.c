@@ -12,6 +12,7 @@
 #include <string.h>
 #include <numa.h>
 
+#include "caches.h"
 #include "probes.h"
 
 static void usage(FILE *f)
@@ -24,8 +25,9 @@ static void usage(FILE *f)
 		"On one NUMA node only the local cell exists: remote memory cannot be\n"
 		"measured there, and none is invented.\n"
 		"  --nodes LIST    nodes to cover (default: all)\n"
-		"  --size SIZE     working set (default 4 x LLC, at most a quarter of the\n"
-		"                  node's free memory; --quick: 16M)\n"
+		"  --size SIZE     working set (default 4 x LLC, 128M when no cache size\n"
+		"                  is known, at most a quarter of the node's free memory;\n"
+		"                  --quick: 16M); a note says when it is not past 2 x LLC\n"
 		"  --duration MS   one bandwidth run (default 100; --quick 10)\n"
 		"  --hugepages     ask for transparent huge pages\n"
 		COMMON_HELP);
@@ -172,9 +174,13 @@ int cmd_matrix(int argc, char **argv)
 		out_note(&o, "one NUMA node: remote memory cannot be measured on this machine; only the local cell is shown");
 	out_note(&o, "working set %llu KiB on each node, placement verified with move_pages; latency: median of %d batches",
 		 (unsigned long long)(size >> 10), c.reps);
-	if (size < 2 * o.m.llc_bytes)
-		out_note(&o, "the set is not beyond 2x the LLC (%llu KiB): these are cache numbers, not DRAM (use --size)",
-			 (unsigned long long)(o.m.llc_bytes >> 10));
+	/* The guard: cells are DRAM only past twice a known LLC. */
+	if (!o.m.llc_bytes)
+		out_note(&o, "LLC size unknown (neither hwloc nor CPUID names a cache): these may be cache numbers, not DRAM");
+	else if (size < 2 * o.m.llc_bytes)
+		out_note(&o, "the set is not beyond 2x the LLC (%llu KiB, %s): these are cache numbers, not DRAM (use --size)",
+			 (unsigned long long)(o.m.llc_bytes >> 10),
+			 o.m.llc_source);
 	if (o.m.tcg)
 		out_note(&o, "QEMU TCG: emulated NUMA nodes share the host's memory; local and remote look alike by construction");
 	out_print(&o);

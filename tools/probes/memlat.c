@@ -12,6 +12,7 @@
 #include <string.h>
 #include <numa.h>
 
+#include "caches.h"
 #include "chase.h"
 #include "probes.h"
 
@@ -24,7 +25,8 @@ static void usage(FILE *f)
 		"Latency of one dependent load versus working-set size: a pointer chase\n"
 		"over a random single-cycle permutation, one pointer per cache line, so\n"
 		"prefetchers cannot help. Sizes step by x1.5/x1.33 from --min (4K) to\n"
-		"--max (4 x LLC, capped at a quarter of the node's free memory).\n"
+		"--max (4 x LLC, capped at a quarter of the node's free memory; 128M\n"
+		"when no cache size is known). A note says when no point is past 2 x LLC.\n"
 		"  --cpu N        CPU to pin the chasing thread to (default: first allowed)\n"
 		"  --node M       NUMA node for the memory (default: the CPU's node);\n"
 		"                 placement is verified with move_pages()\n"
@@ -113,6 +115,7 @@ int cmd_memlat(int argc, char **argv)
 	if (numa_available() >= 0)
 		numa_node_size64(node, &freeb);
 	if (!hi_b) {
+		/* No LLC known: 128 MiB, and the guard below says so. */
 		uint64_t llc = llc_size() ? llc_size() : 32 << 20;
 
 		hi_b = 4 * llc;
@@ -160,10 +163,14 @@ int cmd_memlat(int argc, char **argv)
 		 (unsigned long long)stride, huge ? "transparent huge" : "4 KiB");
 	out_note(&o, "median of %d batches of %llu dependent loads after a warm-up lap",
 		 c.reps, (unsigned long long)loads);
-	if (hi_b < 2 * o.m.llc_bytes)
-		out_note(&o, "largest set %llu KiB is not beyond 2x the LLC (%llu KiB): no pure DRAM point",
+	/* The guard: a point is DRAM only past twice a known LLC. */
+	if (!o.m.llc_bytes)
+		out_note(&o, "LLC size unknown (neither hwloc nor CPUID names a cache): no point can be called DRAM");
+	else if (hi_b < 2 * o.m.llc_bytes)
+		out_note(&o, "largest set %llu KiB is not beyond 2x the LLC (%llu KiB, %s): no pure DRAM point",
 			 (unsigned long long)(hi_b >> 10),
-			 (unsigned long long)(o.m.llc_bytes >> 10));
+			 (unsigned long long)(o.m.llc_bytes >> 10),
+			 o.m.llc_source);
 	if (o.m.tcg)
 		out_note(&o, "QEMU TCG emulates caches away: the curve is flat and says nothing about hardware");
 	out_print(&o);

@@ -110,10 +110,14 @@ static void print_header(const struct out *o, const char *pfx)
 	const struct machine *m = &o->m;
 
 	printf("%ssmpkit %s on %s: %s\n", pfx, o->probe, m->host, m->model);
-	printf("%skernel %s; %d CPUs, %d cores, SMT %d; %d NUMA node%s; LLC %llu KiB\n",
+	printf("%skernel %s; %d CPUs, %d cores, SMT %d; %d NUMA node%s; ",
 	       pfx, m->kernel, m->cpus, m->cores, m->smt, m->nodes,
-	       m->nodes == 1 ? "" : "s",
-	       (unsigned long long)(m->llc_bytes >> 10));
+	       m->nodes == 1 ? "" : "s");
+	if (m->llc_bytes)
+		printf("LLC %llu KiB (%s)\n",
+		       (unsigned long long)(m->llc_bytes >> 10), m->llc_source);
+	else
+		printf("LLC unknown (no cache information)\n");
 	if (m->tcg)
 		printf("%sVM under QEMU TCG (emulated CPU: times are not hardware's)",
 		       pfx);
@@ -193,7 +197,9 @@ static void print_json(const struct out *o)
 	printf(", \"cpus\": %d, \"cores\": %d, \"smt\": %d, \"nodes\": %d, \"llc_bytes\": %llu, ",
 	       m->cpus, m->cores, m->smt, m->nodes,
 	       (unsigned long long)m->llc_bytes);
-	printf("\"vm\": %s, \"tcg\": %s, \"hypervisor\": ",
+	printf("\"llc_source\": ");
+	json_str(m->llc_source);
+	printf(", \"vm\": %s, \"tcg\": %s, \"hypervisor\": ",
 	       m->in_vm ? "true" : "false", m->tcg ? "true" : "false");
 	json_str(m->hypervisor);
 	printf(", \"clock\": ");

@@ -85,13 +85,12 @@ struct machine {
 	char clocksource[32];
 	bool in_vm, tcg;
 	int cpus, cores, smt, nodes;
-	uint64_t llc_bytes;
+	uint64_t llc_bytes;	/* 0 when no source knows (caches.c) */
+	const char *llc_source;
 };
 void machine_probe(struct machine *m);
 /* CPUID leaf 1 ECX[31] and the vendor string at leaf 0x40000000. */
 bool cpuid_hypervisor(char *vendor, size_t len);
-/* Largest cache (the LLC) from sysfs, 0 if unknown. */
-uint64_t llc_size(void);
 /* The online CPUs of NUMA node @node, in order; returns the count. */
 int node_cpus(int node, int *cpus, int max);
 
