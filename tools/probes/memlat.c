@@ -174,11 +174,8 @@ int cmd_memlat(int argc, char **argv)
 	if (o.m.tcg)
 		out_note(&o, "QEMU TCG emulates caches away: the curve is flat and says nothing about hardware");
 	out_print(&o);
-	if (c.plot) {
-		int y = 1;
-
-		plot_curve(c.plot, t, 0, &y, 1, true, "ns per load");
-	}
+	if (c.plot)
+		plot_latency(c.plot, t, 0, 1, caches_get());
 	out_free(&o);
 	return 0;
 }

@@ -147,11 +147,15 @@ void out_note(struct out *o, const char *fmt, ...);
 void out_print(struct out *o);
 void out_free(struct out *o);
 
-/* ---- plot.c: gnuplot pictures */
-/* Lines: x = column @xc, one line per y column in @ycs, log x when asked. */
-int plot_curve(const char *file, const struct table *t, int xc,
-	       const int *ycs, int nys, bool logx, const char *ylabel);
-/* Heatmap of a long-form table: columns @rc (rows), @cc (columns), @vc. */
+/* ---- plot*.c: gnuplot pictures */
+struct caches;
+/* Log-log latency (@yc, ns) against set size (@xc, KiB), caches marked. */
+int plot_latency(const char *file, const struct table *t, int xc, int yc,
+		 const struct caches *cs);
+/*
+ * Heatmap of a long-form table: columns @rc (rows), @cc (columns), @vc;
+ * values printed in the cells, colours anchored at 0, row 0 on top.
+ */
 int plot_heatmap(const char *file, const struct table *t, int rc, int cc,
 		 int vc, const char *label);
 /* Lines grouped by a string column (e.g. one line per lock). */

@@ -12,6 +12,8 @@ PROBES_LIB_SRCS = \
 	tools/probes/numa_place.c \
 	tools/probes/output.c \
 	tools/probes/plot.c \
+	tools/probes/plot_latency.c \
+	tools/probes/plot_heatmap.c \
 	tools/probes/chase.c \
 	tools/probes/team.c \
 	tools/probes/bw.c \
