@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 31
+ktap_plan 33
 
 # json PROBE-ARGS... -- PYTHON-EXPR: the output parses and EXPR holds on j.
 json() {
@@ -34,6 +34,11 @@ json queues --quick --threads 2 --duration 5 -- "$m and len(j['queues']) == 2 an
 ok $? "queues --json parses: sqms and mqms rows"
 json memlat --matrix --quick --size 1M -- "$m and len(j['latency']) == j['machine']['nodes']**2 and len(j['bandwidth']) >= 1"
 ok $? "memlat --matrix --json parses: latency and bandwidth per node pair"
+pages='[n for n in j["notes"] if n.startswith("pages: ") and "% of the" in n and "huge pages" in n]'
+json memlat --quick --min 4M --max 4M --hugepages -- "len($pages) == 1 and 'asked for with --hugepages' in $pages[0]"
+ok $? "memlat --hugepages says how much of the buffer got huge pages"
+json memlat --quick --min 4M --max 4M -- "len($pages) == 1 and 'not asked for' in $pages[0]"
+ok $? "memlat without --hugepages says how much got huge pages too"
 "$bin" memlat --quick --max 64K --csv >"$tmp/out.csv" 2>/dev/null &&
 	grep -q '^kib,ns,' "$tmp/out.csv"
 ok $? "memlat --csv has a kib,ns header"

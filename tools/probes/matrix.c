@@ -29,7 +29,8 @@ static void usage(FILE *f)
 		"                  is known, at most a quarter of the node's free memory;\n"
 		"                  --quick: 16M); a note says when it is not past 2 x LLC\n"
 		"  --duration MS   one bandwidth run (default 100; --quick 10)\n"
-		"  --hugepages     ask for transparent huge pages\n"
+		"  --hugepages     ask for transparent huge pages; a note says how much\n"
+		"                  of the worst cell's buffer got them (smaps)\n"
 		COMMON_HELP);
 }
 
@@ -49,6 +50,7 @@ int cmd_matrix(int argc, char **argv)
 	struct common_opts c = { 0 };
 	int nn = 0, opt;
 	uint64_t size = 0, ms = 0;
+	double huge_frac = -2, fr;	/* -2: no cell yet; -1: unknown */
 	bool huge = false;
 	struct table *lat, *bw;
 	cpu_set_t ns;
@@ -143,6 +145,10 @@ int cmd_matrix(int argc, char **argv)
 
 			pin_self(cpus[0]);
 			buf = place_alloc(size, nodes[j], huge);
+			/* The note reports the worst cell. */
+			fr = place_huge_fraction(buf, size);
+			if (fr < huge_frac || huge_frac < -1.5)
+				huge_frac = fr;
 			chase_latency(buf, size, CACHELINE, c.reps,
 				      c.quick ? 20000 : 200000, &st);
 			tbl_row(lat, (double)nodes[i], (double)nodes[j],
@@ -174,6 +180,8 @@ int cmd_matrix(int argc, char **argv)
 		out_note(&o, "one NUMA node: remote memory cannot be measured on this machine; only the local cell is shown");
 	out_note(&o, "working set %llu KiB on each node, placement verified with move_pages; latency: median of %d batches",
 		 (unsigned long long)(size >> 10), c.reps);
+	if (huge_frac > -1.5)
+		pages_note(&o, huge, huge_frac, size);
 	/* The guard: cells are DRAM only past twice a known LLC. */
 	if (!o.m.llc_bytes)
 		out_note(&o, "LLC size unknown (neither hwloc nor CPUID names a cache): these may be cache numbers, not DRAM");

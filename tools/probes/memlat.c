@@ -31,9 +31,30 @@ static void usage(FILE *f)
 		"  --node M       NUMA node for the memory (default: the CPU's node);\n"
 		"                 placement is verified with move_pages()\n"
 		"  --stride B     bytes between pointers (default 64, a cache line)\n"
-		"  --hugepages    ask for transparent huge pages (fewer TLB misses)\n"
+		"  --hugepages    ask for transparent huge pages (fewer TLB misses); a\n"
+		"                 note says how much of the buffer got them (smaps)\n"
 		COMMON_HELP
 		"Prints kib, median ns per load, min, p90 and spread=(p90-p10)/median.\n");
+}
+
+void pages_note(struct out *o, bool asked, double frac, uint64_t bytes)
+{
+	char mode[16];
+
+	thp_mode(mode, sizeof(mode));
+	if (frac < 0) {
+		out_note(o, "pages: %s; /proc/self/smaps unreadable, so whether they are huge is unknown",
+			 asked ? "transparent huge pages asked for" : "not asked for huge pages");
+		return;
+	}
+	out_note(o, "pages: %.0f%% of the %llu KiB buffer in transparent huge pages (AnonHugePages in smaps; THP mode %s%s)",
+		 100 * frac, (unsigned long long)(bytes >> 10), mode,
+		 asked ? ", asked for with --hugepages" : ", not asked for");
+	if (asked && frac < 0.5)
+		out_note(o, "--hugepages asked for huge pages, but most of the buffer got 4 KiB pages: TLB misses are in these numbers");
+	else if (!asked && frac >= 0.5)
+		out_note(o, "without --hugepages the kernel still gave huge pages (THP mode %s): these are not 4 KiB-page numbers",
+			 mode);
 }
 
 int cmd_memlat(int argc, char **argv)
@@ -53,6 +74,7 @@ int cmd_memlat(int argc, char **argv)
 	uint64_t cpu = UINT64_MAX, node = UINT64_MAX, lo_b = 4096, hi_b = 0;
 	uint64_t stride = CACHELINE, loads;
 	long long freeb = 0;
+	double huge_frac;
 	bool huge = false;
 	int opt, allowed[CPU_SETSIZE];
 	struct out o;
@@ -141,6 +163,8 @@ int cmd_memlat(int argc, char **argv)
 	out_init(&o, "memlat", c.fmt);
 	noise_begin();
 	buf = place_alloc(hi_b, node, huge);
+	/* After the first touch: what the kernel actually gave us. */
+	huge_frac = place_huge_fraction(buf, hi_b);
 	t = out_table(&o, "points", "Load latency versus working set",
 		      "kib:1,ns:2,min_ns:2,p90_ns:2,spread:3");
 	for (double sz = lo_b; sz <= hi_b * 1.0001;) {
@@ -158,9 +182,10 @@ int cmd_memlat(int argc, char **argv)
 	place_free(buf, hi_b);
 	noise_end(&o.noise);
 	o.have_noise = true;
-	out_note(&o, "CPU %llu, memory on node %llu (verified with move_pages), stride %llu B, %s pages",
+	out_note(&o, "CPU %llu, memory on node %llu (verified with move_pages), stride %llu B",
 		 (unsigned long long)cpu, (unsigned long long)node,
-		 (unsigned long long)stride, huge ? "transparent huge" : "4 KiB");
+		 (unsigned long long)stride);
+	pages_note(&o, huge, huge_frac, hi_b);
 	out_note(&o, "median of %d batches of %llu dependent loads after a warm-up lap",
 		 c.reps, (unsigned long long)loads);
 	/* The guard: a point is DRAM only past twice a known LLC. */

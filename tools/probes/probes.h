@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <smpkit/util.h>
 
@@ -117,6 +118,14 @@ void place_free(void *p, size_t len);
 /* Fraction of sampled pages of [p, p+len) on @node, via move_pages(). */
 double place_check(const void *p, size_t len, int node);
 
+/* ---- thp.c: were the huge pages asked for granted? */
+/* Bytes in THP of the smaps mappings (text @f) that overlap [lo, hi). */
+uint64_t smaps_huge_bytes(FILE *f, uintptr_t lo, uintptr_t hi);
+/* Share of [p, p+len) in transparent huge pages now; -1 if unknown. */
+double place_huge_fraction(const void *p, size_t len);
+/* The THP mode in force: "always", "madvise", "never" or "unknown". */
+void thp_mode(char *buf, size_t len);
+
 /* ---- output.c: tables as aligned text, CSV or JSON */
 enum out_fmt { OUT_TABLE, OUT_CSV, OUT_JSON };
 
@@ -197,6 +206,9 @@ bool common_opt(struct common_opts *c, int opt, const char *arg);
 	"  --quick            fewer, shorter batches (tests, report)\n"
 
 /* ---- memlat.c, used by matrix.c too */
+/* Notes on the share of a @bytes buffer in huge pages (@frac < 0: unknown). */
+struct out;
+void pages_note(struct out *o, bool asked, double frac, uint64_t bytes);
 /*
  * Median ns per dependent load over @reps batches of @loads loads, on a
  * chase over the first @bytes of @buf (already placed and touched).

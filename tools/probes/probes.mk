@@ -10,6 +10,7 @@ PROBES_LIB_SRCS = \
 	tools/probes/caches.c \
 	tools/probes/cache_cpuid.c \
 	tools/probes/numa_place.c \
+	tools/probes/thp.c \
 	tools/probes/output.c \
 	tools/probes/plot.c \
 	tools/probes/plot_latency.c \
