@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 33
+ktap_plan 40
 
 # json PROBE-ARGS... -- PYTHON-EXPR: the output parses and EXPR holds on j.
 json() {
@@ -43,6 +43,21 @@ ok $? "memlat without --hugepages says how much got huge pages too"
 	grep -q '^kib,ns,' "$tmp/out.csv"
 ok $? "memlat --csv has a kib,ns header"
 
+# CLI habits: --version, short options as perf and numactl have them.
+"$bin" --version >"$tmp/ver" 2>&1 && grep -Eq '^smpkit [0-9]' "$tmp/ver"
+ok $? "smpkit --version: $(head -n 1 "$tmp/ver")"
+json memlat -q -j -c 0 -n 0 -r 3 --max 64K -- "$m and len(j['points']) >= 4"
+ok $? "memlat -q -c 0 -n 0 -r 3 -j: short options for quick, cpu, node, reps, json"
+json c2c -q -j -c 0-1 -r 3 -- "len(j['pairs']) == 1 and 'median of 3 batches' in ' '.join(j['notes'])"
+ok $? "c2c -q -c 0-1 -r 3 -j: short options for the CPU list and reps"
+json locks -q -j -t 1 -d 5 --lock tas -- "[r['threads'] for r in j['locks']] == [1]"
+ok $? "locks -q -t 1 -d 5 -j: short options for threads and duration"
+json memlat --matrix -q -s 1M -n 0 -r 70 -d 1 -- "'median of 70 ' in ' '.join(j['notes'])"
+ok $? "memlat --matrix -s 1M -n 0 -r 70: every value is the median of --reps (70, past the old cap of 64)"
+json topo -- "j['machine'].get('version', '') != ''"
+ok $? "JSON names the smpkit version that made it"
+json c2c --quick -- "not j['machine']['vm'] or 'outside the VM' in j['noise'].get('scope', '')"
+ok $? "in a VM the noise guard says it cannot see outside the VM"
 for p in topo memlat c2c locks queues report; do
 	"$bin" "$p" --help 2>&1 | grep -q "usage: smpkit $p"
 	ok $? "smpkit $p --help prints its usage"

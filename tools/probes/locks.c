@@ -147,7 +147,7 @@ static void run_rw(struct locks_opts *o, struct out *out)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: smpkit locks [--threads LIST] [--cpus LIST] [--lock NAMES]\n"
+		"usage: smpkit locks [-t, --threads LIST] [-c, --cpus LIST] [--lock NAMES]\n"
 		"                    [--cs N] [--outside N] [--duration MS] [--write-us N] [options]\n"
 		"Each thread (pinned, checked) loops: lock, N updates of a shared line,\n"
 		"unlock, private work. A point is the median over --reps runs of\n"
@@ -157,12 +157,12 @@ static void usage(FILE *f)
 		"min_share/max_share = slowest and fastest thread's ops over a fair\n"
 		"share (1.00 = fair; 0 = starved). Every run checks the shared counter\n"
 		"against the acquisitions and fails if the lock lost an update.\n"
-		"  --threads LIST  thread counts, e.g. 1-4 or 1,2,4 (default 1..CPUs)\n"
-		"  --cpus LIST     CPUs to pin to, round robin (default: all allowed)\n"
+		"  -t, --threads LIST  thread counts, e.g. 1-4 or 1,2,4 (default 1..CPUs)\n"
+		"  -c, --cpus LIST CPUs to pin to, round robin (default: all allowed)\n"
 		"  --lock NAMES    comma list of: tas ttas ticket mcs mutex spin rcu rwlock\n"
 		"  --cs N          shared-line updates inside the lock (default 4)\n"
 		"  --outside N     private loop iterations between acquisitions (default 100)\n"
-		"  --duration MS   length of one run (default 200; --quick 20)\n"
+		"  -d, --duration MS  length of one run (default 200; --quick 20)\n"
 		"  --write-us N    rcu/rwlock: the writer updates every N us (default 1000)\n"
 		COMMON_HELP);
 }
@@ -190,7 +190,8 @@ int cmd_locks(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.cs = 4;
 	o.outside = 100;
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ht:c:d:" COMMON_SHORTOPTS, lo,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);

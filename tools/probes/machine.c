@@ -33,6 +33,9 @@ bool cpuid_hypervisor(char *vendor, size_t len)
 	memcpy(v + 4, &c, 4);
 	memcpy(v + 8, &d, 4);
 	v[12] = 0;
+	/* Some pad their vendor with spaces ("bhyve bhyve "). */
+	for (int i = 11; i >= 0 && v[i] == ' '; i--)
+		v[i] = 0;
 	if (!v[0])
 		snprintf(vendor, len, "unknown");
 	else if (!strcmp(v, "KVMKVMKVM"))

@@ -19,7 +19,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: smpkit memlat [--cpu N] [--node M] [--min SIZE] [--max SIZE]\n"
+		"usage: smpkit memlat [-c, --cpu N] [-n, --node M] [--min SIZE] [--max SIZE]\n"
 		"                     [--stride B] [--hugepages] [options]\n"
 		"       smpkit memlat --matrix [--size SIZE] [options]  (smpkit memlat --matrix --help)\n"
 		"Latency of one dependent load versus working-set size: a pointer chase\n"
@@ -27,8 +27,8 @@ static void usage(FILE *f)
 		"prefetchers cannot help. Sizes step by x1.5/x1.33 from --min (4K) to\n"
 		"--max (4 x LLC, capped at a quarter of the node's free memory; 128M\n"
 		"when no cache size is known). A note says when no point is past 2 x LLC.\n"
-		"  --cpu N        CPU to pin the chasing thread to (default: first allowed)\n"
-		"  --node M       NUMA node for the memory (default: the CPU's node);\n"
+		"  -c, --cpu N    CPU to pin the chasing thread to (default: first allowed)\n"
+		"  -n, --node M   NUMA node for the memory (default: the CPU's node);\n"
 		"                 placement is verified with move_pages()\n"
 		"  --stride B     bytes between pointers (default 64, a cache line)\n"
 		"  --hugepages    ask for transparent huge pages (fewer TLB misses); a\n"
@@ -85,7 +85,8 @@ int cmd_memlat(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--matrix"))
 			return cmd_matrix(argc, argv);
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hc:n:" COMMON_SHORTOPTS, lo,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);

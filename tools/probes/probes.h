@@ -18,6 +18,8 @@
 #include <smpkit/util.h>
 
 #define CACHELINE 64
+/* Printed by --version and in every result's machine header. */
+#define SMPKIT_VERSION "0.3"
 
 /* ---- harness.c: pinning, clock, statistics, noise guard */
 
@@ -189,21 +191,25 @@ struct common_opts {
 };
 /*
  * Handle --csv/--json/--plot/--reps/--quick; returns true when @opt was
- * one of them. @arg is its argument (optarg).
+ * one of them. @arg is its argument (optarg). The short forms (-j, -r,
+ * -q) are the option values, so COMMON_SHORTOPTS goes into every
+ * probe's getopt string.
  */
 bool common_opt(struct common_opts *c, int opt, const char *arg);
 #define COMMON_LONGOPTS \
 	{ "csv", no_argument, NULL, 'C' }, \
-	{ "json", no_argument, NULL, 'J' }, \
+	{ "json", no_argument, NULL, 'j' }, \
 	{ "plot", required_argument, NULL, 'P' }, \
-	{ "reps", required_argument, NULL, 'R' }, \
-	{ "quick", no_argument, NULL, 'Q' }
+	{ "reps", required_argument, NULL, 'r' }, \
+	{ "quick", no_argument, NULL, 'q' }
+#define COMMON_SHORTOPTS "jr:q"
 #define COMMON_HELP \
-	"  --csv | --json     machine-readable output (default: aligned table)\n" \
+	"  --csv | -j, --json machine-readable output (default: aligned table)\n" \
 	"  --plot FILE        also draw FILE.png or FILE.svg with gnuplot\n" \
 	"                     (its messages go to stderr, never stdout)\n" \
-	"  --reps N           batches per measurement (median and spread)\n" \
-	"  --quick            fewer, shorter batches (tests, report)\n"
+	"  -r, --reps N       timed repetitions (batches or runs) per value;\n" \
+	"                     the value is their median, the spread beside it\n" \
+	"  -q, --quick        fewer, shorter repetitions (tests, report)\n"
 
 /* ---- memlat.c, used by matrix.c too */
 /* Notes on the share of a @bytes buffer in huge pages (@frac < 0: unknown). */

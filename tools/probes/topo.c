@@ -123,7 +123,7 @@ static void nodes_tables(struct out *o)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: smpkit topo [--csv|--json]\n"
+	fprintf(f, "usage: smpkit topo [--csv | -j, --json]\n"
 		   "Prints CPUs (core, package, node, SMT siblings), the caches of\n"
 		   "CPU 0 (size, line, ways, which CPUs share each), NUMA nodes\n"
 		   "(CPUs, memory, free memory, distances) and the VM verdict from\n"
@@ -143,13 +143,13 @@ int cmd_topo(int argc, char **argv)
 	struct out o;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hj", lo, NULL)) != -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			return 0;
 		}
-		if (!common_opt(&c, opt, optarg) || opt == 'P' || opt == 'R' ||
-		    opt == 'Q')
+		if (!common_opt(&c, opt, optarg) || opt == 'P' || opt == 'r' ||
+		    opt == 'q')
 			die("topo: bad option (smpkit topo --help)");
 	}
 	if (optind < argc)
