@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 40
+ktap_plan 41
 
 # json PROBE-ARGS... -- PYTHON-EXPR: the output parses and EXPR holds on j.
 json() {
@@ -26,6 +26,8 @@ json topo -- "$m and len(j['cpus']) >= 1 and len(j['nodes']) == j['machine']['no
 ok $? "topo --json parses: machine header, cpus, caches, nodes"
 json memlat --quick --max 256K -- "$m and len(j['points']) >= 5 and all('kib' in p and 'ns' in p and p['ns'] > 0 for p in j['points']) and 'noise' in j"
 ok $? "memlat --json parses: points of {kib, ns}, noise"
+json memlat --quick --max 32K -- "all(p['loads'] >= 20000 and p['loads'] * p['ns'] >= 0.45e6 for p in j['points'])"
+ok $? "memlat --quick: every batch lasts at least 0.5 ms, small sets too"
 json c2c --quick -- "$m and all(k in j['pairs'][0] for k in ('cpu_a','cpu_b','rt_ns','rt_min_ns','spread'))"
 ok $? "c2c --json parses: pairs with rt_ns, rt_min_ns, spread"
 json locks --quick --threads 1-2 --lock tas,mcs,rcu --duration 5 -- "$m and len(j['locks']) == 4 and len(j['rw']) == 2 and all(r['mops'] > 0 for r in j['locks'])"

@@ -172,7 +172,9 @@ int cmd_matrix(int argc, char **argv)
 			if (fr < huge_frac || huge_frac < -1.5)
 				huge_frac = fr;
 			chase_latency(buf, size, CACHELINE, c.reps,
-				      c.quick ? 20000 : 200000, &st);
+				      c.quick ? 20000 : 200000,
+				      c.quick ? CHASE_BATCH_NS / 2 :
+				      CHASE_BATCH_NS, &st);
 			tbl_row(lat, (double)nodes[i], (double)nodes[j],
 				(double)cpus[0], st.median, stats_spread(&st));
 			for (int t = 0; t < 2; t++) {

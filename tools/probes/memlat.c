@@ -34,7 +34,10 @@ static void usage(FILE *f)
 		"  --hugepages    ask for transparent huge pages (fewer TLB misses); a\n"
 		"                 note says how much of the buffer got them (smaps)\n"
 		COMMON_HELP
-		"Prints kib, median ns per load, min, p90 and spread=(p90-p10)/median.\n");
+		"Prints kib, median ns per load, min, p90, spread=(p90-p10)/median and\n"
+		"the loads per batch: at least 200000 (--quick 20000), more on small\n"
+		"sets so that a batch lasts 1 ms (--quick 0.5 ms). 50 ms of chasing\n"
+		"(--quick 10) come first, so that the clock is up for the first point.\n");
 }
 
 void pages_note(struct out *o, bool asked, double frac, uint64_t bytes)
@@ -72,7 +75,7 @@ int cmd_memlat(int argc, char **argv)
 	};
 	struct common_opts c = { 0 };
 	uint64_t cpu = UINT64_MAX, node = UINT64_MAX, lo_b = 4096, hi_b = 0;
-	uint64_t stride = CACHELINE, loads;
+	uint64_t stride = CACHELINE, loads, batch_ns;
 	long long freeb = 0;
 	double huge_frac;
 	bool huge = false;
@@ -159,6 +162,7 @@ int cmd_memlat(int argc, char **argv)
 	if (!c.reps)
 		c.reps = c.quick ? 5 : 15;
 	loads = c.quick ? 20000 : 200000;
+	batch_ns = c.quick ? CHASE_BATCH_NS / 2 : CHASE_BATCH_NS;
 
 	pin_self(cpu);
 	out_init(&o, "memlat", c.fmt);
@@ -166,15 +170,18 @@ int cmd_memlat(int argc, char **argv)
 	buf = place_alloc(hi_b, node, huge);
 	/* After the first touch: what the kernel actually gave us. */
 	huge_frac = place_huge_fraction(buf, hi_b);
+	chase_warm_cpu(buf, lo_b, stride, c.quick ? CHASE_WARM_NS / 5 :
+		       CHASE_WARM_NS);
 	t = out_table(&o, "points", "Load latency versus working set",
-		      "kib:1,ns:2,min_ns:2,p90_ns:2,spread:3");
+		      "kib:1,ns:2,min_ns:2,p90_ns:2,spread:3,loads:0");
 	for (double sz = lo_b; sz <= hi_b * 1.0001;) {
 		size_t bytes = (size_t)sz / stride * stride;
 		struct stats st;
+		uint64_t n = chase_latency(buf, bytes, stride, c.reps, loads,
+					   batch_ns, &st);
 
-		chase_latency(buf, bytes, stride, c.reps, loads, &st);
 		tbl_row(t, bytes / 1024.0, st.median, st.min, st.p90,
-			stats_spread(&st));
+			stats_spread(&st), (double)n);
 		/* Steps 1, 1.5, 2, 3, 4, 6, ...: two points per octave. */
 		double p2 = exp2(floor(log2(sz) + 1e-9));
 
@@ -187,8 +194,8 @@ int cmd_memlat(int argc, char **argv)
 		 (unsigned long long)cpu, (unsigned long long)node,
 		 (unsigned long long)stride);
 	pages_note(&o, huge, huge_frac, hi_b);
-	out_note(&o, "median of %d batches of %llu dependent loads after a warm-up lap",
-		 c.reps, (unsigned long long)loads);
+	out_note(&o, "median of %d batches after a warm-up lap; a batch is at least %llu dependent loads and %.0f ms (column loads)",
+		 c.reps, (unsigned long long)loads, batch_ns / 1e6);
 	/* The guard: a point is DRAM only past twice a known LLC. */
 	if (!o.m.llc_bytes)
 		out_note(&o, "LLC size unknown (neither hwloc nor CPUID names a cache): no point can be called DRAM");

@@ -216,11 +216,18 @@ bool common_opt(struct common_opts *c, int opt, const char *arg);
 struct out;
 void pages_note(struct out *o, bool asked, double frac, uint64_t bytes);
 /*
- * Median ns per dependent load over @reps batches of @loads loads, on a
- * chase over the first @bytes of @buf (already placed and touched).
+ * Median ns per dependent load over @reps batches on a chase over the
+ * first @bytes of @buf (already placed and touched). A batch is at least
+ * @min_loads loads and lasts at least @min_batch_ns; returns the loads
+ * per batch it used.
  */
-void chase_latency(void *buf, size_t bytes, size_t stride, int reps,
-		   uint64_t loads, struct stats *st);
+#define CHASE_BATCH_NS 1000000		/* 1 ms; --quick: half */
+#define CHASE_WARM_NS 50000000		/* 50 ms of chasing before point 1 */
+/* Chase through the first @bytes of @buf for @ns: clocks up, TLB warm. */
+void chase_warm_cpu(void *buf, size_t bytes, size_t stride, uint64_t ns);
+uint64_t chase_latency(void *buf, size_t bytes, size_t stride, int reps,
+		       uint64_t min_loads, uint64_t min_batch_ns,
+		       struct stats *st);
 
 /*
  * ---- bw.c: GB/s of @n threads (on cpus[0..n-1]) reading or copying
