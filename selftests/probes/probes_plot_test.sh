@@ -6,7 +6,7 @@
 # gnuplot, quiet or not, whose output is folded into ours), then under the
 # real one on cases that make it warn (a one-node matrix, a 2-CPU
 # heatmap); stdout must parse, and report's text files must hold no
-# gnuplot line.
+# gnuplot line. The same report's first line names machine and date.
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -21,7 +21,7 @@ cases=(
 	"locks --quick --threads 1-2 --lock tas --duration 5"
 	"queues --quick --threads 2 --duration 5"
 )
-ktap_plan $((4 * ${#cases[@]} + 1))
+ktap_plan $((4 * ${#cases[@]} + 2))
 
 # The fake gnuplot: eats the script, chatters on both streams, draws
 # nothing (so smpkit's "wrote FILE" is the real one's business).
@@ -94,4 +94,6 @@ fi
 PATH=$tmp/fake:$PATH "$bin" report --out "$tmp/rep" >/dev/null 2>&1
 ! grep -il 'gnuplot\|warning:' "$tmp/rep"/*.txt >&2
 ok $? "report (chattering gnuplot): no gnuplot line in the text files"
+head -n 1 "$tmp/rep/report.md" | grep -Eq "^# smpkit report: .*, 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{5} UTC$"
+ok $? "report.md names the machine and the date: $(head -n 1 "$tmp/rep/report.md")"
 exit $fail

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <numa.h>
 #include <sys/utsname.h>
@@ -140,8 +141,14 @@ static void count_cores(struct machine *m)
 void machine_probe(struct machine *m)
 {
 	struct utsname u;
+	time_t now;
+	struct tm tm;
 
 	memset(m, 0, sizeof(*m));
+	now = time(NULL);
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(m->date, sizeof(m->date), "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(m->date, sizeof(m->date), "?");
 	if (gethostname(m->host, sizeof(m->host)))
 		snprintf(m->host, sizeof(m->host), "?");
 	m->host[sizeof(m->host) - 1] = 0;

@@ -120,8 +120,8 @@ static void print_header(const struct out *o, const char *pfx)
 {
 	const struct machine *m = &o->m;
 
-	printf("%ssmpkit %s %s on %s: %s\n", pfx, SMPKIT_VERSION, o->probe,
-	       m->host, m->model);
+	printf("%ssmpkit %s %s on %s: %s, %s\n", pfx, SMPKIT_VERSION,
+	       o->probe, m->host, m->model, m->date);
 	printf("%skernel %s; %d CPUs, %d cores, SMT %d; %d NUMA node%s; ",
 	       pfx, m->kernel, m->cpus, m->cores, m->smt, m->nodes,
 	       m->nodes == 1 ? "" : "s");
@@ -204,6 +204,8 @@ static void print_json(const struct out *o)
 	json_str(o->probe);
 	printf(",\n  \"machine\": {\"version\": ");
 	json_str(SMPKIT_VERSION);
+	printf(", \"date\": ");
+	json_str(m->date);
 	printf(", \"host\": ");
 	json_str(m->host);
 	printf(", \"kernel\": ");

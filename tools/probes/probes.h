@@ -95,6 +95,7 @@ uint64_t team_run(int n, const int *cpus, int ncpus, unsigned int ms,
 struct machine {
 	char host[64], kernel[128], model[128], hypervisor[32];
 	char clocksource[32];
+	char date[32];		/* when the probe ran, UTC */
 	bool in_vm, tcg;
 	int cpus, cores, smt, nodes;
 	uint64_t llc_bytes;	/* 0 when no source knows (caches.c) */

@@ -103,6 +103,7 @@ int cmd_report(int argc, char **argv)
 	const char *dir = "smpkit-report";
 	char path[4096];
 	int opt, failed = 0;
+	struct machine m;
 	FILE *md;
 
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -122,9 +123,13 @@ int cmd_report(int argc, char **argv)
 	md = fopen(path, "w");
 	if (!md)
 		die_errno("cannot write %s", path);
-	fprintf(md, "# smpkit report\n\nEvery probe ran with `--quick`; "
-		    "the header of each table names the machine and the noise "
-		    "during the run.\n");
+	machine_probe(&m);
+	fprintf(md, "# smpkit report: %s, %s\n\n", m.model, m.date);
+	fprintf(md, "Host %s, kernel %s, %d CPUs, %s; smpkit %s. Every probe "
+		    "ran with `--quick`; the header of each table names the "
+		    "machine and the noise during the run.\n", m.host,
+		m.kernel, m.cpus, m.tcg ? "VM under QEMU TCG" :
+		m.in_vm ? "VM" : "bare metal", SMPKIT_VERSION);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		const struct step *s = &steps[i];
 		int rc;
