@@ -59,8 +59,8 @@ int main(void)
 		chase_cycle_len((char *)buf + 64, 3) == 2,
 		"two slots: each points at the other");
 	n = chase_latency(buf, 16 << 10, 64, 7, 20000, 2000000, &small);
-	/* Lower bound only: load can lengthen a batch, never shorten it. */
-	ktap_ok(n * small.median >= 0.9 * 2000000,
+	/* A lower bound, with room for a CPU that sped up after the probe. */
+	ktap_ok(n * small.median >= 0.75 * 2000000,
 		"a 16 KiB batch lasts the 2 ms asked for: %llu loads x %.2f ns",
 		(unsigned long long)n, small.median);
 	chase_latency(buf, big_bytes, 64, 7, 20000, 0, &big);

@@ -92,7 +92,9 @@ void chase_warm_cpu(void *buf, size_t bytes, size_t stride, uint64_t ns)
  * still rarely hit by a preemption on a shared CPU, and the median of
  * batches discards the ones that are. The rate comes from the fastest of
  * three probe batches: a probe slowed by a preemption would make the
- * batches too short, never too long.
+ * batches too short, never too long. A fifth more loads than that rate
+ * asks for, since a later batch can still run faster than all three
+ * probes (a vCPU's hyperthread sibling on the host going idle).
  */
 static uint64_t batch_loads(void **p, uint64_t min_loads,
 			    uint64_t min_batch_ns)
@@ -110,7 +112,7 @@ static uint64_t batch_loads(void **p, uint64_t min_loads,
 	}
 	if (best <= 0 || best * min_loads >= min_batch_ns)
 		return min_loads;
-	return (uint64_t)(min_batch_ns / best) + 1;
+	return (uint64_t)(1.2 * min_batch_ns / best) + 1;
 }
 
 uint64_t chase_latency(void *buf, size_t bytes, size_t stride, int reps,

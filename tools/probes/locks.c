@@ -17,6 +17,7 @@ struct locks_opts {
 	int cpus[CPU_SETSIZE], ncpus;
 	const char *names;
 	uint64_t cs, outside, ms, write_us;
+	int starved;		/* measured runs with no operation at all */
 	struct common_opts c;
 };
 
@@ -76,6 +77,7 @@ static void run_locks(struct locks_opts *o, struct out *out)
 					    (unsigned long long)r.counter,
 					    (unsigned long long)r.total_ops);
 				v[k] = r.total_ops * 1e3 / r.elapsed_ns;
+				o->starved += !r.total_ops;
 				mn[k] = r.min_share;
 				mx[k] = r.max_share;
 			}
@@ -125,6 +127,7 @@ static void run_rw(struct locks_opts *o, struct out *out)
 				rw_bench(kind, n, o->cpus, o->ncpus,
 					 o->write_us, o->ms, false, &r);
 				v[k] = r.reads * 1e3 / r.elapsed_ns;
+				o->starved += !r.reads;
 				mn[k] = r.min_share;
 				mx[k] = r.max_share;
 				w[k] = r.writes * 1e9 / r.elapsed_ns;
@@ -258,6 +261,9 @@ int cmd_locks(int argc, char **argv)
 	out_note(&out, "cs %llu shared updates, outside %llu private iterations, %d runs of %llu ms per point",
 		 (unsigned long long)o.cs, (unsigned long long)o.outside,
 		 o.c.reps, (unsigned long long)o.ms);
+	if (o.starved)
+		out_note(&out, "%d runs made no operation at all: the threads got no CPU for a whole %llu ms run (busy host); rows with mops near 0 say nothing of the lock -- raise --duration",
+			 o.starved, (unsigned long long)o.ms);
 	if (maxt > o.ncpus)
 		out_note(&out, "%d threads on %d CPUs: spinning waiters burn the slices of preempted holders (ticket/MCS convoys); read those rows as oversubscription",
 			 maxt, o.ncpus);
