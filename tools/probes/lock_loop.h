@@ -36,6 +36,7 @@ LV_(loop_impl)(struct team_member *m, const bool check)
 	LV_TYPE *l = s->lock;
 	struct lock_qnode *q = aligned_alloc(CACHELINE, sizeof(*q));
 	const unsigned int cs = s->cs, outside = s->outside;
+	/* volatile: the private work must not be folded away. */
 	volatile uint64_t priv = 0;
 	uint64_t ops = 0;
 

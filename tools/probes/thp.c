@@ -55,8 +55,9 @@ void thp_mode(char *buf, size_t len)
 	if (!f)
 		return;
 	/* "always [madvise] never": the bracketed one is in force. */
-	if (fgets(line, sizeof(line), f) && (l = strchr(line, '[')) &&
-	    (r = strchr(l, ']'))) {
+	l = fgets(line, sizeof(line), f) ? strchr(line, '[') : NULL;
+	r = l ? strchr(l, ']') : NULL;
+	if (r) {
 		*r = 0;
 		snprintf(buf, len, "%s", l + 1);
 	}
