@@ -12,12 +12,20 @@
 #include "../../tools/probes/lock_bench.h"
 #include "ktap.h"
 
-static void none_init(void *l) { (void)l; }
-static void none_op(void *l, struct lock_qnode *q) { (void)l; (void)q; }
-static const struct lock_ops no_lock = {
-	.name = "none", .size = 64, .init = none_init, .destroy = none_init,
-	.lock = none_op, .unlock = none_op,
+/* The control: the tool's loop template around a lock that is none. */
+struct none_lock {
+	char pad[64];
 };
+#define LV_PFX none
+#define LV_TYPE struct none_lock
+#define LV_INIT(l) ((void)(l))
+#define LV_DESTROY(l) ((void)(l))
+#define LV_LOCK(l, q) ((void)(l), (void)(q))
+#define LV_UNLOCK(l, q) ((void)(l), (void)(q))
+#include "../../tools/probes/lock_loop.h"
+
+static const struct lock_ops no_lock =
+	LOCK_VARIANT("none", none, "no lock at all (control)");
 
 int main(void)
 {
@@ -78,7 +86,7 @@ int main(void)
 
 			for (int tries = 0; tries < 5; tries++) {
 				rw_bench(kind, counts[k], cpus, ncpus, 200, 40,
-					 &r);
+					 true, &r);
 				if (r.torn || (r.reads && r.writes))
 					break;
 			}

@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 31
+ktap_plan 41
 
 # json PROBE-ARGS... -- PYTHON-EXPR: the output parses and EXPR holds on j.
 json() {
@@ -26,18 +26,40 @@ json topo -- "$m and len(j['cpus']) >= 1 and len(j['nodes']) == j['machine']['no
 ok $? "topo --json parses: machine header, cpus, caches, nodes"
 json memlat --quick --max 256K -- "$m and len(j['points']) >= 5 and all('kib' in p and 'ns' in p and p['ns'] > 0 for p in j['points']) and 'noise' in j"
 ok $? "memlat --json parses: points of {kib, ns}, noise"
+json memlat --quick --max 32K -- "all(p['loads'] >= 20000 and p['loads'] * p['ns'] >= 0.375e6 for p in j['points'])"
+ok $? "memlat --quick: every batch lasts at least 0.5 ms, small sets too"
 json c2c --quick -- "$m and all(k in j['pairs'][0] for k in ('cpu_a','cpu_b','rt_ns','rt_min_ns','spread'))"
 ok $? "c2c --json parses: pairs with rt_ns, rt_min_ns, spread"
-json locks --quick --threads 1-2 --lock tas,mcs,rcu --duration 5 -- "$m and len(j['locks']) == 4 and len(j['rw']) == 2 and all(r['mops'] > 0 for r in j['locks'])"
+json locks --quick --threads 1-2 --lock tas,mcs,rcu --duration 20 -- "$m and len(j['locks']) == 4 and len(j['rw']) == 2 and all(r['mops'] > 0 for r in j['locks'])"
 ok $? "locks --json parses: locks and rw rows, positive throughput"
-json queues --quick --threads 2 --duration 5 -- "$m and len(j['queues']) == 2 and all(r['mops'] > 0 for r in j['queues'])"
+json queues --quick --threads 2 --duration 20 -- "$m and len(j['queues']) == 2 and all(r['mops'] > 0 for r in j['queues'])"
 ok $? "queues --json parses: sqms and mqms rows"
 json memlat --matrix --quick --size 1M -- "$m and len(j['latency']) == j['machine']['nodes']**2 and len(j['bandwidth']) >= 1"
 ok $? "memlat --matrix --json parses: latency and bandwidth per node pair"
+pages='[n for n in j["notes"] if n.startswith("pages: ") and "% of the" in n and "huge pages" in n]'
+json memlat --quick --min 4M --max 4M --hugepages -- "len($pages) == 1 and 'asked for with --hugepages' in $pages[0]"
+ok $? "memlat --hugepages says how much of the buffer got huge pages"
+json memlat --quick --min 4M --max 4M -- "len($pages) == 1 and 'not asked for' in $pages[0]"
+ok $? "memlat without --hugepages says how much got huge pages too"
 "$bin" memlat --quick --max 64K --csv >"$tmp/out.csv" 2>/dev/null &&
 	grep -q '^kib,ns,' "$tmp/out.csv"
 ok $? "memlat --csv has a kib,ns header"
 
+# CLI habits: --version, short options as perf and numactl have them.
+"$bin" --version >"$tmp/ver" 2>&1 && grep -Eq '^smpkit [0-9]' "$tmp/ver"
+ok $? "smpkit --version: $(head -n 1 "$tmp/ver")"
+json memlat -q -j -c 0 -n 0 -r 3 --max 64K -- "$m and len(j['points']) >= 4"
+ok $? "memlat -q -c 0 -n 0 -r 3 -j: short options for quick, cpu, node, reps, json"
+json c2c -q -j -c 0-1 -r 3 -- "len(j['pairs']) == 1 and 'median of 3 batches' in ' '.join(j['notes'])"
+ok $? "c2c -q -c 0-1 -r 3 -j: short options for the CPU list and reps"
+json locks -q -j -t 1 -d 5 --lock tas -- "[r['threads'] for r in j['locks']] == [1]"
+ok $? "locks -q -t 1 -d 5 -j: short options for threads and duration"
+json memlat --matrix -q -s 1M -n 0 -r 70 -d 1 -- "'median of 70 ' in ' '.join(j['notes'])"
+ok $? "memlat --matrix -s 1M -n 0 -r 70: every value is the median of --reps (70, past the old cap of 64)"
+json topo -- "j['machine'].get('version', '') != ''"
+ok $? "JSON names the smpkit version that made it"
+json c2c --quick -- "not j['machine']['vm'] or 'outside the VM' in j['noise'].get('scope', '')"
+ok $? "in a VM the noise guard says it cannot see outside the VM"
 for p in topo memlat c2c locks queues report; do
 	"$bin" "$p" --help 2>&1 | grep -q "usage: smpkit $p"
 	ok $? "smpkit $p --help prints its usage"

@@ -116,13 +116,13 @@ static void measure_pair(int a, int b, bool cas, int reps, int batch,
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: smpkit c2c [--cpus LIST] [--cas] [--batch N] [options]\n"
+		"usage: smpkit c2c [-c, --cpus LIST] [--cas] [--batch N] [options]\n"
 		"Cache-line round-trip latency for every pair of CPUs in LIST (default:\n"
 		"all allowed). Two threads, pinned and checked, bounce one line: A\n"
 		"writes, B sees it and writes back (--cas: both use compare-and-swap).\n"
 		"Each value is a batch of N round trips (default 1000) timed on A;\n"
 		"we report the median and minimum batch, and one_way = median / 2.\n"
-		"  --cpus LIST    CPUs to pair, e.g. 0-3 or 0,2,4 (at least two)\n"
+		"  -c, --cpus LIST  CPUs to pair, e.g. 0-3 or 0,2,4 (at least two)\n"
 		"  --cas          compare-and-swap ping-pong instead of load/store\n"
 		"  --batch N      round trips per timed batch\n"
 		COMMON_HELP);
@@ -146,7 +146,8 @@ int cmd_c2c(int argc, char **argv)
 	struct table *t;
 	struct out o;
 
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hc:" COMMON_SHORTOPTS, lo,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);

@@ -1,15 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One benchmark loop for every lock variant (lock_ops) and the read-mostly
- * RCU-versus-rwlock load. Both also check their invariant on every run:
- * the lock loop counts shared increments (and, when asked, an "inside"
- * flag); the read loop checks readers never see a half-updated record.
+ * The lock benchmark driver for every lock variant (lock_ops; the loop
+ * itself is the template lock_loop.h) and the read-mostly RCU-versus-
+ * rwlock load. The lock loop counts shared increments on every run and,
+ * in checked runs, an "inside" flag; checked read runs verify readers
+ * never see a half-updated record. Checks stay out of measured loops.
  */
 #ifndef SMPKIT_LOCK_BENCH_H
 #define SMPKIT_LOCK_BENCH_H
 
 #include "lock_common.h"
 #include "probes.h"
+
+/* What a run's threads share (the loop is lock_loop.h's). */
+struct lock_shared {
+	const struct lock_ops *ops;
+	void *lock;
+	unsigned int cs, outside;
+	/* Protected by the lock under test: its own line, off the lock's. */
+	_Alignas(CACHELINE) uint64_t counter;
+	uint64_t data[7];
+	_Alignas(CACHELINE) atomic_int inside;
+	_Alignas(CACHELINE) atomic_ullong violations;
+};
 
 struct lock_result {
 	uint64_t elapsed_ns;
@@ -32,8 +45,14 @@ struct rw_result {
 	uint64_t elapsed_ns, reads, writes, torn;
 	double min_share, max_share;
 };
-/* @nreaders readers; one writer updates every @write_us microseconds. */
+/*
+ * @nreaders readers; one writer updates every @write_us microseconds.
+ * Measured runs (@check false) time the read side alone: lock, load one
+ * field through the protected pointer, unlock. Checked runs compare all
+ * fields of each record read, and count torn ones.
+ */
 void rw_bench(enum rw_kind kind, int nreaders, const int *cpus, int ncpus,
-	      unsigned int write_us, unsigned int ms, struct rw_result *res);
+	      unsigned int write_us, unsigned int ms, bool check,
+	      struct rw_result *res);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The table of lock variants: a few lines of shim per lock turn each
- * header's inline functions into lock_ops, so one benchmark loop and one
- * mutual-exclusion test drive them all.
+ * The table of lock variants: a six-line shim per lock instantiates the
+ * loop template (lock_loop.h) with that lock's inline functions, so the
+ * measured loop of each lock is compiled with the lock inlined, and one
+ * benchmark driver and one mutual-exclusion test still drive them all.
  */
 #include <string.h>
 
@@ -12,64 +13,61 @@
 #include "lock_ticket.h"
 #include "lock_ttas.h"
 
-static void nop_destroy(void *l)
-{
-	(void)l;
-}
+#define LV_PFX tas
+#define LV_TYPE struct tas_lock
+#define LV_INIT(l) tas_init(l)
+#define LV_DESTROY(l) ((void)(l))
+#define LV_LOCK(l, q) tas_lock(l)
+#define LV_UNLOCK(l, q) tas_unlock(l)
+#include "lock_loop.h"
 
-#define SIMPLE_SHIM(pfx)						\
-static void pfx##_init_op(void *l) { pfx##_init(l); }			\
-static void pfx##_lock_op(void *l, struct lock_qnode *q)		\
-{ (void)q; pfx##_lock(l); }						\
-static void pfx##_unlock_op(void *l, struct lock_qnode *q)		\
-{ (void)q; pfx##_unlock(l); }
+#define LV_PFX ttas
+#define LV_TYPE struct ttas_lock
+#define LV_INIT(l) ttas_init(l)
+#define LV_DESTROY(l) ((void)(l))
+#define LV_LOCK(l, q) ttas_lock(l)
+#define LV_UNLOCK(l, q) ttas_unlock(l)
+#include "lock_loop.h"
 
-SIMPLE_SHIM(tas)
-SIMPLE_SHIM(ttas)
-SIMPLE_SHIM(ticket)
+#define LV_PFX ticket
+#define LV_TYPE struct ticket_lock
+#define LV_INIT(l) ticket_init(l)
+#define LV_DESTROY(l) ((void)(l))
+#define LV_LOCK(l, q) ticket_lock(l)
+#define LV_UNLOCK(l, q) ticket_unlock(l)
+#include "lock_loop.h"
 
-static void mcs_init_op(void *l) { mcs_init(l); }
-static void mcs_lock_op(void *l, struct lock_qnode *q) { mcs_lock(l, q); }
-static void mcs_unlock_op(void *l, struct lock_qnode *q) { mcs_unlock(l, q); }
+#define LV_PFX mcs
+#define LV_TYPE struct mcs_lock
+#define LV_INIT(l) mcs_init(l)
+#define LV_DESTROY(l) ((void)(l))
+#define LV_LOCK(l, q) mcs_lock(l, q)
+#define LV_UNLOCK(l, q) mcs_unlock(l, q)
+#include "lock_loop.h"
 
-static void pmutex_init_op(void *l) { pmutex_init(l); }
-static void pmutex_destroy_op(void *l) { pmutex_destroy(l); }
-static void pmutex_lock_op(void *l, struct lock_qnode *q)
-{
-	(void)q;
-	pthread_mutex_lock(&((struct pmutex_lock *)l)->m);
-}
-static void pmutex_unlock_op(void *l, struct lock_qnode *q)
-{
-	(void)q;
-	pthread_mutex_unlock(&((struct pmutex_lock *)l)->m);
-}
+#define LV_PFX pmutex
+#define LV_TYPE struct pmutex_lock
+#define LV_INIT(l) pmutex_init(l)
+#define LV_DESTROY(l) pmutex_destroy(l)
+#define LV_LOCK(l, q) pthread_mutex_lock(&(l)->m)
+#define LV_UNLOCK(l, q) pthread_mutex_unlock(&(l)->m)
+#include "lock_loop.h"
 
-static void pspin_init_op(void *l) { pspin_init(l); }
-static void pspin_destroy_op(void *l) { pspin_destroy(l); }
-static void pspin_lock_op(void *l, struct lock_qnode *q)
-{
-	(void)q;
-	pthread_spin_lock(&((struct pspin_lock *)l)->s);
-}
-static void pspin_unlock_op(void *l, struct lock_qnode *q)
-{
-	(void)q;
-	pthread_spin_unlock(&((struct pspin_lock *)l)->s);
-}
-
-#define VARIANT(n, pfx, dtor, w) { .name = n, .what = w,		\
-	.size = sizeof(struct pfx##_lock), .init = pfx##_init_op,	\
-	.destroy = dtor, .lock = pfx##_lock_op, .unlock = pfx##_unlock_op }
+#define LV_PFX pspin
+#define LV_TYPE struct pspin_lock
+#define LV_INIT(l) pspin_init(l)
+#define LV_DESTROY(l) pspin_destroy(l)
+#define LV_LOCK(l, q) pthread_spin_lock(&(l)->s)
+#define LV_UNLOCK(l, q) pthread_spin_unlock(&(l)->s)
+#include "lock_loop.h"
 
 const struct lock_ops lock_variants[] = {
-	VARIANT("tas", tas, nop_destroy, "test-and-set spin"),
-	VARIANT("ttas", ttas, nop_destroy,
-		"test-and-test-and-set, exponential backoff"),
-	VARIANT("ticket", ticket, nop_destroy, "ticket (FIFO)"),
-	VARIANT("mcs", mcs, nop_destroy, "MCS queue lock (FIFO, local spin)"),
-	VARIANT("mutex", pmutex, pmutex_destroy_op, "pthread_mutex (futex)"),
-	VARIANT("spin", pspin, pspin_destroy_op, "pthread_spinlock"),
+	LOCK_VARIANT("tas", tas, "test-and-set spin"),
+	LOCK_VARIANT("ttas", ttas, "test-and-test-and-set, exponential backoff"),
+	LOCK_VARIANT("ticket", ticket, "ticket (FIFO)"),
+	LOCK_VARIANT("mcs", mcs, "MCS queue lock (FIFO, local spin)"),
+	LOCK_VARIANT("mutex", pmutex, "pthread_mutex (futex)"),
+	LOCK_VARIANT("spin", pspin, "pthread_spinlock"),
 };
 const int lock_nvariants = sizeof(lock_variants) / sizeof(lock_variants[0]);
 

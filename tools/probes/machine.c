@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What machine a result came from: kernel, CPU model, CPUs/cores/SMT,
- * NUMA nodes, LLC size, clocksource, and VM detection from CPUID (the
- * hypervisor bit and the vendor leaf 0x40000000). Read from sysfs,
- * /proc and libnuma; nothing here is measured.
+ * NUMA nodes, LLC size (caches.c), clocksource, and VM detection from
+ * CPUID (the hypervisor bit and the vendor leaf 0x40000000). Read from
+ * sysfs, /proc and libnuma; nothing here is measured.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <numa.h>
 #include <sys/utsname.h>
@@ -15,6 +16,7 @@
 #include <cpuid.h>
 #endif
 
+#include "caches.h"
 #include "probes.h"
 
 bool cpuid_hypervisor(char *vendor, size_t len)
@@ -32,6 +34,9 @@ bool cpuid_hypervisor(char *vendor, size_t len)
 	memcpy(v + 4, &c, 4);
 	memcpy(v + 8, &d, 4);
 	v[12] = 0;
+	/* Some pad their vendor with spaces ("bhyve bhyve "). */
+	for (int i = 11; i >= 0 && v[i] == ' '; i--)
+		v[i] = 0;
 	if (!v[0])
 		snprintf(vendor, len, "unknown");
 	else if (!strcmp(v, "KVMKVMKVM"))
@@ -65,22 +70,6 @@ static int read_line(const char *path, char *buf, size_t len)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = 0;
 	return 0;
-}
-
-uint64_t llc_size(void)
-{
-	char path[128], buf[64];
-	uint64_t best = 0, sz;
-
-	for (int i = 0; i < 8; i++) {
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-		if (read_line(path, buf, sizeof(buf)))
-			continue;
-		if (parse_size(buf, &sz) && sz > best)
-			best = sz;
-	}
-	return best;
 }
 
 int node_cpus(int node, int *cpus, int max)
@@ -152,8 +141,14 @@ static void count_cores(struct machine *m)
 void machine_probe(struct machine *m)
 {
 	struct utsname u;
+	time_t now;
+	struct tm tm;
 
 	memset(m, 0, sizeof(*m));
+	now = time(NULL);
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(m->date, sizeof(m->date), "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(m->date, sizeof(m->date), "?");
 	if (gethostname(m->host, sizeof(m->host)))
 		snprintf(m->host, sizeof(m->host), "?");
 	m->host[sizeof(m->host) - 1] = 0;
@@ -173,4 +168,5 @@ void machine_probe(struct machine *m)
 	count_cores(m);
 	m->nodes = nodes_count();
 	m->llc_bytes = llc_size();
+	m->llc_source = caches_get()->source;
 }

@@ -25,7 +25,8 @@ static const struct probe {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: smpkit <probe> [options]   (smpkit <probe> --help)\n\nprobes:\n");
+	fprintf(f, "usage: smpkit <probe> [options]   (smpkit <probe> --help)\n"
+		   "       smpkit -V | --version\n\nprobes:\n");
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 		fprintf(f, "  %-8s %s\n", probes[i].name, probes[i].what);
 	fprintf(f, "\nEvery probe pins its threads and checks the CPU, verifies page\n"
@@ -41,7 +42,7 @@ bool common_opt(struct common_opts *c, int opt, const char *arg)
 	case 'C':
 		c->fmt = OUT_CSV;
 		return true;
-	case 'J':
+	case 'j':
 		c->fmt = OUT_JSON;
 		return true;
 	case 'P': {
@@ -53,13 +54,13 @@ bool common_opt(struct common_opts *c, int opt, const char *arg)
 		c->plot = arg;
 		return true;
 	}
-	case 'R':
+	case 'r':
 		if (!parse_u64(arg, 3, 100000, &v))
 			die("--reps wants a number from 3 to 100000, not '%s'",
 			    arg);
 		c->reps = v;
 		return true;
-	case 'Q':
+	case 'q':
 		c->quick = true;
 		return true;
 	}
@@ -76,6 +77,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("smpkit %s\n", SMPKIT_VERSION);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {

@@ -12,23 +12,47 @@
 #include <string.h>
 #include <numa.h>
 
+#include "caches.h"
 #include "probes.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: smpkit memlat --matrix [--nodes LIST] [--size SIZE] [--duration MS] [options]\n"
+		"usage: smpkit memlat --matrix [-n LIST] [-s SIZE] [-d MS] [options]\n"
 		"Node x node matrix: a thread on the first CPU of node i chases pointers\n"
 		"(median ns per load) and streams (GB/s read and copy) through SIZE\n"
 		"bytes bound to node j; bandwidth again with every CPU of node i.\n"
 		"On one NUMA node only the local cell exists: remote memory cannot be\n"
 		"measured there, and none is invented.\n"
-		"  --nodes LIST    nodes to cover (default: all)\n"
-		"  --size SIZE     working set (default 4 x LLC, at most a quarter of the\n"
-		"                  node's free memory; --quick: 16M)\n"
-		"  --duration MS   one bandwidth run (default 100; --quick 10)\n"
-		"  --hugepages     ask for transparent huge pages\n"
+		"  -n, --nodes LIST  nodes to cover (default: all)\n"
+		"  -s, --size SIZE working set (default 4 x LLC, 128M when no cache size\n"
+		"                  is known, at most a quarter of the node's free memory;\n"
+		"                  --quick: 16M); a note says when it is not past 2 x LLC\n"
+		"  -d, --duration MS  one bandwidth run (default 100; --quick 10)\n"
+		"  --hugepages     ask for transparent huge pages; a note says how much\n"
+		"                  of the worst cell's buffer got them (smaps)\n"
 		COMMON_HELP);
+}
+
+/* Medians of @reps read and copy runs of @nt threads, like every value. */
+static void bw_cell(void *buf, size_t size, const int *cpus, int nt,
+		    int reps, unsigned int ms, double *rd, double *cp)
+{
+	double *r = calloc(reps, sizeof(*r)), *c = calloc(reps, sizeof(*c));
+	struct stats st;
+
+	if (!r || !c)
+		die("out of memory");
+	for (int k = 0; k < reps; k++) {
+		r[k] = bw_measure(buf, size, cpus, nt, false, ms);
+		c[k] = bw_measure(buf, size, cpus, nt, true, ms);
+	}
+	stats_compute(r, reps, &st);
+	*rd = st.median;
+	stats_compute(c, reps, &st);
+	*cp = st.median;
+	free(r);
+	free(c);
 }
 
 int cmd_matrix(int argc, char **argv)
@@ -47,6 +71,7 @@ int cmd_matrix(int argc, char **argv)
 	struct common_opts c = { 0 };
 	int nn = 0, opt;
 	uint64_t size = 0, ms = 0;
+	double huge_frac = -2, fr;	/* -2: no cell yet; -1: unknown */
 	bool huge = false;
 	struct table *lat, *bw;
 	cpu_set_t ns;
@@ -54,7 +79,8 @@ int cmd_matrix(int argc, char **argv)
 	struct out o;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hn:s:d:" COMMON_SHORTOPTS, lo,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -136,30 +162,28 @@ int cmd_matrix(int argc, char **argv)
 		}
 		for (int j = 0; j < nn; j++) {
 			struct stats st;
-			double rd[2][64], cp[2][64], r1[2], c1[2];
+			double rd, cp;
 			void *buf;
 
 			pin_self(cpus[0]);
 			buf = place_alloc(size, nodes[j], huge);
+			/* The note reports the worst cell. */
+			fr = place_huge_fraction(buf, size);
+			if (fr < huge_frac || huge_frac < -1.5)
+				huge_frac = fr;
 			chase_latency(buf, size, CACHELINE, c.reps,
-				      c.quick ? 20000 : 200000, &st);
+				      c.quick ? 20000 : 200000,
+				      c.quick ? CHASE_BATCH_NS / 2 :
+				      CHASE_BATCH_NS, &st);
 			tbl_row(lat, (double)nodes[i], (double)nodes[j],
 				(double)cpus[0], st.median, stats_spread(&st));
 			for (int t = 0; t < 2; t++) {
 				int nt = t ? k : 1;
 
-				for (int r = 0; r < c.reps && r < 64; r++) {
-					rd[t][r] = bw_measure(buf, size, cpus,
-							      nt, false, ms);
-					cp[t][r] = bw_measure(buf, size, cpus,
-							      nt, true, ms);
-				}
-				stats_compute(rd[t], c.reps < 64 ? c.reps : 64, &st);
-				r1[t] = st.median;
-				stats_compute(cp[t], c.reps < 64 ? c.reps : 64, &st);
-				c1[t] = st.median;
+				bw_cell(buf, size, cpus, nt, c.reps, ms, &rd,
+					&cp);
 				tbl_row(bw, (double)nodes[i], (double)nodes[j],
-					(double)nt, r1[t], c1[t]);
+					(double)nt, rd, cp);
 				if (k == 1)
 					break;
 			}
@@ -170,11 +194,18 @@ int cmd_matrix(int argc, char **argv)
 	o.have_noise = true;
 	if (nodes_count() == 1)
 		out_note(&o, "one NUMA node: remote memory cannot be measured on this machine; only the local cell is shown");
-	out_note(&o, "working set %llu KiB on each node, placement verified with move_pages; latency: median of %d batches",
-		 (unsigned long long)(size >> 10), c.reps);
-	if (size < 2 * o.m.llc_bytes)
-		out_note(&o, "the set is not beyond 2x the LLC (%llu KiB): these are cache numbers, not DRAM (use --size)",
-			 (unsigned long long)(o.m.llc_bytes >> 10));
+	out_note(&o, "working set %llu KiB on each node, placement verified with move_pages; latency: median of %d batches, bandwidth: median of %d runs of %llu ms",
+		 (unsigned long long)(size >> 10), c.reps, c.reps,
+		 (unsigned long long)ms);
+	if (huge_frac > -1.5)
+		pages_note(&o, huge, huge_frac, size);
+	/* The guard: cells are DRAM only past twice a known LLC. */
+	if (!o.m.llc_bytes)
+		out_note(&o, "LLC size unknown (neither hwloc nor CPUID names a cache): these may be cache numbers, not DRAM");
+	else if (size < 2 * o.m.llc_bytes)
+		out_note(&o, "the set is not beyond 2x the LLC (%llu KiB, %s): these are cache numbers, not DRAM (use --size)",
+			 (unsigned long long)(o.m.llc_bytes >> 10),
+			 o.m.llc_source);
 	if (o.m.tcg)
 		out_note(&o, "QEMU TCG: emulated NUMA nodes share the host's memory; local and remote look alike by construction");
 	out_print(&o);

@@ -105,15 +105,31 @@ static void fmt_cell(const struct table *t, int r, int c, char *buf,
 		snprintf(buf, len, "%.*f", t->prec[c], cl->v);
 }
 
+/*
+ * Inside a VM, /proc/stat shows only this guest: other guests and the
+ * host's own load on the same cores appear at most as steal time.
+ */
+static const char *noise_scope(const struct machine *m)
+{
+	return m->in_vm ?
+		"this VM only: load outside the VM is invisible here, except as steal time" :
+		"this machine";
+}
+
 static void print_header(const struct out *o, const char *pfx)
 {
 	const struct machine *m = &o->m;
 
-	printf("%ssmpkit %s on %s: %s\n", pfx, o->probe, m->host, m->model);
-	printf("%skernel %s; %d CPUs, %d cores, SMT %d; %d NUMA node%s; LLC %llu KiB\n",
+	printf("%ssmpkit %s %s on %s: %s, %s\n", pfx, SMPKIT_VERSION,
+	       o->probe, m->host, m->model, m->date);
+	printf("%skernel %s; %d CPUs, %d cores, SMT %d; %d NUMA node%s; ",
 	       pfx, m->kernel, m->cpus, m->cores, m->smt, m->nodes,
-	       m->nodes == 1 ? "" : "s",
-	       (unsigned long long)(m->llc_bytes >> 10));
+	       m->nodes == 1 ? "" : "s");
+	if (m->llc_bytes)
+		printf("LLC %llu KiB (%s)\n",
+		       (unsigned long long)(m->llc_bytes >> 10), m->llc_source);
+	else
+		printf("LLC unknown (no cache information)\n");
 	if (m->tcg)
 		printf("%sVM under QEMU TCG (emulated CPU: times are not hardware's)",
 		       pfx);
@@ -128,6 +144,8 @@ static void print_header(const struct out *o, const char *pfx)
 		       pfx, o->noise.other_pct, o->noise.steal_pct,
 		       o->noise.secs,
 		       o->noise.busy ? " -- BUSY MACHINE, results suspect" : "");
+	if (o->have_noise && m->in_vm)
+		printf("%snoise: %s\n", pfx, noise_scope(m));
 }
 
 static void print_table(const struct table *t)
@@ -184,7 +202,11 @@ static void print_json(const struct out *o)
 
 	printf("{\n  \"probe\": ");
 	json_str(o->probe);
-	printf(",\n  \"machine\": {\"host\": ");
+	printf(",\n  \"machine\": {\"version\": ");
+	json_str(SMPKIT_VERSION);
+	printf(", \"date\": ");
+	json_str(m->date);
+	printf(", \"host\": ");
 	json_str(m->host);
 	printf(", \"kernel\": ");
 	json_str(m->kernel);
@@ -193,7 +215,9 @@ static void print_json(const struct out *o)
 	printf(", \"cpus\": %d, \"cores\": %d, \"smt\": %d, \"nodes\": %d, \"llc_bytes\": %llu, ",
 	       m->cpus, m->cores, m->smt, m->nodes,
 	       (unsigned long long)m->llc_bytes);
-	printf("\"vm\": %s, \"tcg\": %s, \"hypervisor\": ",
+	printf("\"llc_source\": ");
+	json_str(m->llc_source);
+	printf(", \"vm\": %s, \"tcg\": %s, \"hypervisor\": ",
 	       m->in_vm ? "true" : "false", m->tcg ? "true" : "false");
 	json_str(m->hypervisor);
 	printf(", \"clock\": ");
@@ -201,10 +225,13 @@ static void print_json(const struct out *o)
 	printf(", \"clocksource\": ");
 	json_str(m->clocksource);
 	printf("},\n");
-	if (o->have_noise)
-		printf("  \"noise\": {\"other_pct\": %.2f, \"steal_pct\": %.2f, \"secs\": %.2f, \"busy\": %s},\n",
+	if (o->have_noise) {
+		printf("  \"noise\": {\"other_pct\": %.2f, \"steal_pct\": %.2f, \"secs\": %.2f, \"busy\": %s, \"scope\": ",
 		       o->noise.other_pct, o->noise.steal_pct, o->noise.secs,
 		       o->noise.busy ? "true" : "false");
+		json_str(noise_scope(m));
+		printf("},\n");
+	}
 	printf("  \"notes\": [");
 	for (int i = 0; i < o->nnotes; i++) {
 		printf("%s", i ? ", " : "");

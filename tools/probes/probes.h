@@ -9,13 +9,17 @@
 #define SMPKIT_PROBES_H
 
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <smpkit/util.h>
 
 #define CACHELINE 64
+/* Printed by --version and in every result's machine header. */
+#define SMPKIT_VERSION "0.3"
 
 /* ---- harness.c: pinning, clock, statistics, noise guard */
 
@@ -63,13 +67,21 @@ void noise_end(struct noise *n);
 struct team;
 struct team_member {
 	_Alignas(CACHELINE) struct team *team;
+	const atomic_int *stop;	/* the team's stop flag, for team_stopping() */
 	int idx, cpu;
 	void *arg;		/* the caller's, shared by all members */
 	uint64_t ops;		/* the body's count of completed operations */
 	uint64_t aux;		/* a second per-thread counter for the body */
 };
-/* The body loops until team_stopping() says so. */
-bool team_stopping(const struct team_member *m);
+/*
+ * The body loops until this says so. Inline: it is read once per
+ * operation, and a call there is overhead in every measured loop.
+ * Relaxed: a body that runs a few operations past the stop is harmless.
+ */
+static inline bool team_stopping(const struct team_member *m)
+{
+	return atomic_load_explicit(m->stop, memory_order_relaxed);
+}
 /*
  * Run @body on @n threads, thread i pinned (and checked) on
  * cpus[i % ncpus], released together, stopped after @ms milliseconds.
@@ -83,15 +95,15 @@ uint64_t team_run(int n, const int *cpus, int ncpus, unsigned int ms,
 struct machine {
 	char host[64], kernel[128], model[128], hypervisor[32];
 	char clocksource[32];
+	char date[32];		/* when the probe ran, UTC */
 	bool in_vm, tcg;
 	int cpus, cores, smt, nodes;
-	uint64_t llc_bytes;
+	uint64_t llc_bytes;	/* 0 when no source knows (caches.c) */
+	const char *llc_source;
 };
 void machine_probe(struct machine *m);
 /* CPUID leaf 1 ECX[31] and the vendor string at leaf 0x40000000. */
 bool cpuid_hypervisor(char *vendor, size_t len);
-/* Largest cache (the LLC) from sysfs, 0 if unknown. */
-uint64_t llc_size(void);
 /* The online CPUs of NUMA node @node, in order; returns the count. */
 int node_cpus(int node, int *cpus, int max);
 
@@ -108,6 +120,14 @@ void *place_alloc(size_t len, int node, bool huge);
 void place_free(void *p, size_t len);
 /* Fraction of sampled pages of [p, p+len) on @node, via move_pages(). */
 double place_check(const void *p, size_t len, int node);
+
+/* ---- thp.c: were the huge pages asked for granted? */
+/* Bytes in THP of the smaps mappings (text @f) that overlap [lo, hi). */
+uint64_t smaps_huge_bytes(FILE *f, uintptr_t lo, uintptr_t hi);
+/* Share of [p, p+len) in transparent huge pages now; -1 if unknown. */
+double place_huge_fraction(const void *p, size_t len);
+/* The THP mode in force: "always", "madvise", "never" or "unknown". */
+void thp_mode(char *buf, size_t len);
 
 /* ---- output.c: tables as aligned text, CSV or JSON */
 enum out_fmt { OUT_TABLE, OUT_CSV, OUT_JSON };
@@ -148,11 +168,15 @@ void out_note(struct out *o, const char *fmt, ...);
 void out_print(struct out *o);
 void out_free(struct out *o);
 
-/* ---- plot.c: gnuplot pictures */
-/* Lines: x = column @xc, one line per y column in @ycs, log x when asked. */
-int plot_curve(const char *file, const struct table *t, int xc,
-	       const int *ycs, int nys, bool logx, const char *ylabel);
-/* Heatmap of a long-form table: columns @rc (rows), @cc (columns), @vc. */
+/* ---- plot*.c: gnuplot pictures */
+struct caches;
+/* Log-log latency (@yc, ns) against set size (@xc, KiB), caches marked. */
+int plot_latency(const char *file, const struct table *t, int xc, int yc,
+		 const struct caches *cs);
+/*
+ * Heatmap of a long-form table: columns @rc (rows), @cc (columns), @vc;
+ * values printed in the cells, colours anchored at 0, row 0 on top.
+ */
 int plot_heatmap(const char *file, const struct table *t, int rc, int cc,
 		 int vc, const char *label);
 /* Lines grouped by a string column (e.g. one line per lock). */
@@ -168,28 +192,43 @@ struct common_opts {
 };
 /*
  * Handle --csv/--json/--plot/--reps/--quick; returns true when @opt was
- * one of them. @arg is its argument (optarg).
+ * one of them. @arg is its argument (optarg). The short forms (-j, -r,
+ * -q) are the option values, so COMMON_SHORTOPTS goes into every
+ * probe's getopt string.
  */
 bool common_opt(struct common_opts *c, int opt, const char *arg);
 #define COMMON_LONGOPTS \
 	{ "csv", no_argument, NULL, 'C' }, \
-	{ "json", no_argument, NULL, 'J' }, \
+	{ "json", no_argument, NULL, 'j' }, \
 	{ "plot", required_argument, NULL, 'P' }, \
-	{ "reps", required_argument, NULL, 'R' }, \
-	{ "quick", no_argument, NULL, 'Q' }
+	{ "reps", required_argument, NULL, 'r' }, \
+	{ "quick", no_argument, NULL, 'q' }
+#define COMMON_SHORTOPTS "jr:q"
 #define COMMON_HELP \
-	"  --csv | --json     machine-readable output (default: aligned table)\n" \
+	"  --csv | -j, --json machine-readable output (default: aligned table)\n" \
 	"  --plot FILE        also draw FILE.png or FILE.svg with gnuplot\n" \
-	"  --reps N           batches per measurement (median and spread)\n" \
-	"  --quick            fewer, shorter batches (tests, report)\n"
+	"                     (its messages go to stderr, never stdout)\n" \
+	"  -r, --reps N       timed repetitions (batches or runs) per value;\n" \
+	"                     the value is their median, the spread beside it\n" \
+	"  -q, --quick        fewer, shorter repetitions (tests, report)\n"
 
 /* ---- memlat.c, used by matrix.c too */
+/* Notes on the share of a @bytes buffer in huge pages (@frac < 0: unknown). */
+struct out;
+void pages_note(struct out *o, bool asked, double frac, uint64_t bytes);
 /*
- * Median ns per dependent load over @reps batches of @loads loads, on a
- * chase over the first @bytes of @buf (already placed and touched).
+ * Median ns per dependent load over @reps batches on a chase over the
+ * first @bytes of @buf (already placed and touched). A batch is at least
+ * @min_loads loads and lasts at least @min_batch_ns; returns the loads
+ * per batch it used.
  */
-void chase_latency(void *buf, size_t bytes, size_t stride, int reps,
-		   uint64_t loads, struct stats *st);
+#define CHASE_BATCH_NS 1000000		/* 1 ms; --quick: half */
+#define CHASE_WARM_NS 50000000		/* 50 ms of chasing before point 1 */
+/* Chase through the first @bytes of @buf for @ns: clocks up, TLB warm. */
+void chase_warm_cpu(void *buf, size_t bytes, size_t stride, uint64_t ns);
+uint64_t chase_latency(void *buf, size_t bytes, size_t stride, int reps,
+		       uint64_t min_loads, uint64_t min_batch_ns,
+		       struct stats *st);
 
 /*
  * ---- bw.c: GB/s of @n threads (on cpus[0..n-1]) reading or copying

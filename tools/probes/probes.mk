@@ -7,9 +7,14 @@ PROGS += smpkit
 PROBES_LIB_SRCS = \
 	tools/probes/harness.c \
 	tools/probes/machine.c \
+	tools/probes/caches.c \
+	tools/probes/cache_cpuid.c \
 	tools/probes/numa_place.c \
+	tools/probes/thp.c \
 	tools/probes/output.c \
 	tools/probes/plot.c \
+	tools/probes/plot_latency.c \
+	tools/probes/plot_heatmap.c \
 	tools/probes/chase.c \
 	tools/probes/team.c \
 	tools/probes/bw.c \
@@ -29,5 +34,7 @@ smpkit_SRCS = \
 	tools/probes/report.c \
 	$(PROBES_LIB_SRCS)
 
-PROBES_LDLIBS = -lnuma -lurcu-memb -lm
+# Dynamic: the VM rig (scripts/vm-run) copies each binary's shared
+# libraries by ldd, and Debian ships no static libudev for libhwloc.a.
+PROBES_LDLIBS = -lhwloc -lnuma -lurcu-memb -lm
 smpkit_LDLIBS = $(PROBES_LDLIBS)

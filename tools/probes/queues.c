@@ -146,7 +146,7 @@ static double run_once(bool mq, int n, const int *cpus, int ncpus,
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: smpkit queues [--threads LIST] [--cpus LIST] [--work N]\n"
+		"usage: smpkit queues [-t, --threads LIST] [-c, --cpus LIST] [--work N]\n"
 		"                     [--imbalance] [--duration MS] [options]\n"
 		"SQMS (one shared queue, one lock) versus MQMS (a queue and lock per\n"
 		"thread, stealing from a random victim when the own queue is empty).\n"
@@ -154,11 +154,11 @@ static void usage(FILE *f)
 		"N units of work on it. mops = items consumed per microsecond; steal_pct\n"
 		"= items taken from another queue; min/max_share = per-thread fairness.\n"
 		"Items are counted in and out: a lost item is an error.\n"
-		"  --threads LIST  thread counts (default 1..CPUs)\n"
-		"  --cpus LIST     CPUs to pin to, round robin (default: all allowed)\n"
+		"  -t, --threads LIST  thread counts (default 1..CPUs)\n"
+		"  -c, --cpus LIST CPUs to pin to, round robin (default: all allowed)\n"
 		"  --work N        work iterations per item (default 50)\n"
 		"  --imbalance     only even threads produce (two items): odd ones must steal\n"
-		"  --duration MS   one run (default 200; --quick 20)\n"
+		"  -d, --duration MS  one run (default 200; --quick 20)\n"
 		COMMON_HELP);
 }
 
@@ -184,7 +184,8 @@ int cmd_queues(int argc, char **argv)
 	cpu_set_t ts;
 	char err[128];
 
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ht:c:d:" COMMON_SHORTOPTS, lo,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);

@@ -25,12 +25,12 @@ static const struct step {
 	{ "topo", "Topology", { "topo" }, false,
 	  "What the kernel reports; the VM line comes from CPUID." },
 	{ "memlat", "Load latency curve", { "memlat", "--quick" }, true,
-	  "Steps in the curve are cache levels; the plateau past the LLC is DRAM (plus TLB misses with 4 KiB pages)." },
+	  "Both axes are logarithmic; dashed lines mark the cache sizes (hwloc or CPUID). Steps in the curve are cache levels; the plateau past the LLC is DRAM (plus TLB misses with 4 KiB pages)." },
 	{ "matrix", "Node x node latency and bandwidth",
 	  { "memlat", "--matrix", "--quick" }, true,
-	  "Diagonal cells are local memory; off-diagonal cells are remote. One node: only the local cell exists." },
+	  "Each cell prints its latency. Diagonal cells are local memory; off-diagonal cells are remote. One node: only the local cell exists." },
 	{ "c2c", "Core-to-core round trips", { "c2c", "--quick" }, true,
-	  "Darker is faster; SMT siblings and cores sharing an LLC show up as blocks." },
+	  "Each cell prints its round trip; the colour scale runs from 0 (light) to a round number above the slowest pair (dark), so small differences stay pale. CPU 0 is the top row; a CPU with itself is grey. SMT siblings and cores sharing an LLC show up as blocks." },
 	{ "locks", "Locks versus threads", { "locks", "--quick" }, true,
 	  "Throughput per lock as threads grow; min_share near 0 means starvation." },
 	{ "queues", "SQMS versus MQMS", { "queues", "--quick" }, true,
@@ -103,6 +103,7 @@ int cmd_report(int argc, char **argv)
 	const char *dir = "smpkit-report";
 	char path[4096];
 	int opt, failed = 0;
+	struct machine m;
 	FILE *md;
 
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -122,9 +123,13 @@ int cmd_report(int argc, char **argv)
 	md = fopen(path, "w");
 	if (!md)
 		die_errno("cannot write %s", path);
-	fprintf(md, "# smpkit report\n\nEvery probe ran with `--quick`; "
-		    "the header of each table names the machine and the noise "
-		    "during the run.\n");
+	machine_probe(&m);
+	fprintf(md, "# smpkit report: %s, %s\n\n", m.model, m.date);
+	fprintf(md, "Host %s, kernel %s, %d CPUs, %s; smpkit %s. Every probe "
+		    "ran with `--quick`; the header of each table names the "
+		    "machine and the noise during the run.\n", m.host,
+		m.kernel, m.cpus, m.tcg ? "VM under QEMU TCG" :
+		m.in_vm ? "VM" : "bare metal", SMPKIT_VERSION);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		const struct step *s = &steps[i];
 		int rc;

@@ -3,8 +3,12 @@
  * The read-mostly load: readers look up one shared record while a single
  * writer replaces it every few microseconds, either under a
  * pthread_rwlock or with liburcu (urcu-memb flavour: readers use
- * membarrier, no registration-time signals). Readers check that all
- * fields of the record agree, so a torn read is counted, not assumed.
+ * membarrier, no registration-time signals). In checked runs readers
+ * compare all fields of the record, so a torn read is counted, not
+ * assumed; measured runs only load one field, so the number is the read
+ * side's cost and not the checker's (issue 17: 3.9 ns against 0.95 ns
+ * for a bare urcu-memb read). Each of the four reader loops is compiled
+ * on its own, with no per-read branch on kind or mode.
  */
 #define _LGPL_SOURCE	/* inline urcu read-side fast paths */
 #include <pthread.h>
@@ -32,6 +36,7 @@ struct rw_shared {
 	struct record rec_locked;
 	_Alignas(CACHELINE) atomic_int stop;
 	atomic_ullong torn;
+	atomic_ullong sink;	/* the measured readers' loads end here */
 	uint64_t writes;
 };
 
@@ -43,29 +48,60 @@ static bool torn(const struct record *r)
 	return false;
 }
 
-static void rw_reader(struct team_member *m)
+/* @kind and @check are constants in each of the four callers below. */
+static inline __attribute__((always_inline)) void
+rw_reader(struct team_member *m, const enum rw_kind kind, const bool check)
 {
 	struct rw_shared *s = m->arg;
-	uint64_t ops = 0, bad = 0;
+	uint64_t ops = 0, bad = 0, sum = 0;
 
-	if (s->kind == RW_RCU)
+	if (kind == RW_RCU)
 		urcu_memb_register_thread();
 	while (!team_stopping(m)) {
-		if (s->kind == RW_RCU) {
+		const struct record *r;
+
+		if (kind == RW_RCU) {
 			urcu_memb_read_lock();
-			bad += torn(rcu_dereference(s->gp));
-			urcu_memb_read_unlock();
+			r = rcu_dereference(s->gp);
 		} else {
 			pthread_rwlock_rdlock(&s->rw);
-			bad += torn(&s->rec_locked);
-			pthread_rwlock_unlock(&s->rw);
+			r = &s->rec_locked;
 		}
+		if (check)
+			bad += torn(r);
+		else
+			sum += r->f[0];
+		if (kind == RW_RCU)
+			urcu_memb_read_unlock();
+		else
+			pthread_rwlock_unlock(&s->rw);
 		ops++;
 	}
-	if (s->kind == RW_RCU)
+	if (kind == RW_RCU)
 		urcu_memb_unregister_thread();
 	m->ops = ops;
 	atomic_fetch_add(&s->torn, bad);
+	atomic_fetch_add(&s->sink, sum);
+}
+
+static void rcu_reader(struct team_member *m)
+{
+	rw_reader(m, RW_RCU, false);
+}
+
+static void rcu_reader_checked(struct team_member *m)
+{
+	rw_reader(m, RW_RCU, true);
+}
+
+static void rwlock_reader(struct team_member *m)
+{
+	rw_reader(m, RW_RWLOCK, false);
+}
+
+static void rwlock_reader_checked(struct team_member *m)
+{
+	rw_reader(m, RW_RWLOCK, true);
 }
 
 static void *rw_writer(void *arg)
@@ -101,8 +137,13 @@ static void *rw_writer(void *arg)
 }
 
 void rw_bench(enum rw_kind kind, int nreaders, const int *cpus, int ncpus,
-	      unsigned int write_us, unsigned int ms, struct rw_result *res)
+	      unsigned int write_us, unsigned int ms, bool check,
+	      struct rw_result *res)
 {
+	void (*const readers[2][2])(struct team_member *m) = {
+		[RW_RCU] = { rcu_reader, rcu_reader_checked },
+		[RW_RWLOCK] = { rwlock_reader, rwlock_reader_checked },
+	};
 	struct rw_shared *s = aligned_alloc(CACHELINE, sizeof(*s));
 	struct team_member *mem = aligned_alloc(CACHELINE,
 						sizeof(*mem) * nreaders);
@@ -121,8 +162,8 @@ void rw_bench(enum rw_kind kind, int nreaders, const int *cpus, int ncpus,
 	if (pthread_create(&wt, NULL, rw_writer, s))
 		die("pthread_create failed for the writer");
 	memset(res, 0, sizeof(*res));
-	res->elapsed_ns = team_run(nreaders, cpus, ncpus, ms, rw_reader, s,
-				   mem);
+	res->elapsed_ns = team_run(nreaders, cpus, ncpus, ms,
+				   readers[kind][check], s, mem);
 	atomic_store(&s->stop, 1);
 	pthread_join(wt, NULL);
 	res->min_share = 1e300;

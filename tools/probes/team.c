@@ -21,11 +21,6 @@ struct team {
 	void (*body)(struct team_member *m);
 };
 
-bool team_stopping(const struct team_member *m)
-{
-	return atomic_load_explicit(&m->team->stop, memory_order_relaxed);
-}
-
 static void *team_thread(void *arg)
 {
 	struct team_member *m = arg;
@@ -58,6 +53,7 @@ uint64_t team_run(int n, const int *cpus, int ncpus, unsigned int ms,
 	for (int i = 0; i < n; i++) {
 		memset(&members[i], 0, sizeof(members[i]));
 		members[i].team = t;
+		members[i].stop = &t->stop;
 		members[i].idx = i;
 		members[i].cpu = cpus[i % ncpus];
 		members[i].arg = arg;

@@ -3,15 +3,18 @@
  * smpkit topo: the machine as the kernel describes it -- per-CPU core,
  * package, node and SMT siblings; caches of CPU 0 with their sharing;
  * NUMA nodes with memory and distances -- plus whether we run in a VM.
- * Everything comes from sysfs and libnuma; nothing is measured.
+ * Everything comes from sysfs, libnuma and hwloc (caches.c); nothing is
+ * measured.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <numa.h>
 
+#include "caches.h"
 #include "probes.h"
 
 static int sysfs_str(char *buf, size_t len, const char *fmt, int a, int b)
@@ -61,39 +64,28 @@ static void cpus_table(struct out *o)
 	}
 }
 
-static int cache_attr(int idx, const char *leaf, char *buf, size_t len)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path),
-		 "/sys/devices/system/cpu/cpu0/cache/index%d/%s", idx, leaf);
-	return sysfs_str(buf, len, path, 0, 0);
-}
-
+/* ways: 0 is unknown, -1 fully associative (JSON: null, "-" in text). */
 static void caches_table(struct out *o)
 {
-	struct table *t = out_table(o, "caches", "Caches seen from CPU 0",
+	const struct caches *cs = caches_get();
+	struct table *t = out_table(o, "caches", "Caches of one CPU",
 				    "level:0,type:s,size_kib:0,line:0,ways:0,shared_with:s");
-	char type[32], size[32], shared[128], line[32], ways[32], lvl[16];
-	uint64_t sz;
 
-	for (int i = 0; i < 8; i++) {
-		if (cache_attr(i, "type", type, sizeof(type)))
-			break;
-		if (cache_attr(i, "size", size, sizeof(size)) ||
-		    !parse_size(size, &sz))
-			sz = 0;
-		if (cache_attr(i, "level", lvl, sizeof(lvl)))
-			snprintf(lvl, sizeof(lvl), "0");
-		if (cache_attr(i, "coherency_line_size", line, sizeof(line)))
-			snprintf(line, sizeof(line), "0");
-		if (cache_attr(i, "ways_of_associativity", ways, sizeof(ways)))
-			snprintf(ways, sizeof(ways), "0");
-		if (cache_attr(i, "shared_cpu_list", shared, sizeof(shared)))
-			snprintf(shared, sizeof(shared), "?");
-		tbl_row(t, atof(lvl), type, (double)(sz >> 10), atof(line),
-			atof(ways), shared);
+	for (int i = 0; i < cs->n; i++) {
+		const struct cache_info *ci = &cs->c[i];
+
+		tbl_row(t, (double)ci->level, ci->type,
+			(double)(ci->size >> 10), (double)ci->line,
+			ci->ways > 0 ? (double)ci->ways : NAN, ci->shared);
 	}
+	if (!cs->n)
+		out_note(o, "no cache information: hwloc and CPUID name none");
+	else if (!strcmp(cs->source, "cpuid"))
+		out_note(o, "caches from CPUID as read on CPU %d (hwloc had none); CPUID does not say which CPUs share a cache",
+			 cs->cpu);
+	else
+		out_note(o, "caches of CPU %d from hwloc (sysfs, or CPUID where sysfs has no cache directory)",
+			 cs->cpu);
 }
 
 static void nodes_tables(struct out *o)
@@ -131,11 +123,13 @@ static void nodes_tables(struct out *o)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: smpkit topo [--csv|--json]\n"
+	fprintf(f, "usage: smpkit topo [--csv | -j, --json]\n"
 		   "Prints CPUs (core, package, node, SMT siblings), the caches of\n"
 		   "CPU 0 (size, line, ways, which CPUs share each), NUMA nodes\n"
 		   "(CPUs, memory, free memory, distances) and the VM verdict from\n"
-		   "CPUID (hypervisor bit, vendor leaf). Reads sysfs and libnuma only.\n");
+		   "CPUID (hypervisor bit, vendor leaf). Reads sysfs and libnuma;\n"
+		   "caches come from hwloc, or from CPUID when hwloc has none\n"
+		   "(SMPKIT_CACHES=hwloc|cpuid|none picks one source).\n");
 }
 
 int cmd_topo(int argc, char **argv)
@@ -149,13 +143,13 @@ int cmd_topo(int argc, char **argv)
 	struct out o;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hj", lo, NULL)) != -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			return 0;
 		}
-		if (!common_opt(&c, opt, optarg) || opt == 'P' || opt == 'R' ||
-		    opt == 'Q')
+		if (!common_opt(&c, opt, optarg) || opt == 'P' || opt == 'r' ||
+		    opt == 'q')
 			die("topo: bad option (smpkit topo --help)");
 	}
 	if (optind < argc)
