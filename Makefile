@@ -11,6 +11,9 @@ SHELL := /bin/bash
 #   make KDIR=/lib/modules/$(uname -r)/build   module for a real host
 
 KERNEL    ?= 6.1
+# The one place the version lives: dkms.conf, libwsched's soname file,
+# libwsched.pc and the man pages take it from here.
+VERSION   := $(shell cat VERSION)
 BUILD     ?= build
 SMPKIT_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/smpkit
 export SMPKIT_CACHE
@@ -37,15 +40,15 @@ endif
 
 # Filled in by the fragments: PROGS (into $(BUILD)/bin), TESTS (into
 # $(BUILD)/selftests, each also named in HOST_TESTS or VM_TESTS), shell
-# tests in SCRIPT_TESTS and what they source in SCRIPT_LIBS, and
-# <name>_SRCS / <name>_LDLIBS per program or test.
+# tests in SCRIPT_TESTS and what they source in SCRIPT_LIBS, man pages
+# in MAN_PAGES, and <name>_SRCS / <name>_LDLIBS per program or test.
 PROGS :=
 TESTS :=
 HOST_TESTS :=
 VM_TESTS :=
 SCRIPT_TESTS :=
 SCRIPT_LIBS :=
-include $(sort $(wildcard tools/*/*.mk selftests/*/*.mk bench/*.mk))
+include $(sort $(wildcard tools/*/*.mk selftests/*/*.mk bench/*.mk Documentation/*/*.mk))
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(1))) \
        $(patsubst %.S,$(BUILD)/obj/%.o,$(filter %.S,$(1)))
