@@ -9,6 +9,8 @@ SHELL := /bin/bash
 #   make check      install what is missing, build, run every test suite
 #   make run        the main job (in the VM by default)
 #   make KDIR=/lib/modules/$(uname -r)/build   module for a real host
+#   make install [PREFIX=/usr/local] [DESTDIR=]  programs, libwsched, man
+#                   pages, docs; make uninstall removes them (install.rst)
 
 KERNEL    ?= 6.1
 # The one place the version lives: dkms.conf, libwsched's soname file,
@@ -40,15 +42,18 @@ endif
 
 # Filled in by the fragments: PROGS (into $(BUILD)/bin), TESTS (into
 # $(BUILD)/selftests, each also named in HOST_TESTS or VM_TESTS), shell
-# tests in SCRIPT_TESTS and what they source in SCRIPT_LIBS, man pages
-# in MAN_PAGES, and <name>_SRCS / <name>_LDLIBS per program or test.
+# tests in SCRIPT_TESTS and what they source in SCRIPT_LIBS, libraries
+# in LIBS, man pages in MAN_PAGES, and <name>_SRCS / <name>_LDLIBS per
+# program or test. scripts/install.mk installs them.
 PROGS :=
 TESTS :=
 HOST_TESTS :=
 VM_TESTS :=
 SCRIPT_TESTS :=
 SCRIPT_LIBS :=
+LIBS :=
 include $(sort $(wildcard tools/*/*.mk selftests/*/*.mk bench/*.mk Documentation/*/*.mk))
+include scripts/install.mk
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(1))) \
        $(patsubst %.S,$(BUILD)/obj/%.o,$(filter %.S,$(1)))

@@ -2,11 +2,11 @@
 # Installing smpkit the usual ways, tested on the host into temporary
 # folders (Documentation/install.rst). Where a tool is missing (rst2man,
 # dkms, ...) the test says SKIP and which package to install.
-PKG_TESTS := man_test.sh
+PKG_TESTS := install_test.sh man_test.sh
 SCRIPT_TESTS += $(addprefix pkg/,$(PKG_TESTS))
 SCRIPT_LIBS += pkg/pkglib.sh
 HOST_TESTS += $(addprefix pkg/,$(PKG_TESTS))
 
-# What man_test checks, built with the selftests when rst2man is there
-# (it is a dependency of make check, not of make).
-selftests: $(if $(shell command -v $(RST2MAN) 2>/dev/null),man)
+# What install_test and man_test check, built with the selftests when
+# rst2man is there (it is a dependency of make check, not of make).
+selftests: libs $(if $(shell command -v $(RST2MAN) 2>/dev/null),man)
