@@ -53,7 +53,7 @@ SCRIPT_TESTS :=
 SCRIPT_LIBS :=
 LIBS :=
 include $(sort $(wildcard tools/*/*.mk selftests/*/*.mk bench/*.mk Documentation/*/*.mk))
-include scripts/install.mk scripts/dkms.mk
+include scripts/install.mk scripts/dkms.mk scripts/sign.mk
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(1))) \
        $(patsubst %.S,$(BUILD)/obj/%.o,$(filter %.S,$(1)))
