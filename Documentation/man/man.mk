@@ -2,7 +2,7 @@
 # Man pages, written once in reStructuredText (as the kernel's bpftool
 # pages are) and turned into roff by rst2man; a warning stops the build.
 # selftests/pkg/man_test.sh holds each page's options to its --help.
-MAN_PAGES = wsched-run.8 tvmm.1 smpkit.1 smpkit-bench.1 libwsched.3
+MAN_PAGES = wsched-run.8 tvmm.1 smpkit.1 smpkit-bench.1 smpkit-cpumix.1 libwsched.3
 RST2MAN ?= rst2man
 # The page's date is the last commit's (or SOURCE_DATE_EPOCH's, as
 # dpkg-buildpackage sets it), so that a rebuild gives the same page.

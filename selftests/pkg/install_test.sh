@@ -96,11 +96,11 @@ cc -Wall -Wextra -Werror -o "$tmp/user-static" "$tmp/user.c" \
 ok $? "the same program links libwsched.a statically and runs $(head -c 200 "$tmp/err")"
 
 pages=0
-for m in man8/wsched-run.8 man1/tvmm.1 man1/smpkit.1 man1/smpkit-bench.1 man3/libwsched.3; do
+for m in man8/wsched-run.8 man1/smpkit-cpumix.1 man1/tvmm.1 man1/smpkit.1 man1/smpkit-bench.1 man3/libwsched.3; do
 	[ -f "$d/usr/share/man/$m" ] && pages=$((pages + 1))
 done
-[ $pages = 5 ] && MANWIDTH=80 man -l "$d/usr/share/man/man8/wsched-run.8" 2>/dev/null | grep -q 'CAP_SYS_NICE'
-ok $? "the five man pages are installed ($pages) and man -l renders wsched-run(8)"
+[ $pages = 6 ] && MANWIDTH=80 man -l "$d/usr/share/man/man8/wsched-run.8" 2>/dev/null | grep -q 'CAP_SYS_NICE'
+ok $? "the six man pages are installed ($pages) and man -l renders wsched-run(8)"
 [ -f "$d/usr/share/doc/smpkit/README.md" ] && [ -f "$d/usr/share/doc/smpkit/install.rst" ]
 ok $? "README.md and Documentation/*.rst are in /usr/share/doc/smpkit"
 

@@ -5,12 +5,12 @@
 # every page without a warning or an error.
 . "$(dirname "$0")/pkglib.sh" || exit 1
 need_cmd groff groff
-pages="wsched-run.8 tvmm.1 smpkit.1 smpkit-bench.1 libwsched.3"
+pages="wsched-run.8 tvmm.1 smpkit.1 smpkit-bench.1 smpkit-cpumix.1 libwsched.3"
 for m in $pages; do
 	[ -f "$build/man/$m" ] ||
 		ktap_skip_all "$build/man/$m is not built (make man; needs rst2man from python3-docutils)"
 done
-ktap_plan 11
+ktap_plan 13
 
 # The options a text names: --long ones and -h, one per line.
 opts() {
@@ -36,6 +36,7 @@ b=$build/bin
 same wsched-run.8 "$("$b/wsched-run" --help)"
 same tvmm.1 "$("$b/tvmm" --help)"
 same smpkit-bench.1 "$("$b/smpkit-bench" --help)"
+same smpkit-cpumix.1 "$("$b/smpkit-cpumix" --help)"
 # smpkit: its own usage, then each probe's (the list comes from the usage).
 help=$("$b/smpkit" --help)
 for p in $(echo "$help" | awk '/^probes:/ {on=1; next} on && /^  [a-z]/ {print $1}'); do
@@ -61,7 +62,7 @@ if command -v mandoc >/dev/null; then
 	# .ft C) that groff, which man(1) uses on Debian, does not share.
 	err=$(cd "$build/man" && mandoc -T lint -W error $pages 2>&1)
 	[ -z "$err" ]
-	ok $? "mandoc -T lint -W error: no error in the five pages $(echo "$err" | head -n 1)"
+	ok $? "mandoc -T lint -W error: no error in the six pages $(echo "$err" | head -n 1)"
 else
 	skip "mandoc not installed (apt-get install mandoc)"
 fi
