@@ -2,7 +2,7 @@
 # Installing smpkit the usual ways, tested on the host into temporary
 # folders (Documentation/install.rst). Where a tool is missing (rst2man,
 # dkms, ...) the test says SKIP and which package to install.
-PKG_TESTS := install_test.sh man_test.sh deps_test.sh dkms_test.sh sign_test.sh \
+PKG_TESTS := install_test.sh man_test.sh deps_test.sh dkms_test.sh sign_test.sh deb_test.sh \
 	     sig_enforce_test.sh
 SCRIPT_TESTS += $(addprefix pkg/,$(PKG_TESTS))
 SCRIPT_LIBS += pkg/pkglib.sh
