@@ -129,6 +129,7 @@ deps:
 # make check: every suite on the host and both VM kernels, then the
 # debug-kernel tier; scripts/check prints the verdict.
 check: deps
+	@echo "check: building everything, the module for 6.1 and 6.12, and the ASan+UBSan tree (a few minutes)"
 	$(MAKE) all KERNEL=6.1
 	$(MAKE) module KERNEL=6.12
 	$(MAKE) userspace selftests SAN=1
