@@ -47,6 +47,10 @@ endif
 # program or test. scripts/install.mk installs them.
 PROGS :=
 TESTS :=
+# The fragments define rules of their own before "all" is: without this,
+# plain "make" built the first of them (tvmm's guest ELF, later the man
+# pages) instead of everything.
+.DEFAULT_GOAL := all
 HOST_TESTS :=
 VM_TESTS :=
 SCRIPT_TESTS :=
