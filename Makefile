@@ -72,11 +72,11 @@ $(foreach t,$(TESTS),$(eval $(call link_rule,$(notdir $(t)),$(BUILD)/selftests/$
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $($(notdir $*)_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $($(notdir $*)_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Shell tests (and what they source) are copied as they are.
 $(BUILD)/selftests/%.sh: selftests/%.sh

@@ -16,7 +16,7 @@ LIBS += $(LIBWSCHED_SO) $(LIBWSCHED_A)
 
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -fPIC -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 # Only the wsched_* functions of libwsched.h are exported.
 $(LIBWSCHED_SO): $(LIBWSCHED_PIC_OBJS) tools/libwsched/libwsched.map
