@@ -54,6 +54,8 @@ install: userspace libs man
 		install -m 644 $(addprefix $(BUILD)/man/,$(filter %.$(s),$(MAN_PAGES))) \
 			$(DESTDIR)$(MANDIR)/man$(s)/ &&) true
 	install -m 644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+	@# A live install: the loader's cache must learn libwsched.so.0.
+	@[ -n "$(DESTDIR)" ] || ldconfig 2>/dev/null || true
 	@echo "installed under $(DESTDIR)$(PREFIX); /dev/wsched needs the module: make install-dkms"
 
 # Only the directories that are ours alone are removed, and only if empty.

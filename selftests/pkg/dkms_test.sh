@@ -6,7 +6,10 @@
 # support (BUILD_EXCLUSIVE_KERNEL) and Kbuild refuses one in one line.
 # Everything stays in a scratch folder (--sourcetree, --dkmstree); each
 # module built is left in the build tree for pkg/dkms_load_test.sh, which
-# loads it in the rig. About 1 min per kernel on 2 busy cores.
+# loads it in the rig. About 1 min per kernel on 2 busy cores. The one
+# thing outside the scratch folder: Debian's DKMS makes its signing pair
+# (/var/lib/dkms/mok.key, mok.pub) at its first build, as it would for
+# any package.
 . "$(dirname "$0")/pkglib.sh" || exit 1
 need_cmd dkms dkms
 cache=${SMPKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smpkit}
