@@ -9,8 +9,13 @@ SHELL := /bin/bash
 #   make check      install what is missing, build, run every test suite
 #   make run        the main job (in the VM by default)
 #   make KDIR=/lib/modules/$(uname -r)/build   module for a real host
+#   make install [PREFIX=/usr/local] [DESTDIR=]  programs, libwsched, man
+#                   pages, docs; make uninstall removes them (install.rst)
 
 KERNEL    ?= 6.1
+# The one place the version lives: dkms.conf, libwsched's soname file,
+# libwsched.pc and the man pages take it from here.
+VERSION   := $(shell cat VERSION)
 BUILD     ?= build
 SMPKIT_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/smpkit
 export SMPKIT_CACHE
@@ -37,15 +42,22 @@ endif
 
 # Filled in by the fragments: PROGS (into $(BUILD)/bin), TESTS (into
 # $(BUILD)/selftests, each also named in HOST_TESTS or VM_TESTS), shell
-# tests in SCRIPT_TESTS and what they source in SCRIPT_LIBS, and
-# <name>_SRCS / <name>_LDLIBS per program or test.
+# tests in SCRIPT_TESTS and what they source in SCRIPT_LIBS, libraries
+# in LIBS, man pages in MAN_PAGES, and <name>_SRCS / <name>_LDLIBS per
+# program or test. scripts/install.mk installs them.
 PROGS :=
 TESTS :=
+# The fragments define rules of their own before "all" is: without this,
+# plain "make" built the first of them (tvmm's guest ELF, later the man
+# pages) instead of everything.
+.DEFAULT_GOAL := all
 HOST_TESTS :=
 VM_TESTS :=
 SCRIPT_TESTS :=
 SCRIPT_LIBS :=
-include $(sort $(wildcard tools/*/*.mk selftests/*/*.mk bench/*.mk))
+LIBS :=
+include $(sort $(wildcard tools/*/*.mk selftests/*/*.mk bench/*.mk Documentation/*/*.mk))
+include scripts/install.mk scripts/dkms.mk scripts/sign.mk
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter %.c,$(1))) \
        $(patsubst %.S,$(BUILD)/obj/%.o,$(filter %.S,$(1)))
@@ -60,11 +72,11 @@ $(foreach t,$(TESTS),$(eval $(call link_rule,$(notdir $(t)),$(BUILD)/selftests/$
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $($(notdir $*)_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $($(notdir $*)_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Shell tests (and what they source) are copied as they are.
 $(BUILD)/selftests/%.sh: selftests/%.sh
@@ -121,6 +133,7 @@ deps:
 # make check: every suite on the host and both VM kernels, then the
 # debug-kernel tier; scripts/check prints the verdict.
 check: deps
+	@echo "check: building everything, the module for 6.1 and 6.12, and the ASan+UBSan tree (a few minutes)"
 	$(MAKE) all KERNEL=6.1
 	$(MAKE) module KERNEL=6.12
 	$(MAKE) userspace selftests SAN=1

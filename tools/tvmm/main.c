@@ -20,6 +20,7 @@ static void usage(FILE *f)
 		"       tvmm probe                    what this host's /dev/kvm can do\n"
 		"options: --mem SIZE --vcpus N --vms N --timeout SEC --trace --stats\n"
 		"         --scenario NAME --iters N --no-zero-hint --flows direct,fwd|none\n"
+		"         --quiet (no host line)  -h, --help (this text)\n"
 		"scenarios: demo bench zero xlate idle busy smp runaway unmapped\n"
 		"           triple-fault kernel-fault assert\n"
 		"exit: 0 ok, 1 guest failed, 2 usage or bad image, 3 timeout,\n"

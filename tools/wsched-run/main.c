@@ -61,6 +61,34 @@ static int policy(const char *opt, const char *arg, int (*parse)(const char *))
 	return v;
 }
 
+/*
+ * Whether the kernel refuses unsigned modules: then a missing /dev/wsched
+ * most likely means an unsigned wsched.ko was refused, and insmod's
+ * "Key was rejected by service" is easy to miss. Lockdown (Secure Boot)
+ * refuses them without setting sig_enforce.
+ */
+static bool sig_enforced(void)
+{
+	char buf[128] = "";
+	FILE *f;
+
+	f = fopen("/sys/module/module/parameters/sig_enforce", "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f) && buf[0] == 'Y') {
+			fclose(f);
+			return true;
+		}
+		fclose(f);
+	}
+	f = fopen("/sys/kernel/security/lockdown", "r");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return !strstr(buf, "[none]") && strchr(buf, '[');
+}
+
 /* Wait up to @ms for @child to end: at once when it does (a pidfd). */
 static void wait_child(int pidfd, int ms)
 {
@@ -172,6 +200,9 @@ int main(int argc, char **argv)
 		    p.watchdog_ms, p.slice_us);
 
 	fd = wsched_open();
+	if (fd == -ENOENT && sig_enforced())
+		die("%s: no module: this kernel loads signed modules only (module.sig_enforce or lockdown): sign wsched.ko with a key it trusts (make sign, or DKMS's MOK)",
+		    WSCHED_DEVICE);
 	if (fd < 0) {
 		errno = -fd;
 		die_errno("%s (is wsched.ko loaded?)", WSCHED_DEVICE);
