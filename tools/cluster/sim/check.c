@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The invariant checker, run after every simulated event, and the run's
+ * short history. Safety: never two masters in one term; never a master
+ * cut off from a quorum (ground truth: who is up and reachable, and who
+ * holds the disk) for longer than it takes to notice; never a write
+ * with an old fencing token accepted; never a node declared dead that was
+ * up, reachable and undisturbed for a whole detection window (where the
+ * configuration claims that accuracy). Liveness: after the heal, one
+ * master that every node follows.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "../core/quorum.h"
+#include "internal.h"
+
+static void vhist(struct sim *s, const char *fmt, va_list ap)
+{
+	char *line = s->hist[s->nhist++ % SIM_HIST];
+	int n;
+
+	n = snprintf(line, SIM_HIST_LINE, "%9.3f ms ", s->now / 1000.0);
+	vsnprintf(line + n, SIM_HIST_LINE - n, fmt, ap);
+	if (s->o.trace)
+		fprintf(s->o.trace, "%s\n", line);
+}
+
+void sim_hist(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vhist(s, fmt, ap);
+	va_end(ap);
+}
+
+void sim_fail(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->failed)
+		return;
+	s->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	sim_hist(s, "VIOLATION: %s", s->why);
+}
+
+/* Quorum by the book, whatever variant the nodes run. */
+static unsigned int true_need(const struct sim *s)
+{
+	struct cl_config c = s->cfg;
+
+	c.broken = 0;
+	return cl_quorum_need(&c, c.n);
+}
+
+static cl_time death_window(const struct sim *s)
+{
+	const struct cl_config *c = &s->cfg;
+	cl_time w = c->hb_timeout > c->suspect_timeout ? c->hb_timeout :
+		    c->suspect_timeout;
+
+	w += c->disk_timeout + 3 * (c->probe_interval > c->hb_interval ?
+				    c->probe_interval : c->hb_interval);
+	return w + w / 8;	/* clocks may run 5 % slow */
+}
+
+static void check_death(struct sim *s, unsigned int i, unsigned int j)
+{
+	const struct cl_config *c = &s->cfg;
+	struct snode *t = &s->node[j];
+	cl_time w = death_window(s);
+
+	s->st.deaths++;
+	if (!t->up && !t->death_seen) {
+		t->death_seen = true;
+		s->st.detect_n++;
+		s->st.detect_sum += s->now - t->down_at;
+		if (s->now - t->down_at > s->st.detect_max)
+			s->st.detect_max = s->now - t->down_at;
+	}
+	if (!t->up || t->paused_until > s->now)
+		return;
+	s->st.false_deaths++;
+	sim_hist(s, "n%u declares n%u dead while it runs", i, j);
+	/* Only the second channel or SWIM's suspicion promise accuracy. */
+	if (!c->second_channel && c->detector != CL_DET_SWIM &&
+	    !(c->broken & CL_BROKEN_NO_SUSPECT))
+		return;
+	if (s->loss > 5 || !sim_reachable(s, i, j))
+		return;
+	if (s->now < w || s->now - s->disturbed < w ||
+	    s->now - t->disturbed < w || s->now - s->node[i].disturbed < w ||
+	    t->disturbed > s->now || s->node[i].disturbed > s->now ||
+	    s->disturbed > s->now)
+		return;
+	sim_fail(s, "false death: n%u declared n%u dead, but n%u was up, reachable and undisturbed for %llu ms",
+		 i, j, j, (unsigned long long)w / 1000);
+}
+
+void sim_check_decision(struct sim *s, unsigned int i,
+			const struct cl_decision *d)
+{
+	unsigned int slot = d->term % (sizeof(s->terms) / sizeof(s->terms[0]));
+	unsigned long long term = d->term;
+
+	switch (d->type) {
+	case CL_D_MASTER:
+		s->st.masters++;
+		sim_hist(s, "n%u becomes master of term %llu", i, term);
+		if (s->terms[slot].term == d->term && s->terms[slot].node != i)
+			sim_fail(s, "two masters in term %llu: n%u and n%u",
+				 term, s->terms[slot].node, i);
+		s->terms[slot].term = d->term;
+		s->terms[slot].node = i;
+		if (s->master_lost_at) {
+			/* the first master after a master crashed */
+			s->st.failover_n++;
+			s->st.failover_sum += s->now - s->master_lost_at;
+			if (s->now - s->master_lost_at > s->st.failover_max)
+				s->st.failover_max = s->now - s->master_lost_at;
+			s->master_lost_at = 0;
+		}
+		break;
+	case CL_D_DEAD:
+		check_death(s, i, d->a);
+		break;
+	case CL_D_DISK_SAVED:
+		s->st.disk_saved++;
+		break;
+	case CL_D_BAD_INPUT:
+		s->st.bad_input++;
+		sim_fail(s, "n%u refused a datagram of an honest node: %s", i,
+			 cl_wire_err_name(d->a));
+		break;
+	case CL_D_WRITE_REFUSED:
+		s->st.refused++;
+		sim_hist(s, "n%u's write of epoch %llu refused: %s", i, term,
+			 cl_disk_result_name(d->a));
+		break;
+	case CL_D_STEP_DOWN:
+	case CL_D_FENCE_POWER:
+	case CL_D_SERVE:
+	case CL_D_SUSPECT:
+		sim_hist(s, "n%u %s n%u (term %llu)", i,
+			 cl_decision_name(d->type), d->a, term);
+		break;
+	}
+}
+
+void sim_check_write(struct sim *s, const struct cl_disk_op *op, int result)
+{
+	if (op->kind == CL_DISK_RESERVE && result == CL_DISK_OK)
+		sim_hist(s, "disk reserved by n%u for epoch %llu", op->node,
+			 (unsigned long long)op->epoch);
+	if (op->kind == CL_DISK_DATA && result == CL_DISK_OK &&
+	    op->epoch < s->disk.epoch)
+		sim_fail(s, "fenced write accepted: n%u wrote with epoch %llu, the disk holds epoch %llu",
+			 op->node, (unsigned long long)op->epoch,
+			 (unsigned long long)s->disk.epoch);
+}
+
+static unsigned int true_votes(const struct sim *s, unsigned int i)
+{
+	const struct snode *m = &s->node[i];
+	unsigned int j, v = 0;
+
+	for (j = 0; j < s->cfg.n; j++)
+		v += s->node[j].up && s->node[j].paused_until <= s->now &&
+		     sim_reachable(s, i, j);
+	if (s->disk.owner == i && s->disk.epoch == m->core.term &&
+	    m->disk_fail_until <= s->now)
+		v += s->cfg.disk_votes;
+	return v;
+}
+
+void sim_check_step(struct sim *s)
+{
+	const struct cl_config *c = &s->cfg;
+	cl_time grace = c->hb_timeout + c->hb_timeout / 5 + 2 * c->hb_interval;
+	struct snode *sn;
+	unsigned int i;
+
+	if (c->last_man_standing)
+		return;		/* its quorum moves on purpose */
+	for (i = 0; i < c->n; i++) {
+		sn = &s->node[i];
+		if (!sn->up || sn->core.role != CL_MASTER ||
+		    sn->paused_until > s->now ||
+		    true_votes(s, i) >= true_need(s)) {
+			sn->nomq_since = 0;
+			continue;
+		}
+		if (!sn->nomq_since) {
+			sn->nomq_since = s->now + 1;
+			continue;
+		}
+		if (s->now + 1 - sn->nomq_since > s->st.outlived_max)
+			s->st.outlived_max = s->now + 1 - sn->nomq_since;
+		if (s->now + 1 - sn->nomq_since > grace)
+			sim_fail(s, "n%u is master of term %llu without a quorum for %llu ms (%u of %u votes)",
+				 i, (unsigned long long)sn->core.term,
+				 (unsigned long long)(s->now + 1 - sn->nomq_since) / 1000,
+				 true_votes(s, i), true_need(s));
+	}
+}
+
+void sim_check_end(struct sim *s)
+{
+	unsigned int i, m = CL_NONE;
+	struct snode *sn;
+
+	for (i = 0; i < s->cfg.n; i++) {
+		sn = &s->node[i];
+		if (!sn->up || sn->core.role != CL_MASTER)
+			continue;
+		if (m != CL_NONE) {
+			sim_fail(s, "n%u and n%u both master after the heal",
+				 m, i);
+			return;
+		}
+		m = i;
+	}
+	if (m == CL_NONE) {
+		sim_fail(s, "no master %llu ms after the heal",
+			 (unsigned long long)(s->end - s->heal_at) / 1000);
+		return;
+	}
+	for (i = 0; i < s->cfg.n; i++) {
+		sn = &s->node[i];
+		if (sn->up && i != m && (sn->core.master != m ||
+					 sn->core.term != s->node[m].core.term))
+			sim_fail(s, "n%u follows %s%u in term %llu, not master n%u of term %llu",
+				 i, sn->core.master == CL_NONE ? "no one " : "n",
+				 sn->core.master == CL_NONE ? 0 : sn->core.master,
+				 (unsigned long long)sn->core.term, m,
+				 (unsigned long long)s->node[m].core.term);
+	}
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "smpkit-cluster sim": runs K seeded histories of the simulator, prints
+ * each failing seed with its history (run again with --seed S --seeds 1
+ * to replay it exactly), and a summary: events per second on this core,
+ * detection and fail-over times, false deaths, fences, refused writes.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <smpkit/util.h>
+
+#include "cluster.h"
+#include "sim/sim.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: smpkit-cluster sim [--nodes N] [--seeds K] [--seed S] [--nemesis LIST]\n"
+"                          [--detector master|swim] [--disk-votes V]\n"
+"                          [--second-channel on|off] [--loss PCT]\n"
+"                          [--broken fence|quorum|suspicion] [--chaos SEC]\n"
+"                          [--heal SEC] [--trace] [--quiet]\n"
+"Runs K simulated histories (seeds S..S+K-1, default S=1, K=100) of N nodes\n"
+"(default 5) and checks the invariants after every event. Unless --detector,\n"
+"--disk-votes or --second-channel fix them, each seed also picks the failure\n"
+"detector, the disk's votes, the second channel and wait_for_all.\n"
+"  --nemesis LIST  faults to inject: %s\n"
+"  --loss PCT      the highest loss rate a seed may draw (default 5)\n"
+"  --broken X      run a deliberately broken variant (the checker must fail)\n"
+"  --trace         print every notable event of every run as it happens\n"
+"Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
+		sim_nemesis_names());
+}
+
+static uint64_t num(const char *s, const char *what, uint64_t min,
+		    uint64_t max)
+{
+	uint64_t v;
+
+	if (!parse_u64(s, min, max, &v))
+		die("sim: %s must be a number in %llu..%llu, not '%s'", what,
+		    (unsigned long long)min, (unsigned long long)max, s);
+	return v;
+}
+
+static double ms(uint64_t us)
+{
+	return us / 1000.0;
+}
+
+int cmd_sim(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "nodes", 1, NULL, 'n' }, { "seeds", 1, NULL, 'k' },
+		{ "seed", 1, NULL, 's' }, { "nemesis", 1, NULL, 'N' },
+		{ "detector", 1, NULL, 'd' }, { "disk-votes", 1, NULL, 'v' },
+		{ "second-channel", 1, NULL, '2' }, { "loss", 1, NULL, 'l' },
+		{ "broken", 1, NULL, 'b' }, { "chaos", 1, NULL, 'c' },
+		{ "heal", 1, NULL, 'h' }, { "trace", 0, NULL, 't' },
+		{ "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sim_opts o;
+	struct sim_result r;
+	struct sim_stats tot = { 0 };
+	struct timespec t0, t1;
+	uint64_t seed = 1, k = 100, i, fails = 0, n = 5;
+	unsigned int broken = 0;
+	bool quiet = false;
+	int c, bits;
+	double wall;
+	struct cl_config fixed;
+
+	cl_config_default(&fixed, 5);
+	sim_opts_default(&o, 5);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			n = num(optarg, "--nodes", 1, CL_WIRE_MAX_NODES);
+			break;
+		case 'k':
+			k = num(optarg, "--seeds", 1, 100000000);
+			break;
+		case 's':
+			seed = num(optarg, "--seed", 0, UINT64_MAX);
+			break;
+		case 'N':
+			bits = sim_nemesis_parse(optarg);
+			if (bits < 0)
+				die("sim: unknown fault in '%s'; known: %s",
+				    optarg, sim_nemesis_names());
+			o.nemesis = bits;
+			break;
+		case 'd':
+			if (strcmp(optarg, "master") && strcmp(optarg, "swim"))
+				die("sim: --detector is master or swim, not '%s'",
+				    optarg);
+			fixed.detector = !strcmp(optarg, "swim");
+			o.vary = false;
+			break;
+		case 'v':
+			fixed.disk_votes = num(optarg, "--disk-votes", 0, 15);
+			o.vary = false;
+			break;
+		case '2':
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				die("sim: --second-channel is on or off");
+			fixed.second_channel = !strcmp(optarg, "on");
+			o.vary = false;
+			break;
+		case 'l':
+			o.max_loss = num(optarg, "--loss", 0, 100);
+			break;
+		case 'b':
+			if (!strcmp(optarg, "fence"))
+				broken |= CL_BROKEN_NO_FENCE;
+			else if (!strcmp(optarg, "quorum"))
+				broken |= CL_BROKEN_HALF_QUORUM;
+			else if (!strcmp(optarg, "suspicion"))
+				broken |= CL_BROKEN_NO_SUSPECT;
+			else
+				die("sim: --broken is fence, quorum or suspicion, not '%s'",
+				    optarg);
+			break;
+		case 'c':
+			o.chaos = num(optarg, "--chaos", 0, 3600) * 1000000;
+			break;
+		case 'h':
+			o.heal = num(optarg, "--heal", 1, 3600) * 1000000;
+			break;
+		case 't':
+			o.trace = stdout;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'H':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		die("sim: unexpected argument '%s' (see --help)", argv[optind]);
+	o.cfg.n = n;
+	o.cfg.detector = fixed.detector;
+	o.cfg.disk_votes = fixed.disk_votes;
+	o.cfg.second_channel = fixed.second_channel;
+	o.cfg.broken = broken;
+	if (o.cfg.disk_votes >= n && n > 1)
+		die("sim: --disk-votes must be below --nodes");
+	if (n == 2 && !o.vary) {
+		o.cfg.two_node = o.cfg.wait_for_all = true;
+		o.cfg.disk_votes = 0;
+	}
+	if (cl_config_check(&o.cfg))
+		die("sim: %s", cl_config_check(&o.cfg));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < k; i++) {
+		sim_run(&o, seed + i, &r, quiet ? NULL : stdout);
+		tot.events += r.st.events;
+		tot.masters += r.st.masters;
+		tot.fences += r.st.fences;
+		tot.refused += r.st.refused;
+		tot.disk_saved += r.st.disk_saved;
+		tot.deaths += r.st.deaths;
+		tot.false_deaths += r.st.false_deaths;
+		tot.crashes += r.st.crashes;
+		tot.detect_n += r.st.detect_n;
+		tot.detect_sum += r.st.detect_sum;
+		tot.failover_n += r.st.failover_n;
+		tot.failover_sum += r.st.failover_sum;
+#define MAX(f) if (r.st.f > tot.f) tot.f = r.st.f
+		MAX(detect_max);
+		MAX(failover_max);
+		MAX(outlived_max);
+		if (!r.ok) {
+			fails++;
+			printf("seed %llu: FAIL: %s (replay: smpkit-cluster sim --nodes %llu --seed %llu --seeds 1%s%s --trace)\n",
+			       (unsigned long long)(seed + i), r.why,
+			       (unsigned long long)n,
+			       (unsigned long long)(seed + i),
+			       broken ? " --broken " : "",
+			       broken & CL_BROKEN_NO_FENCE ? "fence" :
+			       broken & CL_BROKEN_HALF_QUORUM ? "quorum" :
+			       broken ? "suspicion" : "");
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	wall = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("seeds %llu, failed %llu, events %llu in %.2f s: %.0f events/s on one core\n",
+	       (unsigned long long)k, (unsigned long long)fails,
+	       (unsigned long long)tot.events, wall, tot.events / wall);
+	printf("masters elected %llu, power fences %llu, writes refused %llu, deaths declared %llu (of running nodes %llu), disk second channel vetoed %llu\n",
+	       (unsigned long long)tot.masters, (unsigned long long)tot.fences,
+	       (unsigned long long)tot.refused, (unsigned long long)tot.deaths,
+	       (unsigned long long)tot.false_deaths,
+	       (unsigned long long)tot.disk_saved);
+	if (tot.detect_n)
+		printf("crash -> declared dead: mean %.1f ms, max %.1f ms (%llu crashes seen)\n",
+		       ms(tot.detect_sum / tot.detect_n), ms(tot.detect_max),
+		       (unsigned long long)tot.detect_n);
+	if (tot.failover_n)
+		printf("master crash -> new master: mean %.1f ms, max %.1f ms (%llu)\n",
+		       ms(tot.failover_sum / tot.failover_n),
+		       ms(tot.failover_max), (unsigned long long)tot.failover_n);
+	printf("longest master without a true quorum: %.1f ms\n",
+	       ms(tot.outlived_max));
+	return fails ? 1 : 0;
+}
