@@ -97,6 +97,8 @@ enum cl_decision_type {
 	CL_D_SERVE,		/* fencing done: the master serves */
 	CL_D_BAD_INPUT,		/* a: enum cl_wire_err or CL_BAD_DISK */
 	CL_D_WRITE_REFUSED,	/* a: enum cl_disk_result of my write */
+	CL_D_DEAD_HEARD,	/* a: node another member declared dead */
+	CL_D_RESUMED,		/* I did not run for a while: no verdicts */
 };
 
 enum cl_step_reason { CL_STEP_QUORUM, CL_STEP_DISK, CL_STEP_TERM, CL_STEP_LEAVE };
@@ -159,12 +161,13 @@ struct cl_node {
 	uint64_t term;
 	uint32_t inc;
 	uint64_t rng;
-	cl_time now, next_tick, next_hb, elect_at, master_heard;
-	cl_time renew_ok, lms_since, master_since;
+	cl_time now, last_step, next_tick, next_hb, elect_at, master_heard;
+	cl_time renew_ok, lms_since, master_since, resumed_at, vote_sent;
 	uint8_t lms_active;
 	uint16_t votes, prevotes;	/* bitmaps of granters */
 	bool prevoting, claiming;
 	uint32_t hb_seq, slot_seq;
+	struct { uint32_t seq; cl_time at; } hb_sent[8];	/* for acks */
 	/* the voting disk as last read */
 	bool disk_seen;
 	uint8_t disk_owner;

@@ -52,8 +52,8 @@ static unsigned int lease_votes(const struct cl_node *nd)
 	unsigned int j, v = 1;
 
 	for (j = 0; j < nd->cfg->n; j++)
-		if (j != nd->id && nd->now - nd->m[j].ack <= nd->cfg->hb_timeout &&
-		    nd->m[j].ack >= nd->master_since)
+		if (j != nd->id && nd->m[j].ack &&
+		    nd->now - nd->m[j].ack <= nd->cfg->hb_timeout)
 			v++;
 	return v;
 }
@@ -112,6 +112,7 @@ static void start_election(struct cl_node *nd, struct cl_out *o)
 	nd->votes = BIT(nd->id);
 	nd->claiming = false;
 	nd->elect_at = nd->now + election_delay(nd);
+	nd->vote_sent = nd->now;
 	m.term = nd->term;
 	cl_send_all(nd, o, &m);
 	check_votes(nd, o);
@@ -139,16 +140,19 @@ static void start_prevote(struct cl_node *nd, struct cl_out *o)
 	check_prevote(nd, o);
 }
 
-static void become_master(struct cl_node *nd, struct cl_out *o)
+static void become_master(struct cl_node *nd, cl_time reserved,
+			  struct cl_out *o)
 {
 	unsigned int j;
 
 	nd->role = CL_MASTER;
 	nd->master = nd->id;
 	nd->claiming = false;
-	nd->renew_ok = nd->master_since = nd->now;
+	nd->master_since = nd->now;
+	/* leases count from the requests, as acks do (see ack()) */
+	nd->renew_ok = reserved;
 	for (j = 0; j < nd->cfg->n; j++)
-		nd->m[j].ack = nd->votes & BIT(j) ? nd->now : 0;
+		nd->m[j].ack = nd->votes & BIT(j) ? nd->vote_sent : 0;
 	nd->lms_active = 0;
 	cl_decide(o, CL_D_MASTER, nd->id, nd->term);
 	cl_decide(o, CL_D_QUORUM, 1, nd->term);
@@ -184,6 +188,8 @@ void cl_elect_heartbeat(struct cl_node *nd, struct cl_out *o)
 		return;
 	m.term = nd->term;
 	m.seq = ++nd->hb_seq;
+	nd->hb_sent[m.seq % 8].seq = m.seq;
+	nd->hb_sent[m.seq % 8].at = nd->now;
 	m.a = nd->expected;
 	for (j = 0; j < nd->cfg->n; j++)
 		if (nd->m[j].state <= CL_M_SUSPECT || j == nd->id)
@@ -332,6 +338,19 @@ static void recv_vote(struct cl_node *nd, const struct cl_wire_msg *m,
 	reply(nd, o, m, CL_MSG_VOTE_RESP, nd->term, grant);
 }
 
+/*
+ * A lease runs from when the beat was sent, not from when its ack came
+ * back: the ack proves the member followed us at some moment after the
+ * send, and only that moment is safe to count from.
+ */
+static void ack(struct cl_node *nd, const struct cl_wire_msg *m)
+{
+	unsigned int k = m->seq % 8;
+
+	if (nd->hb_sent[k].seq == m->seq && nd->hb_sent[k].at > nd->m[m->src].ack)
+		nd->m[m->src].ack = nd->hb_sent[k].at;
+}
+
 void cl_elect_recv(struct cl_node *nd, const struct cl_wire_msg *m,
 		   struct cl_out *o)
 {
@@ -346,7 +365,7 @@ void cl_elect_recv(struct cl_node *nd, const struct cl_wire_msg *m,
 		if (m->a && m->term > nd->term)
 			new_term(nd, m->term, o);
 		else if (!m->a && nd->role == CL_MASTER && m->term == nd->term)
-			nd->m[m->src].ack = nd->now;
+			ack(nd, m);
 		else
 			nd->stale_msgs++;
 		break;
@@ -407,14 +426,16 @@ void cl_elect_disk_write(struct cl_node *nd, const struct cl_disk_op *op,
 	case CL_DISK_RESERVE:
 		if (result == CL_DISK_OK && nd->role == CL_CANDIDATE &&
 		    nd->claiming)
-			become_master(nd, o);
+			become_master(nd, op->stamp, o);
 		break;
 	case CL_DISK_RENEW:
 	case CL_DISK_DATA:
 		if (nd->role != CL_MASTER)
 			break;
-		if (result == CL_DISK_OK && op->kind == CL_DISK_RENEW)
-			nd->renew_ok = nd->now;
+		/* like acks, a renewal counts from when it was issued */
+		if (result == CL_DISK_OK && op->kind == CL_DISK_RENEW &&
+		    op->stamp > nd->renew_ok)
+			nd->renew_ok = op->stamp;
 		else if (result != CL_DISK_OK && result != CL_DISK_IOERR)
 			cl_step_down(nd, CL_STEP_DISK, o);	/* fenced */
 		break;

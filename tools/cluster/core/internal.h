@@ -47,6 +47,7 @@ void cl_member_heard(struct cl_node *nd, const struct cl_wire_msg *m,
 void cl_member_recv(struct cl_node *nd, const struct cl_wire_msg *m,
 		    struct cl_out *o);
 void cl_member_tick(struct cl_node *nd, struct cl_out *o);
+void cl_member_resume(struct cl_node *nd, struct cl_out *o);
 void cl_member_disk(struct cl_node *nd, const struct cl_disk_image *d);
 void cl_member_set(struct cl_node *nd, unsigned int j, unsigned int state,
 		   uint32_t inc, struct cl_out *o, bool decide);

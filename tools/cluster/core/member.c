@@ -164,10 +164,14 @@ void cl_member_heard(struct cl_node *nd, const struct cl_wire_msg *m,
 					      o, true);
 			break;
 		default:
-			if (g->inc >= mb->inc && mb->state != g->state &&
-			    mb->state != CL_M_LEFT)
-				cl_member_set(nd, g->node, g->state, g->inc,
-					      o, true);
+			if (g->inc < mb->inc || mb->state == g->state ||
+			    mb->state == CL_M_LEFT)
+				break;
+			/* someone else's verdict: say whose it is */
+			if (g->state == CL_M_DEAD)
+				cl_decide(o, CL_D_DEAD_HEARD, g->node, nd->term);
+			cl_member_set(nd, g->node, g->state, g->inc, o,
+				      g->state != CL_M_DEAD);
 		}
 	}
 }
@@ -246,6 +250,8 @@ static void master_tick(struct cl_node *nd, struct cl_out *o)
 			continue;
 		/* a new master gives everyone one timeout to ack it */
 		last = mb->ack > nd->master_since ? mb->ack : nd->master_since;
+		if (nd->resumed_at > last)
+			last = nd->resumed_at;
 		if (mb->state == CL_M_ALIVE && nd->now - last > c->hb_timeout)
 			cl_member_set(nd, j, CL_M_SUSPECT, mb->inc, o, true);
 		else if (mb->state == CL_M_SUSPECT &&
@@ -273,6 +279,26 @@ void cl_member_tick(struct cl_node *nd, struct cl_out *o)
 		    nd->now >= mb->suspect_at + wait)
 			confirm_dead(nd, j, o);
 	}
+}
+
+/*
+ * Lifeguard's lesson, simplified: after a stretch in which we ran no code
+ * we have missed acks and disk reads that were there; restart every
+ * failure-detection clock instead of convicting everybody. The master's
+ * quorum lease is not restarted (elect.c): that one must run out.
+ */
+void cl_member_resume(struct cl_node *nd, struct cl_out *o)
+{
+	unsigned int j;
+
+	for (j = 0; j < nd->cfg->n; j++) {
+		nd->m[j].disk_changed = nd->now;
+		if (nd->m[j].state == CL_M_SUSPECT)
+			nd->m[j].suspect_at = nd->now;
+	}
+	nd->resumed_at = nd->now;
+	nd->probe_acked = true;
+	cl_decide(o, CL_D_RESUMED, nd->id, nd->term);
 }
 
 void cl_member_recv(struct cl_node *nd, const struct cl_wire_msg *m,

@@ -169,6 +169,7 @@ static void start(struct cl_node *nd, struct cl_out *o)
 	/* A restart refutes whatever the others concluded about us. */
 	nd->inc++;
 	nd->next_tick = nd->now + nd->cfg->tick;
+	nd->last_step = nd->now;
 	cl_member_start(nd, o);
 	cl_elect_start(nd);
 }
@@ -192,6 +193,13 @@ void cl_node_step(struct cl_node *nd, cl_time now, const struct cl_event *ev,
 	}
 	if (nd->left)
 		goto out;
+	/*
+	 * We did not run for several ticks (stopped, swapped, too busy):
+	 * the silence we would now see is ours, not the others'.
+	 */
+	if (nd->now > nd->last_step + 3 * c->tick)
+		cl_member_resume(nd, o);
+	nd->last_step = nd->now;
 	switch (ev->type) {
 	case CL_EV_RECV:
 		recv(nd, ev, o);
@@ -234,7 +242,7 @@ const char *cl_decision_name(unsigned int type)
 		"master", "step-down", "master-known", "suspect", "dead",
 		"alive", "left", "disk-saved", "quorum", "expected",
 		"fence-power", "self-fence", "serve", "bad-input",
-		"write-refused",
+		"write-refused", "dead-heard", "resumed",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";

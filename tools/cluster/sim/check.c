@@ -163,16 +163,31 @@ void sim_check_write(struct sim *s, const struct cl_disk_op *op, int result)
 			 (unsigned long long)s->disk.epoch);
 }
 
-static unsigned int true_votes(const struct sim *s, unsigned int i)
+/*
+ * A master's quorum lease counts acks up to a timeout old, so the truth
+ * it is held to is windowed the same way: the nodes that were up and
+ * reachable from it at some moment of the last lease period, plus the
+ * disk's votes if it held the reservation in that period.
+ */
+static cl_time lease_window(const struct sim *s)
+{
+	const struct cl_config *c = &s->cfg;
+
+	return c->hb_timeout + c->hb_timeout / 10 + 2 * c->hb_interval;
+}
+
+static unsigned int true_votes(struct sim *s, unsigned int i)
 {
 	const struct snode *m = &s->node[i];
+	cl_time w = lease_window(s), now1 = s->now + 1;
 	unsigned int j, v = 0;
 
 	for (j = 0; j < s->cfg.n; j++)
-		v += s->node[j].up && s->node[j].paused_until <= s->now &&
-		     sim_reachable(s, i, j);
+		v += s->seen[i][j] && now1 - s->seen[i][j] <= w;
 	if (s->disk.owner == i && s->disk.epoch == m->core.term &&
 	    m->disk_fail_until <= s->now)
+		s->disk_held[i] = now1;
+	if (s->disk_held[i] && now1 - s->disk_held[i] <= w)
 		v += s->cfg.disk_votes;
 	return v;
 }
@@ -180,17 +195,30 @@ static unsigned int true_votes(const struct sim *s, unsigned int i)
 void sim_check_step(struct sim *s)
 {
 	const struct cl_config *c = &s->cfg;
-	cl_time grace = c->hb_timeout + c->hb_timeout / 5 + 2 * c->hb_interval;
+	cl_time grace = c->hb_interval + 2 * c->tick;
 	struct snode *sn;
-	unsigned int i;
+	unsigned int i, j, v;
 
 	if (c->last_man_standing)
 		return;		/* its quorum moves on purpose */
+	/* who could hear whom, now: votes may have come from any of them */
+	for (i = 0; i < c->n; i++) {
+		if (!s->node[i].up || s->node[i].paused_until > s->now)
+			continue;
+		for (j = 0; j < c->n; j++)
+			if (s->node[j].up && s->node[j].paused_until <= s->now &&
+			    sim_reachable(s, i, j))
+				s->seen[i][j] = s->now + 1;
+	}
 	for (i = 0; i < c->n; i++) {
 		sn = &s->node[i];
 		if (!sn->up || sn->core.role != CL_MASTER ||
-		    sn->paused_until > s->now ||
-		    true_votes(s, i) >= true_need(s)) {
+		    sn->paused_until > s->now) {
+			sn->nomq_since = 0;
+			continue;
+		}
+		v = true_votes(s, i);
+		if (v >= true_need(s)) {
 			sn->nomq_since = 0;
 			continue;
 		}
@@ -201,10 +229,11 @@ void sim_check_step(struct sim *s)
 		if (s->now + 1 - sn->nomq_since > s->st.outlived_max)
 			s->st.outlived_max = s->now + 1 - sn->nomq_since;
 		if (s->now + 1 - sn->nomq_since > grace)
-			sim_fail(s, "n%u is master of term %llu without a quorum for %llu ms (%u of %u votes)",
+			sim_fail(s, "n%u is master of term %llu without a quorum for %llu ms (%u of %u votes reachable within %llu ms)",
 				 i, (unsigned long long)sn->core.term,
 				 (unsigned long long)(s->now + 1 - sn->nomq_since) / 1000,
-				 true_votes(s, i), true_need(s));
+				 v, true_need(s),
+				 (unsigned long long)lease_window(s) / 1000);
 	}
 }
 

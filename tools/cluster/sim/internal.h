@@ -72,6 +72,8 @@ struct sim {
 	bool failed;
 	char why[200];
 	struct { uint64_t term; uint8_t node; } terms[1024];
+	cl_time seen[CL_WIRE_MAX_NODES][CL_WIRE_MAX_NODES]; /* +1 */
+	cl_time disk_held[CL_WIRE_MAX_NODES];		      /* +1 */
 	char hist[SIM_HIST][SIM_HIST_LINE];
 	unsigned int nhist;
 	struct sim_stats st;

@@ -342,6 +342,8 @@ static void reset(struct sim *s, const struct sim_opts *o, uint64_t seed)
 	s->why[0] = 0;
 	s->nhist = 0;
 	memset(s->terms, 0, sizeof(s->terms));
+	memset(s->seen, 0, sizeof(s->seen));
+	memset(s->disk_held, 0, sizeof(s->disk_held));
 	memset(&s->st, 0, sizeof(s->st));
 	memset(s->node, 0, sizeof(s->node));
 }
