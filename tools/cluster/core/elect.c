@@ -246,7 +246,8 @@ void cl_elect_tick(struct cl_node *nd, struct cl_out *o)
 	if (c->wait_for_all && !nd->wfa_done) {
 		for (j = 0; j < c->n; j++)
 			seen += j == nd->id ||
-				nd->now - nd->m[j].heard <= c->hb_timeout;
+				(nd->m[j].heard &&
+				 nd->now - nd->m[j].heard <= c->hb_timeout);
 		nd->wfa_done = seen == c->n;
 	}
 	if (nd->now >= nd->next_hb)
@@ -299,6 +300,9 @@ static void recv_hb(struct cl_node *nd, const struct cl_wire_msg *m,
 	nd->elect_at = nd->now + election_delay(nd);
 	if (c->last_man_standing)
 		nd->expected = m->a;
+	/* the master vouches that everyone was there at once */
+	if (c->wait_for_all && cl_popcount(m->c) == c->n)
+		nd->wfa_done = true;
 	if (c->detector == CL_DET_MASTER)
 		for (j = 0; j < c->n; j++) {
 			if (j == nd->id || nd->m[j].state == CL_M_LEFT)

@@ -112,7 +112,8 @@ void cl_member_start(struct cl_node *nd, struct cl_out *o)
 
 	for (j = 0; j < nd->cfg->n; j++) {
 		nd->m[j].state = CL_M_ALIVE;
-		nd->m[j].heard = nd->m[j].ack = nd->now;
+		nd->m[j].heard = 0;
+		nd->m[j].ack = nd->now;
 		nd->m[j].disk_changed = nd->now;
 		nd->order[j] = j;
 	}
@@ -348,6 +349,10 @@ void cl_member_recv(struct cl_node *nd, const struct cl_wire_msg *m,
 			nd->probe_acked = true;
 		break;
 	case CL_MSG_JOIN:
+		/* answer, so the newcomer hears from us too (wait_for_all) */
+		r.type = CL_MSG_PING;
+		r.a = CL_NONE;
+		cl_send(nd, o, &r, m->src);
 		cl_member_set(nd, m->src, CL_M_ALIVE,
 			      m->inc > nd->m[m->src].inc ? m->inc :
 			      nd->m[m->src].inc, o, true);

@@ -213,6 +213,24 @@ static void restart(struct sim *s, unsigned int i)
 	run_node(s, i, &ev);
 }
 
+static void script(struct sim *s, const struct sim_script *a)
+{
+	unsigned int i;
+
+	switch (a->act) {
+	case SIM_ACT_CRASH:
+		sim_hist(s, "script: n%u crashes for good", a->node);
+		sim_crash(s, a->node, s->end + 1);
+		break;
+	case SIM_ACT_ISOLATE:
+		sim_hist(s, "script: n%u isolated", a->node);
+		for (i = 0; i < s->cfg.n; i++)
+			s->node[i].group = i == a->node;
+		s->disturbed = s->now;
+		break;
+	}
+}
+
 /* Events of the world itself, not addressed to a running node. */
 static bool world_event(struct sim *s, struct sev *e)
 {
@@ -225,6 +243,9 @@ static bool world_event(struct sim *s, struct sev *e)
 		return true;
 	case SEV_HEAL:
 		sim_heal(s);
+		return true;
+	case SEV_SCRIPT:
+		script(s, &s->o.script[e->src]);
 		return true;
 	case SEV_RESTART:
 		if (!s->node[e->node].up && e->gen == s->node[e->node].gen)
@@ -352,7 +373,7 @@ void sim_run(const struct sim_opts *o, uint64_t seed, struct sim_result *r,
 	     FILE *hist)
 {
 	static struct sim *s;
-	unsigned int i, idx;
+	unsigned int i, k, idx;
 	struct sev *e;
 
 	if (!s)
@@ -365,13 +386,22 @@ void sim_run(const struct sim_opts *o, uint64_t seed, struct sim_result *r,
 	reset(s, o, seed);
 	sim_choose_config(s);
 	cl_disk_format(&s->disk, s->cfg.n);
-	for (i = 0; i < s->cfg.n; i++) {
-		s->node[i].gen = 1;
-		sim_push(s, sim_below(s, 50000), SEV_RESTART, i);
-	}
 	s->heal_at = o->chaos;
 	s->end = o->chaos + o->heal;
-	sim_push(s, s->heal_at, SEV_HEAL, 0);
+	for (i = 0; i < s->cfg.n; i++) {
+		s->node[i].gen = 1;
+		e = sim_push(s, sim_below(s, 50000), SEV_RESTART, i);
+		for (k = 0; k < o->nscript; k++)
+			if (o->script[k].act == SIM_ACT_ABSENT &&
+			    o->script[k].node == i)
+				e->gen = 0;	/* never starts */
+	}
+	for (k = 0; k < o->nscript; k++) {
+		e = sim_push(s, o->script[k].t, SEV_SCRIPT, 0);
+		e->src = k;
+	}
+	if (!o->no_heal)
+		sim_push(s, s->heal_at, SEV_HEAL, 0);
 	if (s->o.nemesis)
 		sim_push(s, 200000 + sim_below(s, 400000), SEV_NEMESIS, 0);
 	while (s->nheap && !s->failed) {
@@ -387,8 +417,15 @@ void sim_run(const struct sim_opts *o, uint64_t seed, struct sim_result *r,
 		s->st.events++;
 		sim_check_step(s);
 	}
-	if (!s->failed)
+	if (!s->failed && !o->no_heal)
 		sim_check_end(s);
+	r->final_master = CL_NONE;
+	r->final_expected = 0;
+	for (i = 0; i < s->cfg.n; i++)
+		if (s->node[i].up && s->node[i].core.role == CL_MASTER) {
+			r->final_master = i;
+			r->final_expected = s->node[i].core.expected;
+		}
 	r->ok = !s->failed;
 	memcpy(r->why, s->why, sizeof(r->why));
 	r->cfg = s->cfg;

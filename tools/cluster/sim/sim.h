@@ -27,6 +27,14 @@ enum sim_nemesis {
 	SIM_N_ALL = (1 << 8) - 1,
 };
 
+/* A scripted fault instead of (or beside) the random nemesis. */
+enum sim_act { SIM_ACT_CRASH, SIM_ACT_ABSENT, SIM_ACT_ISOLATE };
+
+struct sim_script {
+	cl_time t;
+	uint8_t node, act;
+};
+
 struct sim_opts {
 	struct cl_config cfg;	/* n, timeouts, broken variant */
 	bool vary;		/* let the seed vary detector, disk, n... */
@@ -34,6 +42,9 @@ struct sim_opts {
 	unsigned int max_loss;	/* percent; the seed picks 0..max_loss */
 	cl_time chaos, heal;	/* virtual microseconds of each phase */
 	FILE *trace;		/* every notable event as it happens */
+	const struct sim_script *script;	/* crashes are for good */
+	unsigned int nscript;
+	bool no_heal;		/* run to the end as scripted, no heal */
 };
 
 struct sim_stats {
@@ -50,6 +61,8 @@ struct sim_result {
 	bool ok;
 	char why[200];
 	struct cl_config cfg;	/* the configuration the seed chose */
+	uint8_t final_master;	/* the master at the end, or CL_NONE */
+	uint8_t final_expected;	/* its expected votes */
 	struct sim_stats st;
 };
 
