@@ -177,6 +177,13 @@ void cl_elect_heartbeat(struct cl_node *nd, struct cl_out *o)
 	unsigned int j;
 
 	nd->next_hb = nd->now + nd->cfg->hb_interval;
+	if (nd->cfg->wait_for_all && !nd->wfa_done) {
+		/* keep announcing ourselves until everyone was seen at once */
+		m.type = CL_MSG_JOIN;
+		m.term = nd->term;
+		cl_send_all(nd, o, &m);
+		m.type = CL_MSG_HB;
+	}
 	op.kind = CL_DISK_SLOT;
 	op.seq = ++nd->slot_seq;
 	op.epoch = nd->term;
