@@ -26,5 +26,6 @@ CLUSTER_NODE_SRCS = \
 smpkit-cluster_SRCS = \
 	tools/cluster/main.c \
 	tools/cluster/simcmd.c \
+	$(CLUSTER_NODE_SRCS) \
 	$(CLUSTER_SIM_SRCS) \
 	$(UTIL_SRCS)

@@ -18,6 +18,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: smpkit-cluster COMMAND [OPTIONS]\n"
 "  sim    simulate seeded histories and check the invariants\n"
+"  node   run one cluster node over UDP with a voting-disk file\n"
 "Each command answers --help. The lab that runs real nodes in network\n"
 "namespaces is tools/cluster/lab/lab.sh (see Documentation/cluster.rst).\n");
 }
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "sim"))
 		return cmd_sim(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "node"))
+		return cmd_node(argc - 1, argv + 1);
 	fprintf(stderr, "smpkit-cluster: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
