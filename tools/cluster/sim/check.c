@@ -178,15 +178,11 @@ static cl_time lease_window(const struct sim *s)
 
 static unsigned int true_votes(struct sim *s, unsigned int i)
 {
-	const struct snode *m = &s->node[i];
 	cl_time w = lease_window(s), now1 = s->now + 1;
 	unsigned int j, v = 0;
 
 	for (j = 0; j < s->cfg.n; j++)
 		v += s->seen[i][j] && now1 - s->seen[i][j] <= w;
-	if (s->disk.owner == i && s->disk.epoch == m->core.term &&
-	    m->disk_fail_until <= s->now)
-		s->disk_held[i] = now1;
 	if (s->disk_held[i] && now1 - s->disk_held[i] <= w)
 		v += s->cfg.disk_votes;
 	return v;
@@ -209,6 +205,10 @@ void sim_check_step(struct sim *s)
 			if (s->node[j].up && s->node[j].paused_until <= s->now &&
 			    sim_reachable(s, i, j))
 				s->seen[i][j] = s->now + 1;
+		if (s->disk.owner == i &&
+		    s->disk.epoch == s->node[i].core.term &&
+		    s->node[i].disk_fail_until <= s->now)
+			s->disk_held[i] = s->now + 1;
 	}
 	for (i = 0; i < c->n; i++) {
 		sn = &s->node[i];
