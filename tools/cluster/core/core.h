@@ -141,6 +141,8 @@ struct cl_member {
 	cl_time heard;			/* last datagram from it */
 	cl_time ack;			/* last heart-beat ack (master) */
 	cl_time suspect_at;
+	cl_time alive_since;		/* (re)joined at: detection grace */
+	bool saved;			/* DISK_SAVED said for this suspicion */
 	uint32_t disk_seq;		/* its disk slot as last read */
 	cl_time disk_changed;		/* when that slot last moved */
 };

@@ -72,10 +72,14 @@ void cl_member_set(struct cl_node *nd, unsigned int j, unsigned int state,
 
 	if (mb->state == state && mb->inc == inc)
 		return;
-	if (state == CL_M_SUSPECT && mb->state != CL_M_SUSPECT)
+	if (state == CL_M_SUSPECT && mb->state != CL_M_SUSPECT) {
 		mb->suspect_at = nd->now;
-	if (state == CL_M_ALIVE && mb->state != CL_M_ALIVE)
-		mb->heard = nd->now;
+		mb->saved = false;
+	}
+	if (state == CL_M_ALIVE && mb->state != CL_M_ALIVE) {
+		/* a comeback earns one timeout on each channel */
+		mb->heard = mb->alive_since = mb->disk_changed = nd->now;
+	}
 	if (decide && mb->state != state)
 		cl_decide(o, dec[state], j, nd->term);
 	mb->state = state;
@@ -95,11 +99,9 @@ static void confirm_dead(struct cl_node *nd, unsigned int j, struct cl_out *o)
 	bool second = c->second_channel && !(c->broken & CL_BROKEN_NO_SUSPECT);
 
 	if (second && cl_disk_alive(nd, j)) {
-		if (nd->m[j].suspect_at != nd->now - 1) {
+		if (!nd->m[j].saved)
 			cl_decide(o, CL_D_DISK_SAVED, j, nd->term);
-			/* remember that we said so for this suspicion */
-			nd->m[j].suspect_at = nd->now - 1;
-		}
+		nd->m[j].saved = true;
 		return;
 	}
 	cl_member_set(nd, j, CL_M_DEAD, nd->m[j].inc, o, true);
@@ -253,6 +255,8 @@ static void master_tick(struct cl_node *nd, struct cl_out *o)
 		last = mb->ack > nd->master_since ? mb->ack : nd->master_since;
 		if (nd->resumed_at > last)
 			last = nd->resumed_at;
+		if (mb->alive_since > last)
+			last = mb->alive_since;
 		if (mb->state == CL_M_ALIVE && nd->now - last > c->hb_timeout)
 			cl_member_set(nd, j, CL_M_SUSPECT, mb->inc, o, true);
 		else if (mb->state == CL_M_SUSPECT &&

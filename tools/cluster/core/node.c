@@ -197,7 +197,8 @@ void cl_node_step(struct cl_node *nd, cl_time now, const struct cl_event *ev,
 	 * We did not run for several ticks (stopped, swapped, too busy):
 	 * the silence we would now see is ours, not the others'.
 	 */
-	if (nd->now > nd->last_step + 3 * c->tick)
+	if (nd->now > nd->last_step + 3 * c->tick &&
+	    nd->now > nd->last_step + c->hb_interval)
 		cl_member_resume(nd, o);
 	nd->last_step = nd->now;
 	switch (ev->type) {

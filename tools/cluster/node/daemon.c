@@ -35,8 +35,9 @@ struct daemon {
 	struct cl_out out;
 	struct node_disk disk;
 	int sock, tfd, sfd;
-	cl_time t0;
-	bool leaving;
+	cl_time t0, fence_deadline;
+	pid_t fence_pid;
+	unsigned int fence_target;
 };
 
 static cl_time mono_us(void)
@@ -55,10 +56,13 @@ static cl_time now(struct daemon *d)
 __attribute__((format(printf, 2, 3)))
 static void say(struct daemon *d, const char *fmt, ...)
 {
+	struct timespec ts;
 	va_list ap;
 
-	printf("%10.3f n%u term %llu ", now(d) / 1e6, d->nc.id,
-	       (unsigned long long)d->core.term);
+	/* wall-clock stamps: the lab merges the nodes' logs by them */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	printf("%lld.%06ld n%u term %llu ", (long long)ts.tv_sec,
+	       ts.tv_nsec / 1000, d->nc.id, (unsigned long long)d->core.term);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -109,40 +113,70 @@ static void save_state(struct daemon *d)
 
 static void step(struct daemon *d, const struct cl_event *ev);
 
+/*
+ * The power-fence agent runs beside the loop, not inside it: a master
+ * that waited for it would stop renewing its lease. SIGCHLD (signalfd)
+ * reports it done; one that outlives FENCE_LIMIT counts as failed.
+ */
+#define FENCE_LIMIT	5000000
+
+static void fence_done(struct daemon *d, bool ok)
+{
+	struct cl_event ev = { .type = CL_EV_FENCE_DONE };
+
+	ev.target = d->fence_target;
+	ev.ok = ok;
+	d->fence_pid = 0;
+	say(d, "fence-power n%u: agent %s", ev.target, ok ? "done" : "FAILED");
+	step(d, &ev);
+}
+
 static void fence(struct daemon *d, unsigned int target)
 {
 	struct cl_event ev = { .type = CL_EV_FENCE_DONE, .target = target };
 	char cmd[4200];
-	int st, i;
 	pid_t pid;
 
 	if (!d->nc.fence_cmd) {
 		say(d, "fence-power n%u: no fence agent configured, relying on the disk's fencing token",
-		     target);
+		    target);
 		ev.ok = true;
 		step(d, &ev);
 		return;
 	}
+	if (d->fence_pid)
+		return;		/* the agent is at work; the core asks again */
 	snprintf(cmd, sizeof(cmd), "%s %u", d->nc.fence_cmd, target);
 	pid = fork();
 	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	/* bounded: an agent that hangs counts as a failed fence */
-	for (i = 0, st = -1; pid > 0 && i < 500; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			break;
-		usleep(10000);
-		st = -1;
+	if (pid < 0) {
+		say(d, "fence-power n%u: fork: %s", target, strerror(errno));
+		return;
 	}
-	if (pid > 0 && st == -1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	ev.ok = pid > 0 && st != -1 && WIFEXITED(st) && !WEXITSTATUS(st);
-	say(d, "fence-power n%u: agent %s", target, ev.ok ? "done" : "FAILED");
-	step(d, &ev);
+	say(d, "fence-power n%u: agent started", target);
+	d->fence_pid = pid;
+	d->fence_target = target;
+	d->fence_deadline = now(d) + FENCE_LIMIT;
+}
+
+static void reap(struct daemon *d, bool timeout)
+{
+	int st;
+
+	if (!d->fence_pid)
+		return;
+	if (timeout)
+		kill(d->fence_pid, SIGKILL);
+	if (waitpid(d->fence_pid, &st, timeout ? 0 : WNOHANG) != d->fence_pid)
+		return;
+	fence_done(d, !timeout && WIFEXITED(st) && !WEXITSTATUS(st));
 }
 
 static void decision(struct daemon *d, const struct cl_decision *dec)
@@ -281,6 +315,7 @@ static void setup(struct daemon *d)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	d->sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -301,6 +336,7 @@ int cmd_node(int argc, char **argv)
 	struct daemon *d = &dd;
 	struct cl_event ev = { .type = CL_EV_START };
 	struct epoll_event evs[8];
+	struct signalfd_siginfo si;
 	struct cl_persist p;
 	char err[256];
 	uint64_t exp;
@@ -334,6 +370,8 @@ int cmd_node(int argc, char **argv)
 		r = epoll_wait(ep, evs, 8, 1000);
 		if (r < 0 && errno != EINTR)
 			die_errno("epoll_wait");
+		if (d->fence_pid && now(d) > d->fence_deadline)
+			reap(d, true);
 		for (i = 0; i < r; i++) {
 			if (evs[i].data.fd == d->sock) {
 				recv_one(d);
@@ -343,6 +381,12 @@ int cmd_node(int argc, char **argv)
 				ev.type = CL_EV_TICK;
 				step(d, &ev);
 			} else if (evs[i].data.fd == sfd) {
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGCHLD) {
+					reap(d, false);
+					continue;
+				}
 				say(d, "leaves (signal)");
 				ev.type = CL_EV_LEAVE;
 				step(d, &ev);

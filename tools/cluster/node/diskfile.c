@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
+
+#define LOCK_TRIES	20	/* x 1 ms */
 
 #include "node.h"
 
@@ -59,15 +62,35 @@ static int load(struct node_disk *d, struct cl_disk_image *img)
 	return cl_disk_decode(d->buf, CL_DISK_BYTES(d->n), img);
 }
 
+/*
+ * Readers take no lock: a node stopped (SIGSTOP, a pause) inside a locked
+ * read would hold up every writer. A read torn by a concurrent write fails
+ * its block's CRC and counts as unreadable this once.
+ */
 int node_disk_read(struct node_disk *d, struct cl_disk_image *img)
 {
-	int r;
+	return load(d, img);
+}
 
-	if (flock(d->fd, LOCK_SH))
-		return -1;
-	r = load(d, img);
-	flock(d->fd, LOCK_UN);
-	return r;
+/*
+ * Writers wait for the lock a bounded time, never forever: a node stopped
+ * inside the critical section must cost the others a failed disk
+ * operation (which the core survives), not their whole event loop.
+ */
+static int lock_bounded(struct node_disk *d)
+{
+	struct timespec ms = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < LOCK_TRIES; i++) {
+		if (!flock(d->fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -1;
+		nanosleep(&ms, NULL);
+	}
+	errno = EWOULDBLOCK;
+	return -1;
 }
 
 int node_disk_apply(struct node_disk *d, const struct cl_disk_op *op,
@@ -78,7 +101,7 @@ int node_disk_apply(struct node_disk *d, const struct cl_disk_op *op,
 	int res;
 
 	*corrupt = 0;
-	if (flock(d->fd, LOCK_EX))
+	if (lock_bounded(d))
 		return CL_DISK_IOERR;
 	*corrupt = load(d, &img);
 	if (*corrupt < 0) {
