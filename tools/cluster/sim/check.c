@@ -156,6 +156,11 @@ void sim_check_write(struct sim *s, const struct cl_disk_op *op, int result)
 	if (op->kind == CL_DISK_RESERVE && result == CL_DISK_OK)
 		sim_hist(s, "disk reserved by n%u for epoch %llu", op->node,
 			 (unsigned long long)op->epoch);
+	/* the device took its token: its votes are the holder's for a lease */
+	if ((op->kind == CL_DISK_RESERVE || op->kind == CL_DISK_RENEW) &&
+	    result == CL_DISK_OK && op->epoch == s->disk.epoch &&
+	    op->node == s->disk.owner)
+		s->disk_held[op->node] = s->now + 1;
 	if (op->kind == CL_DISK_DATA && result == CL_DISK_OK &&
 	    op->epoch < s->disk.epoch)
 		sim_fail(s, "fenced write accepted: n%u wrote with epoch %llu, the disk holds epoch %llu",
@@ -205,10 +210,6 @@ void sim_check_step(struct sim *s)
 			if (s->node[j].up && s->node[j].paused_until <= s->now &&
 			    sim_reachable(s, i, j))
 				s->seen[i][j] = s->now + 1;
-		if (s->disk.owner == i &&
-		    s->disk.epoch == s->node[i].core.term &&
-		    s->node[i].disk_fail_until <= s->now)
-			s->disk_held[i] = s->now + 1;
 	}
 	for (i = 0; i < c->n; i++) {
 		sn = &s->node[i];
