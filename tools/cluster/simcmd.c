@@ -51,6 +51,28 @@ static double ms(uint64_t us)
 	return us / 1000.0;
 }
 
+/* The options that shape a history, for the replay line of a failure. */
+static void replay_args(int argc, char **argv, char *buf, size_t len)
+{
+	size_t at = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seed") || !strcmp(argv[i], "--seeds")) {
+			i++;
+			continue;
+		}
+		if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "--trace") ||
+		    !strncmp(argv[i], "--seed=", 7) ||
+		    !strncmp(argv[i], "--seeds=", 8))
+			continue;
+		if (at + strlen(argv[i]) + 2 >= len)
+			break;
+		at += snprintf(buf + at, len - at, " %s", argv[i]);
+	}
+}
+
 int cmd_sim(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -73,6 +95,7 @@ int cmd_sim(int argc, char **argv)
 	int c, bits;
 	double wall;
 	struct cl_config fixed;
+	char replay[1024];
 
 	cl_config_default(&fixed, 5);
 	sim_opts_default(&o, 5);
@@ -161,6 +184,7 @@ int cmd_sim(int argc, char **argv)
 	}
 	if (cl_config_check(&o.cfg))
 		die("sim: %s", cl_config_check(&o.cfg));
+	replay_args(argc, argv, replay, sizeof(replay));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < k; i++) {
 		sim_run(&o, seed + i, &r, quiet ? NULL : stdout);
@@ -182,14 +206,9 @@ int cmd_sim(int argc, char **argv)
 		MAX(outlived_max);
 		if (!r.ok) {
 			fails++;
-			printf("seed %llu: FAIL: %s (replay: smpkit-cluster sim --nodes %llu --seed %llu --seeds 1%s%s --trace)\n",
-			       (unsigned long long)(seed + i), r.why,
-			       (unsigned long long)n,
-			       (unsigned long long)(seed + i),
-			       broken ? " --broken " : "",
-			       broken & CL_BROKEN_NO_FENCE ? "fence" :
-			       broken & CL_BROKEN_HALF_QUORUM ? "quorum" :
-			       broken ? "suspicion" : "");
+			printf("seed %llu: FAIL: %s (replay: smpkit-cluster sim%s --seed %llu --seeds 1 --trace)\n",
+			       (unsigned long long)(seed + i), r.why, replay,
+			       (unsigned long long)(seed + i));
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
