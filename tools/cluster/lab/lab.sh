@@ -7,7 +7,12 @@
 # tools on the current master, a timeline, and measured times.
 #
 #   lab.sh up --nodes N [--rounds R] [--nemesis link,nft,stop,kill]
-#             [--hb MS] [--timeout MS] [--out DIR] [--bin PATH]
+#             [--hb MS] [--timeout MS] [--loss PCT] [--seconds S]
+#             [--detector master|swim] [--second-channel on|off]
+#             [--out DIR] [--bin PATH]
+# --loss drops that share of the cluster's datagrams at random in every
+# node (nft numgen; this kernel has no netem); --seconds keeps the
+# cluster running that long after the rounds, to count false deaths.
 #   lab.sh fence DIR TARGET     (the power-fence agent the nodes call)
 #
 # Exit: 0 done, 1 an invariant or a bound failed, 4 cannot run here (not
@@ -34,6 +39,7 @@ fi
 [ "${1:-}" = up ] || die "usage: lab.sh up --nodes N [--rounds R] [--nemesis LIST] [--hb MS] [--timeout MS] [--out DIR] [--bin PATH]"
 shift
 nodes=3 rounds=4 nemesis=link,nft,stop,kill hb=100 to=500 out= bin=
+loss=0 seconds=0 detector=master second=on
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nodes) nodes=$2; shift 2 ;;
@@ -43,6 +49,10 @@ while [ $# -gt 0 ]; do
 	--timeout) to=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--bin) bin=$2; shift 2 ;;
+	--loss) loss=$2; shift 2 ;;
+	--seconds) seconds=$2; shift 2 ;;
+	--detector) detector=$2; shift 2 ;;
+	--second-channel) second=$2; shift 2 ;;
 	*) die "unknown option '$1'" ;;
 	esac
 done
@@ -51,61 +61,46 @@ done
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -le 200 ] || die "--rounds must be 0..200"
 [[ $hb =~ ^[0-9]+$ && $to =~ ^[0-9]+$ ]] && [ "$to" -gt "$hb" ] ||
 	die "--timeout must exceed --hb (milliseconds)"
+[[ $loss =~ ^[0-9]+$ ]] && [ "$loss" -le 100 ] || die "--loss must be 0..100"
+[[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -le 3600 ] || die "--seconds must be 0..3600"
+[[ $detector =~ ^(master|swim)$ ]] || die "--detector is master or swim"
+[[ $second =~ ^(on|off)$ ]] || die "--second-channel is on or off"
 for a in ${nemesis//,/ }; do
 	case $a in link|nft|stop|kill) ;; *) die "unknown fault '$a'" ;; esac
 done
 [ -n "$bin" ] || bin=$(cd "$(dirname "$self")/../../.." && pwd)/build/bin/smpkit-cluster
 [ -x "$bin" ] || die "no node binary at $bin (make userspace)"
-[ "$(id -u)" = 0 ] || skip "not root: network namespaces need CAP_SYS_ADMIN"
-command -v ip >/dev/null || skip "no ip(8) (iproute2)"
+if [ "$loss" != 0 ] && ! command -v nft >/dev/null; then
+	skip "--loss needs nft(8)"
+fi
 if [[ $nemesis == *nft* ]] && ! command -v nft >/dev/null; then
 	echo "lab: no nft(8): the nft fault is left out" >&2
 	nemesis=$(echo "$nemesis" | tr , '\n' | grep -v nft | paste -sd,)
 fi
 
-rt=
-chrt -r 10 true 2>/dev/null && rt="chrt -r 10"
-tag=scl$$
 [ -n "$out" ] || out=$(mktemp -d /tmp/smpkit-lab.XXXXXX)
 mkdir -p "$out"
 # The shared disk lives in tmpfs: a fast disk keeps the writers' lock
 # window to microseconds, so a stopped node almost never holds it (see
 # Documentation/cluster.rst on what a stopped lock holder does).
 diskdir=$(mktemp -d /dev/shm/smpkit-lab.XXXXXX 2>/dev/null) || diskdir=$out
-made_ns=()
+. "$(dirname "$self")/netns.sh"
 cleanup() {
-	local i p
-	for ((i = 0; i < nodes; i++)); do
-		p=$(cat "$out/n$i.pid" 2>/dev/null) || continue
-		kill -CONT "$p" 2>/dev/null
-		kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	for p in "${made_ns[@]}"; do ip netns del "$p" 2>/dev/null; done
+	netns_down
 	[ "$diskdir" != "$out" ] && rm -rf "$diskdir"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-ns_add() {
-	ip netns add "$1" 2>/dev/null || return 1
-	made_ns+=("$1")
-}
-br=$tag-br
-ns_add "$br" || skip "ip netns add failed (no namespace support or no permission)"
-ip -n "$br" link add br0 type bridge && ip -n "$br" link set br0 up &&
-	ip -n "$br" link set lo up || skip "cannot create a bridge in a namespace"
+netns_up
 port=7400
 peers=
 for ((i = 0; i < nodes; i++)); do
-	ns_add "$tag-n$i" || skip "cannot create namespace $tag-n$i"
-	ip -n "$br" link add "e$i" type veth peer name eth0 netns "$tag-n$i" ||
-		skip "cannot create a veth pair into a namespace"
-	ip -n "$br" link set "e$i" master br0 up
-	ip -n "$tag-n$i" addr add "10.213.0.$((i + 1))/24" dev eth0
-	ip -n "$tag-n$i" link set eth0 up
-	ip -n "$tag-n$i" link set lo up
 	peers+=${peers:+,}10.213.0.$((i + 1)):$port
+	[ "$loss" = 0 ] && continue
+	printf '%s\n' 'table inet scl_loss {' \
+		"chain in { type filter hook input priority 0; udp dport $port numgen random mod 100 < $loss drop; }" \
+		'}' | ip netns exec "$tag-n$i" nft -f - ||
+		skip "nft cannot install a random-drop rule"
 done
 
 now() { date +%s.%N; }
@@ -116,8 +111,10 @@ start_node() {
 	# like a dead node (the daemon needs a few ms of CPU a second)
 	$rt ip netns exec "$tag-n$i" "$bin" node --id "$i" --peers "$peers" \
 		--disk "$diskdir/disk" $fmt --hb "$hb" --timeout "$to" \
+		--detector "$detector" --second-channel "$second" \
 		--fence-cmd "$self fence $out" >>"$out/n$i.log" 2>&1 &
 	echo $! >"$out/n$i.pid"
+	disown
 }
 
 # master: of the nodes whose last master/step-down line says master,
@@ -196,7 +193,17 @@ for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	else
 		echo "lab: round $r: no new master within 10 s"; fail=1
 	fi
+	# the times come from the nodes' own log stamps, not from polling
 	el=$(echo "$t1 - $t0" | bc -l); kn=$(echo "$t2 - $t0" | bc -l)
+	if [ "$new" != none ]; then
+		te=$(grep -m1 " term $term master n$new\$" "$out/n$new.log" | awk '{print $1}')
+		tk=$te
+		for ((i = 0; i < nodes; i++)); do
+			t=$(grep -m1 " term $term master-known n$new\$" "$out/n$i.log" | awk '{print $1}')
+			[ -n "$t" ] && [ "$(echo "$t > $tk" | bc)" = 1 ] && tk=$t
+		done
+		[ -n "$te" ] && el=$(echo "$te - $t0" | bc -l) && kn=$(echo "$tk - $t0" | bc -l)
+	fi
 	printf '%-5s %-5s n%-3s n%-9s %-12.3f %-12.3f\n' "$r" "$a" "$old" "$new" "$el" "$kn" >>"$out/report.txt"
 	echo "lab: round $r: $a on master n$old -> n$new elected after $(printf %.3f "$el") s, known by all after $(printf %.3f "$kn") s"
 	case $a in
@@ -213,6 +220,17 @@ for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	done
 	sleep 1
 done
+
+# a quiet stretch (with --loss: every death declared is a false one)
+if [ "$seconds" -gt 0 ]; then
+	q0=$(now)
+	sleep "$seconds"
+	quiet=$(cat "$out"/n*.log | awk -v t="$q0" '$1 > t')
+	echo "lab: $seconds s at ${loss} % loss, $detector detector, second channel $second:" \
+		"$(echo "$quiet" | grep -c ' dead n') deaths declared of running nodes," \
+		"$(echo "$quiet" | grep -c ' disk-saved n') vetoed by the disk," \
+		"$(echo "$quiet" | grep -c ' suspect n') suspicions" | tee -a "$out/report.txt"
+fi
 
 # split brain: two nodes master of one term, in any log
 cat "$out"/n*.log | awk '$5 == "master" && $2 == $6 { print $4, $2 }' |
