@@ -4,7 +4,8 @@
 # configuration is refused with a message; two of three configured nodes
 # elect a master; malformed, oversized, foreign and corrupt-disk input
 # each get a clear log line while the nodes stay up and keep their
-# master; SIGTERM makes a node leave; valgrind finds no error in a node.
+# master; SIGTERM makes a node leave; valgrind finds no error in a node,
+# nor ASan/UBSan in two nodes electing a master (when SAN=1 was built).
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-cluster
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
@@ -18,7 +19,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ktap_plan 10
+ktap_plan 11
 
 base=$((20000 + $$ % 20000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
@@ -97,5 +98,21 @@ if command -v valgrind >/dev/null; then
 	ok $? "valgrind: a node runs 3 s without a memory error or leak (exit $rc)"
 else
 	skip "valgrind is not installed"
+fi
+san=$(cd "$(dirname "$bin")/.." && pwd)/san/bin/smpkit-cluster
+if [ -x "$san" ]; then
+	p2=127.0.0.1:$((base + 3)),127.0.0.1:$((base + 4))
+	"$san" node --id 0 --peers "$p2" --disk "$tmp/s" --format-disk --duration 3 >"$tmp/s0.log" 2>&1 &
+	a=$!
+	sleep 0.2
+	"$san" node --id 1 --peers "$p2" --disk "$tmp/s" --duration 3 >"$tmp/s1.log" 2>&1
+	r1=$?
+	wait $a
+	r0=$?
+	[ $r0 = 0 ] && [ $r1 = 0 ] && grep -qE ' master n[01]$' "$tmp/s0.log" "$tmp/s1.log" &&
+		! grep -qE 'AddressSanitizer|runtime error' "$tmp/s0.log" "$tmp/s1.log"
+	ok $? "ASan+UBSan: two nodes elect a master and leave cleanly (exit $r0, $r1)"
+else
+	skip "no ASan build (make SAN=1 userspace)"
 fi
 exit $fail
