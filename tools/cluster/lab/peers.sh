@@ -3,7 +3,8 @@
 # A peer beside our nodes in the same kind of lab: Debian's etcd (Raft),
 # one member per namespace, with the same heart-beat interval and election
 # timeout as ours. Each round kills the leader with SIGKILL and measures,
-# from each member's own log, when the members learned the new leader.
+# from each member's own log ("elected leader" or "changed leader"), when
+# the members learned the new leader.
 #
 #   peers.sh etcd --nodes N [--rounds R] [--hb MS] [--timeout MS] [--out DIR]
 #
@@ -68,7 +69,7 @@ leader() {
 }
 # learned I T0: when member I first logged a leader election after T0.
 learned() {
-	grep 'elected leader' "$out/etcd$1.log" | python3 -c '
+	grep -E '(elected|changed) leader' "$out/etcd$1.log" | python3 -c '
 import sys, json, datetime
 t0 = float(sys.argv[1])
 for line in sys.stdin:
