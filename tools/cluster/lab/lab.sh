@@ -152,7 +152,7 @@ m=$(wait_master x)
 [ "$m" != none ] || { echo "lab: no master within 10 s"; exit 1; }
 echo "lab: n$m is master of term $(term_of "$m")"
 
-bound=$(echo "2 * ($hb + $to) / 1000" | bc -l)
+bound=$(printf %.2f "$(echo "2 * ($hb + $to) / 1000" | bc -l)")
 acts=(${nemesis//,/ })
 fail=0
 printf '%-5s %-5s %-4s %-10s %-12s %-12s\n' round fault old new elected_s known_by_all_s >"$out/report.txt"

@@ -110,6 +110,6 @@ theirs=$(awk 'NR > 1 {print $4}' "$work/etcd/etcd-report.txt" | median)
 	echo "| smpkit-cluster | $ours |"
 	echo "| etcd 3.4 | $theirs |"
 	echo
-	echo "Ratio ours / etcd: $(echo "scale=2; $ours / $theirs" | bc 2>/dev/null)"
+	echo "Ratio ours / etcd: $(printf %.2f "$(echo "scale=4; $ours / $theirs" | bc 2>/dev/null)")"
 } >>"$page"
 echo "report: $page" >&2
