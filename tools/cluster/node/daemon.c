@@ -179,6 +179,13 @@ static void reap(struct daemon *d, bool timeout)
 	fence_done(d, !timeout && WIFEXITED(st) && !WEXITSTATUS(st));
 }
 
+static const char *const step_reason[] = {
+	[CL_STEP_QUORUM] = "quorum lost",
+	[CL_STEP_DISK] = "disk lost or fenced",
+	[CL_STEP_TERM] = "newer term",
+	[CL_STEP_LEAVE] = "leaving",
+};
+
 static void decision(struct daemon *d, const struct cl_decision *dec)
 {
 	switch (dec->type) {
@@ -191,8 +198,7 @@ static void decision(struct daemon *d, const struct cl_decision *dec)
 		say(d, "write-refused: %s", cl_disk_result_name(dec->a));
 		break;
 	case CL_D_STEP_DOWN:
-		say(d, "step-down (%s)", (const char *[]){ "quorum lost",
-		     "disk lost or fenced", "newer term", "leaving" }[dec->a & 3]);
+		say(d, "step-down (%s)", step_reason[dec->a & 3]);
 		break;
 	default:
 		say(d, "%s n%u", cl_decision_name(dec->type), dec->a);

@@ -52,8 +52,8 @@ struct sim_stats {
 	uint64_t masters, fences, refused, bad_input, disk_saved;
 	uint64_t deaths, false_deaths, crashes, partitions, pauses;
 	uint64_t detect_n, detect_sum, detect_max;	/* crash -> dead */
-	uint64_t failover_n, failover_sum, failover_max; /* master crash ->
-							  * new master */
+	/* master crash -> the next master */
+	uint64_t failover_n, failover_sum, failover_max;
 	uint64_t outlived_max;	/* longest master without quorum */
 };
 
@@ -67,8 +67,10 @@ struct sim_result {
 };
 
 void sim_opts_default(struct sim_opts *o, unsigned int n);
-/* Run one seeded history; on failure @r->why says which invariant broke
- * and @hist (when not NULL) gets the last events before it. */
+/*
+ * Run one seeded history; on failure @r->why says which invariant broke
+ * and @hist (when not NULL) gets the last events before it.
+ */
 void sim_run(const struct sim_opts *o, uint64_t seed, struct sim_result *r,
 	     FILE *hist);
 /* "partition,loss,crash" or "all" or "none" -> SIM_N_* bits; -1 if bad. */
