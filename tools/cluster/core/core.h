@@ -99,6 +99,7 @@ enum cl_decision_type {
 	CL_D_WRITE_REFUSED,	/* a: enum cl_disk_result of my write */
 	CL_D_DEAD_HEARD,	/* a: node another member declared dead */
 	CL_D_RESUMED,		/* I did not run for a while: no verdicts */
+	CL_D_MASTER_LOST,	/* a: the master whose beats stopped */
 };
 
 enum cl_step_reason { CL_STEP_QUORUM, CL_STEP_DISK, CL_STEP_TERM, CL_STEP_LEAVE };
@@ -160,6 +161,7 @@ struct cl_node {
 	bool started, left, quorate, serving, fence_pending, wfa_done;
 	uint8_t expected;		/* expected node votes (votequorum) */
 	uint8_t fence_target;
+	uint8_t lost_master;		/* MASTER_LOST said for it */
 	uint64_t term;
 	uint32_t inc;
 	uint64_t rng;

@@ -263,6 +263,13 @@ void cl_elect_tick(struct cl_node *nd, struct cl_out *o)
 		master_tick(nd, o);
 		return;
 	}
+	/* failure detection of the master: its beats stopped a timeout ago */
+	if (nd->master != CL_NONE && nd->master != nd->id &&
+	    nd->lost_master != nd->master &&
+	    nd->now - nd->master_heard > c->hb_timeout) {
+		nd->lost_master = nd->master;
+		cl_decide(o, CL_D_MASTER_LOST, nd->master, nd->term);
+	}
 	/* the disk may have become free since the votes came in */
 	check_prevote(nd, o);
 	check_votes(nd, o);
@@ -304,6 +311,7 @@ static void recv_hb(struct cl_node *nd, const struct cl_wire_msg *m,
 		cl_decide(o, CL_D_MASTER_KNOWN, m->src, m->term);
 	nd->master = nd->last_master = m->src;
 	nd->master_heard = nd->now;
+	nd->lost_master = CL_NONE;
 	nd->elect_at = nd->now + election_delay(nd);
 	if (c->last_man_standing)
 		nd->expected = m->a;

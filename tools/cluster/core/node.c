@@ -62,6 +62,7 @@ void cl_node_init(struct cl_node *nd, const struct cl_config *cfg,
 	nd->master = nd->last_master = CL_NONE;
 	nd->voted_for = CL_NONE;
 	nd->fence_target = CL_NONE;
+	nd->lost_master = CL_NONE;
 	nd->disk_owner = CL_NONE;
 	nd->expected = cfg->n;
 	nd->rng = seed * 0x9e3779b97f4a7c15ULL + id + 1;
@@ -243,7 +244,7 @@ const char *cl_decision_name(unsigned int type)
 		"master", "step-down", "master-known", "suspect", "dead",
 		"alive", "left", "disk-saved", "quorum", "expected",
 		"fence-power", "self-fence", "serve", "bad-input",
-		"write-refused", "dead-heard", "resumed",
+		"write-refused", "dead-heard", "resumed", "master-lost",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
