@@ -204,6 +204,9 @@ int cmd_sim(int argc, char **argv)
 		MAX(detect_max);
 		MAX(failover_max);
 		MAX(outlived_max);
+		MAX(converge_max);
+		tot.converge_n += r.st.converge_n;
+		tot.converge_sum += r.st.converge_sum;
 		if (!r.ok) {
 			fails++;
 			printf("seed %llu: FAIL: %s (replay: smpkit-cluster sim%s --seed %llu --seeds 1 --trace)\n",
@@ -231,5 +234,9 @@ int cmd_sim(int argc, char **argv)
 		       ms(tot.failover_max), (unsigned long long)tot.failover_n);
 	printf("longest master without a true quorum: %.1f ms\n",
 	       ms(tot.outlived_max));
+	if (tot.converge_n)
+		printf("heal -> one master known to all: mean %.1f ms, max %.1f ms (%llu runs)\n",
+		       ms(tot.converge_sum / tot.converge_n),
+		       ms(tot.converge_max), (unsigned long long)tot.converge_n);
 	return fails ? 1 : 0;
 }

@@ -193,6 +193,27 @@ static unsigned int true_votes(struct sim *s, unsigned int i)
 	return v;
 }
 
+/* One master, followed by every running node in its term. */
+static bool agreed(const struct sim *s)
+{
+	unsigned int i, m = CL_NONE;
+
+	for (i = 0; i < s->cfg.n; i++)
+		if (s->node[i].up && s->node[i].core.role == CL_MASTER) {
+			if (m != CL_NONE)
+				return false;
+			m = i;
+		}
+	if (m == CL_NONE)
+		return false;
+	for (i = 0; i < s->cfg.n; i++)
+		if (s->node[i].up && i != m &&
+		    (s->node[i].core.master != m ||
+		     s->node[i].core.term != s->node[m].core.term))
+			return false;
+	return true;
+}
+
 void sim_check_step(struct sim *s)
 {
 	const struct cl_config *c = &s->cfg;
@@ -200,6 +221,13 @@ void sim_check_step(struct sim *s)
 	struct snode *sn;
 	unsigned int i, j, v;
 
+	if (s->healed && !s->converged && agreed(s)) {
+		s->converged = true;
+		s->st.converge_n++;
+		s->st.converge_sum += s->now - s->heal_at;
+		if (s->now - s->heal_at > s->st.converge_max)
+			s->st.converge_max = s->now - s->heal_at;
+	}
 	if (c->last_man_standing)
 		return;		/* its quorum moves on purpose */
 	/* who could hear whom, now: votes may have come from any of them */

@@ -56,7 +56,7 @@ struct sim {
 	struct cl_config cfg;
 	uint64_t rng;
 	cl_time now, heal_at, end;
-	bool healed;
+	bool healed, converged;
 	uint64_t seq;
 	unsigned int loss, dup, jitter;	/* this seed's network */
 	unsigned int stall;		/* disk writes still to stall */

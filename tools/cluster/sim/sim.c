@@ -351,7 +351,7 @@ static void reset(struct sim *s, const struct sim_opts *o, uint64_t seed)
 		s->rng = 1;
 	s->now = 0;
 	s->seq = 0;
-	s->healed = false;
+	s->healed = s->converged = false;
 	s->stall = 0;
 	s->disturbed = 0;
 	s->master_lost_at = 0;

@@ -55,6 +55,8 @@ struct sim_stats {
 	/* master crash -> the next master */
 	uint64_t failover_n, failover_sum, failover_max;
 	uint64_t outlived_max;	/* longest master without quorum */
+	/* heal -> one master that every running node follows */
+	uint64_t converge_n, converge_sum, converge_max;
 };
 
 struct sim_result {
