@@ -9,7 +9,9 @@
 #   lab.sh up --nodes N [--rounds R] [--nemesis link,nft,stop,kill]
 #             [--hb MS] [--timeout MS] [--loss PCT] [--seconds S]
 #             [--detector master|swim] [--second-channel on|off]
-#             [--out DIR] [--bin PATH]
+#             [--timeline] [--out DIR] [--bin PATH]
+# --timeline prints every node's decisions as they happen (masters,
+# suspicions, deaths, quorum, fences, step-downs), merged.
 # --loss drops that share of the cluster's datagrams at random in every
 # node (nft numgen; this kernel has no netem); --seconds keeps the
 # cluster running that long after the rounds, to count false deaths.
@@ -39,7 +41,7 @@ fi
 [ "${1:-}" = up ] || die "usage: lab.sh up --nodes N [--rounds R] [--nemesis LIST] [--hb MS] [--timeout MS] [--out DIR] [--bin PATH]"
 shift
 nodes=3 rounds=4 nemesis=link,nft,stop,kill hb=100 to=500 out= bin=
-loss=0 seconds=0 detector=master second=on
+loss=0 seconds=0 detector=master second=on timeline=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nodes) nodes=$2; shift 2 ;;
@@ -53,6 +55,7 @@ while [ $# -gt 0 ]; do
 	--seconds) seconds=$2; shift 2 ;;
 	--detector) detector=$2; shift 2 ;;
 	--second-channel) second=$2; shift 2 ;;
+	--timeline) timeline=1; shift ;;
 	*) die "unknown option '$1'" ;;
 	esac
 done
@@ -145,6 +148,12 @@ wait_master() {
 
 echo "lab: $nodes nodes in namespaces $tag-n0..$((nodes - 1)), bridge in $br, logs in $out"
 : >"$out/fences"
+if [ -n "$timeline" ]; then
+	for ((i = 0; i < nodes; i++)); do : >>"$out/n$i.log"; done
+	tail -q -n 0 -F "$out"/n*.log 2>/dev/null | sed -u 's/^/  | /' &
+	echo $! >"$out/timeline.pid"	# netns_down ends it
+	disown
+fi
 start_node 0 --format-disk
 sleep 0.2
 for ((i = 1; i < nodes; i++)); do start_node "$i"; done
