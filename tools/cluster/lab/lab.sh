@@ -164,7 +164,7 @@ echo "lab: n$m is master of term $(term_of "$m")"
 bound=$(printf %.2f "$(echo "2 * ($hb + $to) / 1000" | bc -l)")
 acts=(${nemesis//,/ })
 fail=0
-printf '%-5s %-5s %-4s %-10s %-12s %-15s %-12s\n' round fault old new elected_s known_by_all_s detected_s >"$out/report.txt"
+printf '%-5s %-5s %-4s %-10s %-12s %-15s %-12s %-12s\n' round fault old new elected_s known_by_all_s detected_s stepped_down_s >"$out/report.txt"
 for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	a=${acts[$(((r - 1) % ${#acts[@]}))]}
 	old=$(master)
@@ -217,7 +217,11 @@ for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	td=$(cat "$out"/n*.log | awk -v t="$t0" -v m="n$old" '$1 > t && $5 == "master-lost" && $6 == m {print $1}' | sort -n | head -n 1)
 	dt=-
 	[ -n "$td" ] && dt=$(printf %.3f "$(echo "$td - $t0" | bc -l)")
-	printf '%-5s %-5s n%-3s n%-9s %-12.3f %-15.3f %-12s\n' "$r" "$a" "$old" "$new" "$el" "$kn" "$dt" >>"$out/report.txt"
+	# the old master's own verdict: it stopped serving (quorum lost)
+	ts=$(awk -v t="$t0" '$1 > t && $5 == "step-down" {print $1; exit}' "$out/n$old.log")
+	st=-
+	[ -n "$ts" ] && st=$(printf %.3f "$(echo "$ts - $t0" | bc -l)")
+	printf '%-5s %-5s n%-3s n%-9s %-12.3f %-15.3f %-12s %-12s\n' "$r" "$a" "$old" "$new" "$el" "$kn" "$dt" "$st" >>"$out/report.txt"
 	echo "lab: round $r: $a on master n$old: lost after $dt s; n$new elected after $(printf %.3f "$el") s, known by all after $(printf %.3f "$kn") s"
 	case $a in
 	link) ip -n "$br" link set "e$old" up ;;

@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# A peer beside our nodes in the same kind of lab: Debian's etcd (Raft),
-# one member per namespace, with the same heart-beat interval and election
-# timeout as ours. Each round kills the leader with SIGKILL and measures,
-# from each member's own log ("elected leader" or "changed leader"), when
-# the members learned the new leader.
+# Peers beside our nodes in the same kind of lab, one member per
+# namespace, with the same heart-beat interval and timeout as ours.
+# etcd (Raft): each round kills the leader with SIGKILL and measures, from
+# each member's own log ("elected leader" or "changed leader"), when the
+# members learned the new leader. corosync (totem + votequorum): each
+# round cuts one member off (its veth down) and measures when the others
+# formed the smaller membership and when the cut-off one said it lost
+# quorum, from their logs.
 #
-#   peers.sh etcd --nodes N [--rounds R] [--hb MS] [--timeout MS] [--out DIR]
+#   peers.sh etcd|corosync --nodes N [--rounds R] [--hb MS] [--timeout MS]
+#            [--out DIR]
 #
-# Exit: 0 done, 1 a round found no new leader, 2 usage, 4 cannot run here.
+# Exit: 0 done, 1 a round found no decision, 2 usage, 4 cannot run here.
 set -uo pipefail
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 die() { echo "peers: $*" >&2; exit 2; }
 
-[ "${1:-}" = etcd ] || die "usage: peers.sh etcd --nodes N [--rounds R] [--hb MS] [--timeout MS] [--out DIR]"
+peer=${1:-}
+[ "$peer" = etcd ] || [ "$peer" = corosync ] ||
+	die "usage: peers.sh etcd|corosync --nodes N [--rounds R] [--hb MS] [--timeout MS] [--out DIR]"
 shift
 if [ -z "${SCL_LAB_RT:-}" ] && chrt -r 5 true 2>/dev/null; then
-	SCL_LAB_RT=1 exec chrt -r 5 "$self" etcd "$@"
+	SCL_LAB_RT=1 exec chrt -r 5 "$self" "$peer" "$@"
 fi
 nodes=3 rounds=5 hb=100 to=500 out=
 while [ $# -gt 0 ]; do
@@ -31,10 +37,13 @@ while [ $# -gt 0 ]; do
 done
 [[ $nodes =~ ^[0-9]+$ ]] && [ "$nodes" -ge 3 ] && [ "$nodes" -le 9 ] || die "--nodes must be 3..9"
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -le 100 ] || die "--rounds must be 0..100"
-command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
-	{ echo "peers: cannot run here: etcd-server and etcd-client are not installed" >&2; exit 4; }
 [ -n "$out" ] || out=$(mktemp -d /tmp/smpkit-peers.XXXXXX)
 mkdir -p "$out"
+if [ "$peer" = corosync ]; then
+	exec "$(dirname "$self")/corosync.sh" "$nodes" "$rounds" "$hb" "$to" "$out"
+fi
+command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
+	{ echo "peers: cannot run here: etcd-server and etcd-client are not installed" >&2; exit 4; }
 . "$(dirname "$self")/netns.sh"
 trap netns_down EXIT
 trap 'exit 1' INT TERM
