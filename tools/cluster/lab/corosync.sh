@@ -25,7 +25,8 @@ netns_up
 conf() {
 	local j
 	printf 'totem {\nversion: 2\ncluster_name: smpkit\ntransport: knet\n'
-	printf 'token: %s\ncrypto_cipher: none\ncrypto_hash: none\n}\n' "$to"
+	# token_coefficient 0: the token timeout is $to whatever the size
+	printf 'token: %s\ntoken_coefficient: 0\ncrypto_cipher: none\ncrypto_hash: none\n}\n' "$to"
 	printf 'nodelist {\n'
 	for ((j = 0; j < nodes; j++)); do
 		printf 'node {\nring0_addr: 10.213.0.%d\nnodeid: %d\nname: c%d\n}\n' \

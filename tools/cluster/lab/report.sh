@@ -4,7 +4,8 @@
 # simulator figures (events per second, detection per scheme, false deaths
 # against loss with and without the disk's second channel), then, where
 # namespaces can be made, the real lab (fault rounds on the master, false
-# deaths at 20 % loss) and etcd beside our nodes (SIGKILL of the leader).
+# deaths at 20 % loss), etcd beside our nodes (SIGKILL of the leader) and
+# corosync beside them (one member cut off).
 # Writes OUT/cluster.md (and cluster-*.png with gnuplot). Parts that
 # cannot run here say so on the page.
 #
@@ -97,19 +98,31 @@ for sc in off on; do
 done
 
 echo -e "\n## etcd beside our nodes (SIGKILL of the leader, 3 members)\n" >>"$page"
-if ! "$here/peers.sh" etcd --nodes 3 --rounds 5 --out "$work/etcd" >"$work/etcd.out" 2>&1; then
+if "$here/peers.sh" etcd --nodes 3 --rounds 5 --out "$work/etcd" >"$work/etcd.out" 2>&1; then
+	"$here/lab.sh" up --nodes 3 --rounds 5 --nemesis kill --out "$work/ours" >/dev/null 2>&1
+	ours=$(awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $6}' "$work/ours/report.txt" | median)
+	theirs=$(awk 'NR > 1 {print $4}' "$work/etcd/etcd-report.txt" | median)
+	{
+		echo "| | median time until every member knows the new leader (s) |"
+		echo "| --- | --- |"
+		echo "| smpkit-cluster | $ours |"
+		echo "| etcd 3.4 | $theirs |"
+		echo
+		echo "Ratio ours / etcd: $(printf %.2f "$(echo "scale=4; $ours / $theirs" | bc 2>/dev/null)")"
+	} >>"$page"
+else
 	echo "etcd: $(tail -n 1 "$work/etcd.out")" >>"$page"
-	exit 0
 fi
-"$here/lab.sh" up --nodes 3 --rounds 5 --nemesis kill --out "$work/ours" >/dev/null 2>&1
-ours=$(awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $6}' "$work/ours/report.txt" | median)
-theirs=$(awk 'NR > 1 {print $4}' "$work/etcd/etcd-report.txt" | median)
-{
-	echo "| | median time until every member knows the new leader (s) |"
-	echo "| --- | --- |"
-	echo "| smpkit-cluster | $ours |"
-	echo "| etcd 3.4 | $theirs |"
-	echo
-	echo "Ratio ours / etcd: $(printf %.2f "$(echo "scale=4; $ours / $theirs" | bc 2>/dev/null)")"
-} >>"$page"
+echo -e "\n## corosync beside our nodes (one member cut off, 3 members)\n" >>"$page"
+if "$here/peers.sh" corosync --nodes 3 --rounds 3 --out "$work/coro" >"$work/coro.out" 2>&1; then
+	"$here/lab.sh" up --nodes 3 --rounds 3 --nemesis link --out "$work/link" >/dev/null 2>&1
+	{
+		echo "| | the others decide (s, median) | the cut-off one gives up (s, median) |"
+		echo "| --- | --- | --- |"
+		echo "| smpkit-cluster (master cut off: new master known; old master steps down) | $(awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $6}' "$work/link/report.txt" | median) | $(awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $8}' "$work/link/report.txt" | median) |"
+		echo "| corosync 3 votequorum (new membership; non-primary component) | $(awk 'NR > 1 {print $3}' "$work/coro/corosync-report.txt" | median) | $(awk 'NR > 1 {print $4}' "$work/coro/corosync-report.txt" | median) |"
+	} >>"$page"
+else
+	echo "corosync: $(tail -n 1 "$work/coro.out")" >>"$page"
+fi
 echo "report: $page" >&2
