@@ -21,6 +21,7 @@ static void usage(FILE *f)
 "usage: smpkit-cluster sim [--nodes N] [--seeds K] [--seed S] [--nemesis LIST]\n"
 "                          [--detector master|swim] [--disk-votes V]\n"
 "                          [--second-channel on|off] [--loss PCT]\n"
+"                          [--hb MS] [--timeout MS]\n"
 "                          [--broken fence|quorum|suspicion] [--chaos SEC]\n"
 "                          [--heal SEC] [--trace] [--quiet]\n"
 "Runs K simulated histories (seeds S..S+K-1, default S=1, K=100) of N nodes\n"
@@ -29,6 +30,8 @@ static void usage(FILE *f)
 "detector, the disk's votes, the second channel and wait_for_all.\n"
 "  --nemesis LIST  faults to inject: %s\n"
 "  --loss PCT      the highest loss rate a seed may draw (default 5)\n"
+"  --hb, --timeout heart-beat interval and timeout (default 100, 500 ms);\n"
+"                  the other timers follow them as the node's do\n"
 "  --broken X      run a deliberately broken variant (the checker must fail)\n"
 "  --trace         print every notable event of every run as it happens\n"
 "Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
@@ -83,13 +86,14 @@ int cmd_sim(int argc, char **argv)
 		{ "broken", 1, NULL, 'b' }, { "chaos", 1, NULL, 'c' },
 		{ "heal", 1, NULL, 'h' }, { "trace", 0, NULL, 't' },
 		{ "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'H' },
+		{ "hb", 1, NULL, 'B' }, { "timeout", 1, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_opts o;
 	struct sim_result r;
 	struct sim_stats tot = { 0 };
 	struct timespec t0, t1;
-	uint64_t seed = 1, k = 100, i, fails = 0, n = 5;
+	uint64_t seed = 1, k = 100, i, fails = 0, n = 5, hb = 100, to = 500;
 	unsigned int broken = 0;
 	bool quiet = false;
 	int c, bits;
@@ -161,6 +165,12 @@ int cmd_sim(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'B':
+			hb = num(optarg, "--hb", 1, 10000);
+			break;
+		case 'T':
+			to = num(optarg, "--timeout", 2, 60000);
+			break;
 		case 'H':
 			usage(stdout);
 			return 0;
@@ -171,7 +181,11 @@ int cmd_sim(int argc, char **argv)
 	}
 	if (optind < argc)
 		die("sim: unexpected argument '%s' (see --help)", argv[optind]);
+	if (to <= hb)
+		die("sim: --timeout (%llu ms) must exceed --hb (%llu ms)",
+		    (unsigned long long)to, (unsigned long long)hb);
 	o.cfg.n = n;
+	cl_config_timing(&o.cfg, hb * 1000, to * 1000);
 	o.cfg.detector = fixed.detector;
 	o.cfg.disk_votes = fixed.disk_votes;
 	o.cfg.second_channel = fixed.second_channel;

@@ -49,6 +49,11 @@ struct cl_config {
 
 /* Fills in the defaults (timeouts in microseconds) for @n nodes. */
 void cl_config_default(struct cl_config *c, unsigned int n);
+/*
+ * Derive every timer from the heart-beat interval and timeout (in
+ * microseconds) the way the defaults relate to 100 ms and 500 ms.
+ */
+void cl_config_timing(struct cl_config *c, uint32_t hb, uint32_t timeout);
 /* NULL when @c is usable, else a sentence saying what is wrong. */
 const char *cl_config_check(const struct cl_config *c);
 

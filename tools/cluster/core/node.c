@@ -29,6 +29,20 @@ void cl_config_default(struct cl_config *c, unsigned int n)
 	c->lms_window = 2000000;
 }
 
+void cl_config_timing(struct cl_config *c, uint32_t hb, uint32_t timeout)
+{
+	c->hb_interval = hb;
+	c->hb_timeout = timeout;
+	c->tick = hb / 4 < 10000 ? hb / 4 : 10000;
+	if (!c->tick)
+		c->tick = 1;
+	c->elect_jitter = timeout / 10 * 6;
+	c->disk_timeout = timeout;
+	c->probe_interval = 2 * hb;
+	c->probe_timeout = hb / 10 * 8;
+	c->suspect_timeout = timeout / 10 * 24;
+}
+
 const char *cl_config_check(const struct cl_config *c)
 {
 	if (c->n < 1 || c->n > CL_WIRE_MAX_NODES)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The cluster page of make run's report (about two and a half minutes):
+# The cluster page of make run's report (about two minutes):
 # simulator figures (events per second, detection per scheme, false deaths
 # against loss with and without the disk's second channel), then, where
 # namespaces can be made, the real lab (fault rounds on the master, false
@@ -43,7 +43,7 @@ median() { sort -n | awk '{a[NR] = $1} END {if (NR) print (NR % 2 ? a[(NR + 1) /
 		echo "| $d | $("$bin" sim --nodes 5 --seeds 300 --detector "$d" --nemesis crash --quiet | sed -n 's/^crash -> declared dead: //p') |"
 	done
 	echo
-	echo "False deaths (deaths declared of running nodes) against the highest loss a seed may draw, 200 seeds of 5 nodes, loss faults only:"
+	echo "False deaths (deaths declared of running nodes) against the highest loss a seed may draw, 100 seeds of 5 nodes, loss faults only:"
 	echo
 	echo "| loss % | master, 1 channel | master + disk | swim, 1 channel | swim + disk |"
 	echo "| --- | --- | --- | --- | --- |"
@@ -52,7 +52,7 @@ for l in 0 5 10 20 30; do
 	row="$l"
 	for d in master swim; do
 		for sc in off on; do
-			v=$("$bin" sim --nodes 5 --seeds 200 --detector "$d" --second-channel "$sc" \
+			v=$("$bin" sim --nodes 5 --seeds 100 --detector "$d" --second-channel "$sc" \
 				--nemesis loss --loss "$l" --quiet | sed -n 's/.*(of running nodes \([0-9]*\)).*/\1/p')
 			row+=" $v"
 		done
@@ -64,7 +64,7 @@ if command -v gnuplot >/dev/null; then
 	gnuplot <<-EOF 2>/dev/null && echo -e "\n![false deaths](cluster-false-deaths.png)" >>"$page"
 	set terminal pngcairo size 720,400
 	set output "$out/cluster-false-deaths.png"
-	set xlabel "highest loss drawn (%)"; set ylabel "false deaths in 200 runs"
+	set xlabel "highest loss drawn (%)"; set ylabel "false deaths in 100 runs"
 	set key left top
 	plot "$work/fp.dat" using 1:2 with linespoints title "master-centred", \
 	     "" using 1:3 with linespoints title "master-centred + disk", \
@@ -75,10 +75,20 @@ fi
 
 {
 	echo
+	echo "False deaths against the heart-beat interval (timeout 5 beats, master-centred, network only, loss up to 20 %, 100 seeds):"
+	echo
+	echo "| heart beat (ms) | false deaths |"
+	echo "| --- | --- |"
+	for hb in 50 100 200; do
+		echo "| $hb | $("$bin" sim --nodes 5 --seeds 100 --detector master --second-channel off \
+			--nemesis loss --loss 20 --hb "$hb" --timeout $((hb * 5)) --quiet |
+			sed -n 's/.*(of running nodes \([0-9]*\)).*/\1/p') |"
+	done
+	echo
 	echo "## Real nodes in network namespaces"
 	echo
 } >>"$page"
-"$here/lab.sh" up --nodes 3 --rounds 8 --out "$work/lab" >"$work/lab.out" 2>&1
+"$here/lab.sh" up --nodes 3 --rounds 4 --out "$work/lab" >"$work/lab.out" 2>&1
 rc=$?
 if [ $rc = 4 ]; then
 	echo "Not run here: $(grep -m1 'cannot run here' "$work/lab.out")." >>"$page"
@@ -92,14 +102,14 @@ fi
 	echo '```'
 } >>"$page"
 for sc in off on; do
-	"$here/lab.sh" up --nodes 5 --rounds 0 --loss 20 --seconds 20 --second-channel "$sc" \
+	"$here/lab.sh" up --nodes 5 --rounds 0 --loss 20 --seconds 12 --second-channel "$sc" \
 		--out "$work/loss-$sc" >"$work/loss-$sc.out" 2>&1
 	echo "- $(grep -m1 's at' "$work/loss-$sc.out" | sed 's/^lab: //')" >>"$page"
 done
 
 echo -e "\n## etcd beside our nodes (SIGKILL of the leader, 3 members)\n" >>"$page"
-if "$here/peers.sh" etcd --nodes 3 --rounds 5 --out "$work/etcd" >"$work/etcd.out" 2>&1; then
-	"$here/lab.sh" up --nodes 3 --rounds 5 --nemesis kill --out "$work/ours" >/dev/null 2>&1
+if "$here/peers.sh" etcd --nodes 3 --rounds 3 --out "$work/etcd" >"$work/etcd.out" 2>&1; then
+	"$here/lab.sh" up --nodes 3 --rounds 3 --nemesis kill --out "$work/ours" >/dev/null 2>&1
 	ours=$(awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $6}' "$work/ours/report.txt" | median)
 	theirs=$(awk 'NR > 1 {print $4}' "$work/etcd/etcd-report.txt" | median)
 	{

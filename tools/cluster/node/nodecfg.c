@@ -175,16 +175,7 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 			 (unsigned long long)to, (unsigned long long)hb);
 		return -1;
 	}
-	nc->cl.hb_interval = hb * 1000;
-	nc->cl.hb_timeout = to * 1000;
-	nc->cl.tick = hb * 1000 / 4 < 10000 ? hb * 1000 / 4 : 10000;
-	if (!nc->cl.tick)
-		nc->cl.tick = 250;
-	nc->cl.elect_jitter = to * 600;
-	nc->cl.disk_timeout = to * 1000;
-	nc->cl.probe_interval = 2 * hb * 1000;
-	nc->cl.probe_timeout = hb * 800;
-	nc->cl.suspect_timeout = to * 2400;
+	cl_config_timing(&nc->cl, hb * 1000, to * 1000);
 	if (nc->cl.disk_votes >= nc->cl.n && nc->cl.n > 1) {
 		snprintf(err, len, "--disk-votes must be below the node count");
 		return -1;
