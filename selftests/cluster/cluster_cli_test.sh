@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 12
+ktap_plan 13
 
 "$bin" --help >"$tmp/out" 2>&1 && grep -q 'sim ' "$tmp/out"
 ok $? "--help exits 0 and lists sim"
@@ -31,6 +31,8 @@ refuse 'unknown fault' --nemesis partition,gremlins
 ok $? "sim --nemesis with an unknown fault is refused"
 refuse 'fence, quorum or suspicion' --broken everything
 ok $? "sim --broken with an unknown variant is refused"
+refuse 'must exceed --hb' --hb 100 --timeout 50
+ok $? "a timeout shorter than the heart beat is refused"
 refuse 'unexpected argument' 17
 ok $? "a stray argument is refused"
 
