@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cluster_mutation_test: each deliberately broken variant (fencing
- * skipped, quorum N/2, suspicion off) is caught by the simulator's
+ * skipped, quorum N/2, suspicion off, a partition served without the
+ * handover wait) is caught by the simulator's
  * checker within 1,000 seeds, and by the invariant it breaks; the
  * correct code passes the very same seeds. A checker that cannot fail
  * would fail this test.
@@ -23,6 +24,8 @@ static const struct variant variants[] = {
 	{ "quorum N/2", CL_BROKEN_HALF_QUORUM, "quorum", SIM_N_ALL, false },
 	{ "suspicion off", CL_BROKEN_NO_SUSPECT, "false death",
 	  SIM_N_LOSS | SIM_N_DUP | SIM_N_REORDER | SIM_N_SKEW, true },
+	{ "partition handover skipped", CL_BROKEN_NO_HANDOVER,
+	  "served twice", SIM_N_ALL, false },
 };
 
 static void setup(struct sim_opts *o, const struct variant *v,

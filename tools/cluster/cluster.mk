@@ -10,6 +10,7 @@ CLUSTER_CORE_SRCS = \
 	tools/cluster/core/quorum.c \
 	tools/cluster/core/member.c \
 	tools/cluster/core/elect.c \
+	tools/cluster/core/service.c \
 	tools/cluster/core/node.c
 
 CLUSTER_SIM_SRCS = \

@@ -22,7 +22,9 @@ static void usage(FILE *f)
 "                          [--detector master|swim] [--disk-votes V]\n"
 "                          [--second-channel on|off] [--loss PCT]\n"
 "                          [--hb MS] [--timeout MS]\n"
-"                          [--broken fence|quorum|suspicion] [--chaos SEC]\n"
+"                          [--partitions P] [--redundancy active|standby]\n"
+"                          [--broken fence|quorum|suspicion|handover]\n"
+"                          [--chaos SEC]\n"
 "                          [--heal SEC] [--trace] [--quiet]\n"
 "Runs K simulated histories (seeds S..S+K-1, default S=1, K=100) of N nodes\n"
 "(default 5) and checks the invariants after every event. Unless --detector,\n"
@@ -32,7 +34,10 @@ static void usage(FILE *f)
 "  --loss PCT      the highest loss rate a seed may draw (default 5)\n"
 "  --hb, --timeout heart-beat interval and timeout (default 100, 500 ms);\n"
 "                  the other timers follow them as the node's do\n"
-"  --broken X      run a deliberately broken variant (the checker must fail)\n"
+"  --partitions P  a service of P partitions (0..8, default 4) spread over\n"
+"                  the members (active) or all on one primary (standby)\n"
+"  --broken X      run a deliberately broken variant (the checker must fail):\n"
+"                  fence, quorum, suspicion or handover\n"
 "  --trace         print every notable event of every run as it happens\n"
 "Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
 		sim_nemesis_names());
@@ -87,6 +92,7 @@ int cmd_sim(int argc, char **argv)
 		{ "heal", 1, NULL, 'h' }, { "trace", 0, NULL, 't' },
 		{ "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'H' },
 		{ "hb", 1, NULL, 'B' }, { "timeout", 1, NULL, 'T' },
+		{ "partitions", 1, NULL, 'P' }, { "redundancy", 1, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_opts o;
@@ -102,6 +108,7 @@ int cmd_sim(int argc, char **argv)
 	char replay[1024];
 
 	cl_config_default(&fixed, 5);
+	fixed.partitions = 4;
 	sim_opts_default(&o, 5);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -149,8 +156,10 @@ int cmd_sim(int argc, char **argv)
 				broken |= CL_BROKEN_HALF_QUORUM;
 			else if (!strcmp(optarg, "suspicion"))
 				broken |= CL_BROKEN_NO_SUSPECT;
+			else if (!strcmp(optarg, "handover"))
+				broken |= CL_BROKEN_NO_HANDOVER;
 			else
-				die("sim: --broken is fence, quorum or suspicion, not '%s'",
+				die("sim: --broken is fence, quorum, suspicion or handover, not '%s'",
 				    optarg);
 			break;
 		case 'c':
@@ -164,6 +173,17 @@ int cmd_sim(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'P':
+			fixed.partitions = num(optarg, "--partitions", 0, 8);
+			o.vary = false;
+			break;
+		case 'R':
+			if (strcmp(optarg, "active") && strcmp(optarg, "standby"))
+				die("sim: --redundancy is active or standby, not '%s'",
+				    optarg);
+			fixed.redundancy = !strcmp(optarg, "standby");
+			o.vary = false;
 			break;
 		case 'B':
 			hb = num(optarg, "--hb", 1, 10000);
@@ -189,6 +209,8 @@ int cmd_sim(int argc, char **argv)
 	o.cfg.detector = fixed.detector;
 	o.cfg.disk_votes = fixed.disk_votes;
 	o.cfg.second_channel = fixed.second_channel;
+	o.cfg.partitions = fixed.partitions;
+	o.cfg.redundancy = fixed.redundancy;
 	o.cfg.broken = broken;
 	if (o.cfg.disk_votes >= n && n > 1)
 		die("sim: --disk-votes must be below --nodes");
@@ -220,6 +242,9 @@ int cmd_sim(int argc, char **argv)
 		MAX(outlived_max);
 		MAX(converge_max);
 		tot.converge_n += r.st.converge_n;
+		MAX(svc_max);
+		tot.svc_n += r.st.svc_n;
+		tot.svc_sum += r.st.svc_sum;
 		tot.converge_sum += r.st.converge_sum;
 		if (!r.ok) {
 			fails++;
@@ -248,6 +273,10 @@ int cmd_sim(int argc, char **argv)
 		       ms(tot.failover_max), (unsigned long long)tot.failover_n);
 	printf("longest master without a true quorum: %.1f ms\n",
 	       ms(tot.outlived_max));
+	if (tot.svc_n)
+		printf("a partition's server crashed -> served again: mean %.1f ms, max %.1f ms (%llu)\n",
+		       ms(tot.svc_sum / tot.svc_n), ms(tot.svc_max),
+		       (unsigned long long)tot.svc_n);
 	if (tot.converge_n)
 		printf("heal -> one master known to all: mean %.1f ms, max %.1f ms (%llu runs)\n",
 		       ms(tot.converge_sum / tot.converge_n),

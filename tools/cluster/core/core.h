@@ -26,10 +26,19 @@ enum cl_detector {
 	CL_DET_SWIM,			/* SWIM probes, indirect probes, suspicion */
 };
 
+enum cl_redundancy {
+	CL_RED_ACTIVE_ACTIVE,		/* partitions spread over all members */
+	CL_RED_ACTIVE_STANDBY,		/* one primary serves them all */
+};
+
+#define CL_MAX_PARTS	8
+#define CL_NO_OWNER	0xf
+
 /* Deliberately broken variants: the checker must catch each one. */
 #define CL_BROKEN_NO_FENCE	(1u << 0)	/* disk ignores the epoch token */
 #define CL_BROKEN_HALF_QUORUM	(1u << 1)	/* N/2 instead of N/2+1 */
 #define CL_BROKEN_NO_SUSPECT	(1u << 2)	/* one missed probe = dead */
+#define CL_BROKEN_NO_HANDOVER	(1u << 3)	/* serve a partition at once */
 
 struct cl_config {
 	uint32_t cluster_id;
@@ -37,6 +46,8 @@ struct cl_config {
 	uint8_t detector;		/* enum cl_detector */
 	uint8_t disk_votes;		/* votes of the voting disk; 0: none */
 	uint8_t indirect_k;		/* SWIM helpers per indirect probe */
+	uint8_t partitions;		/* of the service, 0..8; 0: none */
+	uint8_t redundancy;		/* enum cl_redundancy */
 	bool two_node, wait_for_all, last_man_standing;
 	bool second_channel;		/* the disk confirms a death */
 	uint32_t tick;			/* the core's timer period */
@@ -105,6 +116,8 @@ enum cl_decision_type {
 	CL_D_DEAD_HEARD,	/* a: node another member declared dead */
 	CL_D_RESUMED,		/* I did not run for a while: no verdicts */
 	CL_D_MASTER_LOST,	/* a: the master whose beats stopped */
+	CL_D_OWN,		/* a: partition I now serve */
+	CL_D_DISOWN,		/* a: partition I stopped serving */
 };
 
 enum cl_step_reason { CL_STEP_QUORUM, CL_STEP_DISK, CL_STEP_TERM, CL_STEP_LEAVE };
@@ -183,6 +196,7 @@ struct cl_node {
 	uint64_t disk_epoch;
 	uint32_t disk_renew;
 	cl_time disk_renew_changed;
+	cl_time disk_read_at;		/* last readable header */
 	uint64_t data_value;
 	/* SWIM */
 	uint8_t probe_target, probe_pos;
@@ -192,6 +206,11 @@ struct cl_node {
 	cl_time probe_sent, next_probe;
 	struct cl_gossip_q gq[CL_GOSSIP_Q];
 	struct cl_member m[CL_WIRE_MAX_NODES];
+	/* the partitioned service (service.c) */
+	uint32_t owners;		/* the map as last heard (4 bits each) */
+	uint8_t serving_parts;		/* bitmap: partitions I serve */
+	uint8_t pending_parts;		/* assigned, waiting for the handover */
+	cl_time pending_since[CL_MAX_PARTS];
 	/* counters the drivers report */
 	uint64_t bad_input, stale_msgs, refused_writes;
 };

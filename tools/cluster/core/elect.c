@@ -201,6 +201,7 @@ void cl_elect_heartbeat(struct cl_node *nd, struct cl_out *o)
 	for (j = 0; j < nd->cfg->n; j++)
 		if (nd->m[j].state <= CL_M_SUSPECT || j == nd->id)
 			m.c |= BIT(j);
+	m.d = cl_service_assign(nd);
 	cl_send_all(nd, o, &m);
 	op.kind = CL_DISK_RENEW;
 	op.epoch = nd->term;
@@ -329,6 +330,7 @@ static void recv_hb(struct cl_node *nd, const struct cl_wire_msg *m,
 				cl_member_set(nd, j, CL_M_DEAD, nd->m[j].inc,
 					      o, false);
 		}
+	cl_service_heard(nd, m->d);
 	reply(nd, o, m, CL_MSG_HB_ACK, m->term, 0);
 }
 
@@ -425,6 +427,7 @@ void cl_elect_disk_read(struct cl_node *nd, const struct cl_disk_image *d)
 	    d->owner != nd->disk_owner || d->epoch != nd->disk_epoch)
 		nd->disk_renew_changed = nd->now;
 	nd->disk_seen = true;
+	nd->disk_read_at = nd->now;
 	nd->disk_owner = d->owner;
 	nd->disk_epoch = d->epoch;
 	nd->disk_renew = d->renew;

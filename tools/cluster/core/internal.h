@@ -71,4 +71,10 @@ void cl_elect_fence_done(struct cl_node *nd, unsigned int target, bool ok,
 void cl_elect_leave(struct cl_node *nd, struct cl_out *o);
 void cl_step_down(struct cl_node *nd, unsigned int reason, struct cl_out *o);
 
+/* service.c */
+uint32_t cl_service_assign(struct cl_node *nd);
+void cl_service_heard(struct cl_node *nd, uint32_t owners);
+void cl_service_tick(struct cl_node *nd, struct cl_out *o);
+void cl_service_drop(struct cl_node *nd, struct cl_out *o);
+
 #endif

@@ -63,6 +63,10 @@ const char *cl_config_check(const struct cl_config *c)
 		return "the disk may carry at most 15 votes";
 	if (c->indirect_k >= CL_WIRE_MAX_NODES)
 		return "indirect_k must be below 16";
+	if (c->partitions > CL_MAX_PARTS || c->n > CL_NO_OWNER)
+		return "at most 8 partitions, and 15 nodes to own them";
+	if (c->redundancy > CL_RED_ACTIVE_STANDBY)
+		return "unknown redundancy mode";
 	return NULL;
 }
 
@@ -77,6 +81,7 @@ void cl_node_init(struct cl_node *nd, const struct cl_config *cfg,
 	nd->voted_for = CL_NONE;
 	nd->fence_target = CL_NONE;
 	nd->lost_master = CL_NONE;
+	nd->owners = 0xffffffff;
 	nd->disk_owner = CL_NONE;
 	nd->expected = cfg->n;
 	nd->rng = seed * 0x9e3779b97f4a7c15ULL + id + 1;
@@ -213,8 +218,10 @@ void cl_node_step(struct cl_node *nd, cl_time now, const struct cl_event *ev,
 	 * the silence we would now see is ours, not the others'.
 	 */
 	if (nd->now > nd->last_step + 3 * c->tick &&
-	    nd->now > nd->last_step + c->hb_interval)
+	    nd->now > nd->last_step + c->hb_interval) {
 		cl_member_resume(nd, o);
+		cl_service_drop(nd, o);
+	}
 	nd->last_step = nd->now;
 	switch (ev->type) {
 	case CL_EV_RECV:
@@ -245,6 +252,7 @@ void cl_node_step(struct cl_node *nd, cl_time now, const struct cl_event *ev,
 			nd->next_tick = nd->now + c->tick;
 		cl_member_tick(nd, o);
 		cl_elect_tick(nd, o);
+		cl_service_tick(nd, o);
 	}
 out:
 	o->wake = nd->started && !nd->left ? nd->next_tick : 0;
@@ -259,6 +267,7 @@ const char *cl_decision_name(unsigned int type)
 		"alive", "left", "disk-saved", "quorum", "expected",
 		"fence-power", "self-fence", "serve", "bad-input",
 		"write-refused", "dead-heard", "resumed", "master-lost",
+		"own", "disown",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";

@@ -81,13 +81,26 @@ static int node_or_nobody(unsigned int v, unsigned int n)
 	return v < n || v == NOBODY;
 }
 
+/* A partition map: eight owners, each a node id or 0xf (none). */
+static int owners_ok(uint32_t d, unsigned int n)
+{
+	unsigned int i, v;
+
+	for (i = 0; i < 8; i++) {
+		v = d >> (4 * i) & 0xf;
+		if (v != 0xf && v >= n)
+			return 0;
+	}
+	return 1;
+}
+
 /* The body fields each type may use; everything else must be zero. */
 static int body_ok(const struct cl_wire_msg *m, unsigned int n)
 {
 	switch (m->type) {
 	case CL_MSG_HB:
 		return m->a >= 1 && m->a <= n && !m->b &&
-		       (n >= 16 || !(m->c >> n)) && !m->d;
+		       (n >= 16 || !(m->c >> n)) && owners_ok(m->d, n);
 	case CL_MSG_HB_ACK:
 	case CL_MSG_PREVOTE_RESP:
 	case CL_MSG_VOTE_RESP:

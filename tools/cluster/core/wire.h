@@ -20,7 +20,8 @@
 #define CL_WIRE_MAX		(CL_WIRE_HDR + CL_WIRE_GOSSIP * CL_WIRE_ENTRY)
 
 enum cl_msg_type {
-	CL_MSG_HB = 1,		/* master -> all: a expected, c active map */
+	CL_MSG_HB = 1,		/* master -> all: a expected, c active map,
+				 * d partition owners (4 bits each) */
 	CL_MSG_HB_ACK,		/* -> master: a 1 when refusing (newer term) */
 	CL_MSG_PREVOTE,		/* term is the term it would stand in */
 	CL_MSG_PREVOTE_RESP,	/* a: granted */

@@ -128,6 +128,21 @@ void sim_check_decision(struct sim *s, unsigned int i,
 	case CL_D_DEAD:
 		check_death(s, i, d->a);
 		break;
+	case CL_D_DISOWN:
+		sim_hist(s, "n%u stops serving partition %u", i, d->a);
+		break;
+	case CL_D_OWN:
+		sim_hist(s, "n%u serves partition %u (term %llu)", i, d->a, term);
+		if (d->a < CL_MAX_PARTS && s->part_lost_at[d->a]) {
+			cl_time t = s->now + 1 - s->part_lost_at[d->a];
+
+			s->st.svc_n++;
+			s->st.svc_sum += t;
+			if (t > s->st.svc_max)
+				s->st.svc_max = t;
+			s->part_lost_at[d->a] = 0;
+		}
+		break;
 	case CL_D_DISK_SAVED:
 		s->st.disk_saved++;
 		break;
@@ -214,6 +229,26 @@ static bool agreed(const struct sim *s)
 	return true;
 }
 
+/* No partition is served by two running nodes at once. */
+static void check_parts(struct sim *s)
+{
+	unsigned int i, seen = 0, twice;
+
+	for (i = 0; i < s->cfg.n; i++) {
+		/* a node paused, or not yet run since, serves nothing */
+		if (!s->node[i].up || s->node[i].paused_until > s->now ||
+		    s->node[i].ran_at < s->node[i].paused_until)
+			continue;
+		twice = seen & s->node[i].core.serving_parts;
+		if (twice) {
+			sim_fail(s, "partition %d served twice (n%u among them)",
+				 __builtin_ctz(twice), i);
+			return;
+		}
+		seen |= s->node[i].core.serving_parts;
+	}
+}
+
 void sim_check_step(struct sim *s)
 {
 	const struct cl_config *c = &s->cfg;
@@ -221,6 +256,7 @@ void sim_check_step(struct sim *s)
 	struct snode *sn;
 	unsigned int i, j, v;
 
+	check_parts(s);
 	if (s->healed && !s->converged && agreed(s)) {
 		s->converged = true;
 		s->st.converge_n++;
@@ -266,6 +302,19 @@ void sim_check_step(struct sim *s)
 	}
 }
 
+/* After the heal every partition has its one server. */
+static void parts_served(struct sim *s)
+{
+	unsigned int i, all = 0;
+
+	for (i = 0; i < s->cfg.n; i++)
+		if (s->node[i].up)
+			all |= s->node[i].core.serving_parts;
+	if (s->cfg.partitions && all != (1u << s->cfg.partitions) - 1)
+		sim_fail(s, "partitions %#x unserved after the heal",
+			 ((1u << s->cfg.partitions) - 1) & ~all);
+}
+
 void sim_check_end(struct sim *s)
 {
 	unsigned int i, m = CL_NONE;
@@ -287,6 +336,7 @@ void sim_check_end(struct sim *s)
 			 (unsigned long long)(s->end - s->heal_at) / 1000);
 		return;
 	}
+	parts_served(s);
 	for (i = 0; i < s->cfg.n; i++) {
 		sn = &s->node[i];
 		if (sn->up && i != m && (sn->core.master != m ||

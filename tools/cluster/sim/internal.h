@@ -38,6 +38,7 @@ struct snode {
 	bool up;
 	uint32_t gen;			/* bumped by each crash */
 	cl_time paused_until;
+	cl_time ran_at;			/* its last step */
 	int64_t clk_off;		/* local = t + off + t * ppm / 1e6 */
 	int32_t ppm;
 	bool timer_set;
@@ -62,6 +63,7 @@ struct sim {
 	unsigned int stall;		/* disk writes still to stall */
 	cl_time disturbed;		/* last partition or disk stall */
 	cl_time master_lost_at;		/* a master crashed, none since */
+	cl_time part_lost_at[CL_MAX_PARTS];	/* its server crashed (+1) */
 	struct snode node[CL_WIRE_MAX_NODES];
 	struct cl_disk_image disk;
 	struct cl_out out;

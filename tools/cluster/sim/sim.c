@@ -176,14 +176,18 @@ static void run_node(struct sim *s, unsigned int i, const struct cl_event *ev)
 {
 	struct snode *sn = &s->node[i];
 
+	sn->ran_at = s->now;
 	cl_node_step(&sn->core, local(sn, s->now), ev, &s->out);
 	s->st.steps++;
 	apply(s, i);
 }
 
+#define BIT8(k)	(1u << (k))
+
 void sim_crash(struct sim *s, unsigned int i, cl_time restart_after)
 {
 	struct snode *sn = &s->node[i];
+	unsigned int k;
 
 	if (!sn->up)
 		return;
@@ -192,6 +196,9 @@ void sim_crash(struct sim *s, unsigned int i, cl_time restart_after)
 	sn->timer_set = false;
 	sn->disturbed = sn->down_at = s->now;
 	sn->was_master = sn->core.role == CL_MASTER;
+	for (k = 0; k < CL_MAX_PARTS; k++)
+		if (sn->core.serving_parts & BIT8(k) && !s->part_lost_at[k])
+			s->part_lost_at[k] = s->now + 1;
 	if (sn->was_master && !s->master_lost_at)
 		s->master_lost_at = s->now;
 	sn->death_seen = false;
@@ -355,6 +362,7 @@ static void reset(struct sim *s, const struct sim_opts *o, uint64_t seed)
 	s->stall = 0;
 	s->disturbed = 0;
 	s->master_lost_at = 0;
+	memset(s->part_lost_at, 0, sizeof(s->part_lost_at));
 	s->nheap = 0;
 	s->nfree = SIM_MAX_EVENTS;
 	for (i = 0; i < SIM_MAX_EVENTS; i++)

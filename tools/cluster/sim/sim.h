@@ -55,6 +55,8 @@ struct sim_stats {
 	/* master crash -> the next master */
 	uint64_t failover_n, failover_sum, failover_max;
 	uint64_t outlived_max;	/* longest master without quorum */
+	/* a partition's primary crashed -> another serves it */
+	uint64_t svc_n, svc_sum, svc_max;
 	/* heal -> one master that every running node follows */
 	uint64_t converge_n, converge_sum, converge_max;
 };
