@@ -114,7 +114,7 @@ start_node() {
 	# like a dead node (the daemon needs a few ms of CPU a second)
 	$rt ip netns exec "$tag-n$i" "$bin" node --id "$i" --peers "$peers" \
 		--disk "$diskdir/disk" $fmt --hb "$hb" --timeout "$to" \
-		--detector "$detector" --second-channel "$second" \
+		--detector "$detector" --second-channel "$second" --partitions 4 \
 		--fence-cmd "$self fence $out" >>"$out/n$i.log" 2>&1 &
 	echo $! >"$out/n$i.pid"
 	disown

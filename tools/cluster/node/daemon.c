@@ -200,6 +200,12 @@ static void decision(struct daemon *d, const struct cl_decision *dec)
 	case CL_D_STEP_DOWN:
 		say(d, "step-down (%s)", step_reason[dec->a & 3]);
 		break;
+	case CL_D_OWN:
+		say(d, "serves partition %u", dec->a);
+		break;
+	case CL_D_DISOWN:
+		say(d, "stops serving partition %u", dec->a);
+		break;
 	default:
 		say(d, "%s n%u", cl_decision_name(dec->type), dec->a);
 	}

@@ -23,13 +23,17 @@ void node_usage(FILE *f)
 "                           [--detector master|swim] [--disk-votes V]\n"
 "                           [--second-channel on|off] [--two-node] [--wait-for-all]\n"
 "                           [--lms] [--fence-cmd CMD] [--duration SEC]\n"
+"                           [--partitions P] [--redundancy active|standby]\n"
 "Runs node I of the cluster whose members are --peers (node i listens on the\n"
 "i-th address) over UDP, with the voting disk in FILE (shared by all nodes;\n"
 "--format-disk creates it). One line per decision goes to stdout: masters,\n"
 "suspicions, deaths, quorum, fences, refused input. On SIGTERM the node\n"
 "announces that it leaves. --fence-cmd CMD is run as 'CMD TARGET' to power\n"
 "off a node before serving in its place; without it the node relies on the\n"
-"disk's fencing token alone and says so. Defaults: --hb 100 --timeout 500.\n");
+"disk's fencing token alone and says so. --partitions P (0..8) runs the\n"
+"partitioned service: the master spreads the partitions over the members\n"
+"(active) or keeps them on one primary (standby); each node logs what it\n"
+"serves. Defaults: --hb 100 --timeout 500 --partitions 0.\n");
 }
 
 static int peers(const char *list, struct node_cfg *nc, char *err, size_t len)
@@ -79,6 +83,7 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 		{ "two-node", 0, NULL, 'T' }, { "wait-for-all", 0, NULL, 'W' },
 		{ "lms", 0, NULL, 'L' }, { "fence-cmd", 1, NULL, 'f' },
 		{ "duration", 1, NULL, 'u' }, { "help", 0, NULL, 'h' },
+		{ "partitions", 1, NULL, 'P' }, { "redundancy", 1, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t id = UINT64_MAX, hb = 100, to = 500, v = 0, dur = 0;
@@ -146,6 +151,16 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 			if (!parse_u64(optarg, 1, 86400, &dur))
 				goto bad;
 			nc->duration = dur;
+			break;
+		case 'P':
+			if (!parse_u64(optarg, 0, CL_MAX_PARTS, &v))
+				goto bad;
+			nc->cl.partitions = v;
+			break;
+		case 'R':
+			if (strcmp(optarg, "active") && strcmp(optarg, "standby"))
+				goto bad;
+			nc->cl.redundancy = !strcmp(optarg, "standby");
 			break;
 		case 'h':
 			return 1;
