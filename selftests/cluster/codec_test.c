@@ -82,6 +82,7 @@ static void refusals(void)
 	REFUSE(CL_WIRE_FIELD_BAD, "reserved byte set", bad[11] = 1);
 	REFUSE(CL_WIRE_FIELD_BAD, "expected votes 6 of 5", bad[32] = 6);
 	REFUSE(CL_WIRE_FIELD_BAD, "active map names node 7", bad[34] = 0x80);
+	REFUSE(CL_WIRE_FIELD_BAD, "partition 0 owned by node 9 of 5", bad[36] = 0xf9);
 	REFUSE(CL_WIRE_FIELD_BAD, "gossip about node 12", bad[40] = 12);
 	REFUSE(CL_WIRE_FIELD_BAD, "gossip state 9", bad[41] = 9);
 }
@@ -257,7 +258,7 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--seed"))
 		seed = strtoull(argv[2], NULL, 0);
-	ktap_plan(16 + 2 + 2 + 11);
+	ktap_plan(17 + 2 + 2 + 11);
 	ktap_diag("fuzz seed %llu (replay: --seed %llu)",
 		  (unsigned long long)seed, (unsigned long long)seed);
 	refusals();
