@@ -39,10 +39,12 @@ conf() {
 for ((i = 0; i < nodes; i++)); do
 	mkdir -p "$out/c$i"
 	conf "$i" >"$out/c$i.conf"
-	# corosync takes a lock in /run: each member gets a private /run in a
-	# mount namespace of its own (nothing of the host's is touched)
+	# corosync takes a lock in /run and keeps a flight recorder in
+	# /dev/shm: each member gets private ones in a mount namespace of its
+	# own, gone with it (nothing of the host's is touched)
 	$rt ip netns exec "$tag-n$i" unshare -m --propagation private sh -c \
-		'mount -t tmpfs smpkit-run /run && exec corosync -f -c "$1"' sh \
+		'mount -t tmpfs smpkit-run /run && mount -t tmpfs smpkit-shm /dev/shm &&
+		 exec corosync -f -c "$1"' sh \
 		"$out/c$i.conf" >>"$out/c$i.log" 2>&1 &
 	echo $! >"$out/c$i.pid"
 	disown
