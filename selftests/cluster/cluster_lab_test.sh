@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# cluster_lab_test: three real nodes in network namespaces the lab makes;
+# the master is cut off by link down (a partition), an nft drop rule,
+# SIGSTOP and SIGKILL in turn. Each time a new master must be elected and
+# known by every running node within 2 x (heart-beat + timeout), no term
+# may have two masters, and the deposed masters must be fenced. Then 10 s
+# at 20 % random loss (nft) must pass without a false death when the disk
+# confirms deaths. SKIPs with the reason where namespaces cannot be made.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# the lab script is source: find the tree above build/ (or build/san/)
+lab=
+for up in .. ../..; do
+	[ -x "$top/$up/tools/cluster/lab/lab.sh" ] &&
+		lab=$(cd "$top/$up" && pwd)/tools/cluster/lab/lab.sh && break
+done
+bin=$top/bin/smpkit-cluster
+. "$(dirname "$0")/../lib/ktap.sh"
+[ -x "$bin" ] || ktap_skip_all "$bin is not built"
+[ -n "$lab" ] || ktap_skip_all "no tools/cluster/lab/lab.sh above $top"
+[ "$(id -u)" = 0 ] || ktap_skip_all "not root: the lab needs network namespaces"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ktap_plan 6
+
+timeout -k 5 150 "$lab" up --nodes 3 --rounds 4 --nemesis link,nft,stop,kill \
+	--hb 100 --timeout 500 --out "$tmp/lab" --bin "$bin" >"$tmp/out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/out" | grep -v Killed
+[ $rc = 4 ] && ktap_skip_all "$(grep -m1 'cannot run here' "$tmp/out")"
+ok $rc "the lab ran 4 rounds and every round elected a new master known by all"
+rounds=$(awk 'NR > 1 && $1 ~ /^[0-9]+$/' "$tmp/lab/report.txt" | wc -l)
+slow=$(awk 'NR > 1 && $1 ~ /^[0-9]+$/ && $6 > 1.2' "$tmp/lab/report.txt" | wc -l)
+[ "$rounds" = 4 ] && [ "$slow" = 0 ]
+ok $? "each new master known by all within 2 x (100 + 500) ms ($slow of $rounds slower)"
+grep -q '^terms with two masters: 0$' "$tmp/lab/report.txt"
+ok $? "no term had two masters"
+f=$(grep -c fence "$tmp/lab/fences" 2>/dev/null)
+[ "${f:-0}" -ge 3 ]
+ok $? "the deposed masters were powered off by the fence agent ($f fences)"
+timeout -k 5 60 "$lab" up --nodes 3 --rounds 0 --loss 20 --seconds 10 \
+	--second-channel on --out "$tmp/loss" --bin "$bin" >"$tmp/loss.out" 2>&1
+rc=$?
+line=$(grep -m1 's at 20 % loss' "$tmp/loss.out")
+echo "# $line"
+[ $rc = 0 ] && echo "$line" | grep -q ': 0 deaths declared'
+ok $? "at 20 % loss for 10 s, with the disk as second channel, no running node is declared dead"
+tags=$(cat "$tmp/out" "$tmp/loss.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
+left=0
+for t in $tags; do
+	left=$((left + $(ip netns list 2>/dev/null | grep -c "^$t-")))
+done
+[ -n "$tags" ] && [ "$left" = 0 ]
+ok $? "the lab removed every namespace it made ($left left of runs $(echo $tags))"
+exit $fail

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The subcommands of smpkit-cluster, one file each: sim (simcmd.c), node
+ * (node/daemon.c) and the lab (lab/up.c).
+ */
+#ifndef CL_CLUSTER_H
+#define CL_CLUSTER_H
+
+int cmd_sim(int argc, char **argv);
+int cmd_node(int argc, char **argv);
+
+#endif

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The cluster lab: real smpkit-cluster nodes, each in a network namespace
+# the lab creates, joined by veth pairs to a bridge in a namespace of its
+# own (nothing is added to the host's namespace; every address lives in
+# the lab's namespaces), then rounds of faults done with the system's own
+# tools on the current master, a timeline, and measured times.
+#
+#   lab.sh up --nodes N [--rounds R] [--nemesis link,nft,stop,kill]
+#             [--hb MS] [--timeout MS] [--loss PCT] [--seconds S]
+#             [--detector master|swim] [--second-channel on|off]
+#             [--timeline] [--out DIR] [--bin PATH]
+# --timeline prints every node's decisions as they happen (masters,
+# suspicions, deaths, quorum, fences, step-downs), merged.
+# --loss drops that share of the cluster's datagrams at random in every
+# node (nft numgen; this kernel has no netem); --seconds keeps the
+# cluster running that long after the rounds, to count false deaths.
+#   lab.sh fence DIR TARGET     (the power-fence agent the nodes call)
+#
+# Exit: 0 done, 1 an invariant or a bound failed, 4 cannot run here (not
+# root, no namespaces), 2 bad usage. Everything is removed on exit.
+set -uo pipefail
+
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+die() { echo "lab: $*" >&2; exit 2; }
+skip() { echo "lab: cannot run here: $*" >&2; exit 4; }
+
+# --- the fence agent: "power off" = SIGKILL by the pid file, recorded.
+if [ "${1:-}" = fence ]; then
+	[ $# = 3 ] || die "usage: lab.sh fence DIR TARGET"
+	pid=$(cat "$2/n$3.pid" 2>/dev/null) || exit 1
+	kill -KILL "$pid" 2>/dev/null
+	echo "$(date +%s.%N) fence n$3" >>"$2/fences"
+	touch "$2/n$3.down"
+	exit 0
+fi
+# The lab's own clock-keeping must not wait behind a busy host either.
+if [ "${1:-}" = up ] && [ -z "${SCL_LAB_RT:-}" ] && chrt -r 5 true 2>/dev/null; then
+	SCL_LAB_RT=1 exec chrt -r 5 "$self" "$@"
+fi
+[ "${1:-}" = up ] || die "usage: lab.sh up --nodes N [--rounds R] [--nemesis LIST] [--hb MS] [--timeout MS] [--out DIR] [--bin PATH]"
+shift
+nodes=3 rounds=4 nemesis=link,nft,stop,kill hb=100 to=500 out= bin=
+loss=0 seconds=0 detector=master second=on timeline=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--nodes) nodes=$2; shift 2 ;;
+	--rounds) rounds=$2; shift 2 ;;
+	--nemesis) nemesis=$2; shift 2 ;;
+	--hb) hb=$2; shift 2 ;;
+	--timeout) to=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--bin) bin=$2; shift 2 ;;
+	--loss) loss=$2; shift 2 ;;
+	--seconds) seconds=$2; shift 2 ;;
+	--detector) detector=$2; shift 2 ;;
+	--second-channel) second=$2; shift 2 ;;
+	--timeline) timeline=1; shift ;;
+	*) die "unknown option '$1'" ;;
+	esac
+done
+[[ $nodes =~ ^[0-9]+$ ]] && [ "$nodes" -ge 2 ] && [ "$nodes" -le 9 ] ||
+	die "--nodes must be 2..9"
+[[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -le 200 ] || die "--rounds must be 0..200"
+[[ $hb =~ ^[0-9]+$ && $to =~ ^[0-9]+$ ]] && [ "$to" -gt "$hb" ] ||
+	die "--timeout must exceed --hb (milliseconds)"
+[[ $loss =~ ^[0-9]+$ ]] && [ "$loss" -le 100 ] || die "--loss must be 0..100"
+[[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -le 3600 ] || die "--seconds must be 0..3600"
+[[ $detector =~ ^(master|swim)$ ]] || die "--detector is master or swim"
+[[ $second =~ ^(on|off)$ ]] || die "--second-channel is on or off"
+for a in ${nemesis//,/ }; do
+	case $a in link|nft|stop|kill) ;; *) die "unknown fault '$a'" ;; esac
+done
+[ -n "$bin" ] || bin=$(cd "$(dirname "$self")/../../.." && pwd)/build/bin/smpkit-cluster
+[ -x "$bin" ] || die "no node binary at $bin (make userspace)"
+if [ "$loss" != 0 ] && ! command -v nft >/dev/null; then
+	skip "--loss needs nft(8)"
+fi
+if [[ $nemesis == *nft* ]] && ! command -v nft >/dev/null; then
+	echo "lab: no nft(8): the nft fault is left out" >&2
+	nemesis=$(echo "$nemesis" | tr , '\n' | grep -v nft | paste -sd,)
+fi
+
+[ -n "$out" ] || out=$(mktemp -d /tmp/smpkit-lab.XXXXXX)
+mkdir -p "$out"
+# The shared disk lives in tmpfs: a fast disk keeps the writers' lock
+# window to microseconds, so a stopped node almost never holds it (see
+# Documentation/cluster.rst on what a stopped lock holder does).
+diskdir=$(mktemp -d /dev/shm/smpkit-lab.XXXXXX 2>/dev/null) || diskdir=$out
+. "$(dirname "$self")/netns.sh"
+cleanup() {
+	netns_down
+	[ "$diskdir" != "$out" ] && rm -rf "$diskdir"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+netns_up
+port=7400
+peers=
+for ((i = 0; i < nodes; i++)); do
+	peers+=${peers:+,}10.213.0.$((i + 1)):$port
+	[ "$loss" = 0 ] && continue
+	printf '%s\n' 'table inet scl_loss {' \
+		"chain in { type filter hook input priority 0; udp dport $port numgen random mod 100 < $loss drop; }" \
+		'}' | ip netns exec "$tag-n$i" nft -f - ||
+		skip "nft cannot install a random-drop rule"
+done
+
+now() { date +%s.%N; }
+start_node() {
+	local i=$1 fmt=${2:-}
+	rm -f "$out/n$i.down"
+	# real-time priority, as corosync takes: a busy host must not look
+	# like a dead node (the daemon needs a few ms of CPU a second)
+	$rt ip netns exec "$tag-n$i" "$bin" node --id "$i" --peers "$peers" \
+		--disk "$diskdir/disk" $fmt --hb "$hb" --timeout "$to" \
+		--detector "$detector" --second-channel "$second" --partitions 4 \
+		--fence-cmd "$self fence $out" >>"$out/n$i.log" 2>&1 &
+	echo $! >"$out/n$i.pid"
+	disown
+}
+
+# master: of the nodes whose last master/step-down line says master,
+# the one with the highest term (a stopped master cannot log its fall).
+master() {
+	local i last best=none bt=-1 t
+	for ((i = 0; i < nodes; i++)); do
+		[ -e "$out/n$i.down" ] && continue
+		last=$(grep -E ' (master n|step-down|leaves|starts)' "$out/n$i.log" | tail -n 1)
+		[[ $last == *" master n$i" ]] || continue
+		t=$(echo "$last" | awk '{print $4}')
+		[ "$t" -gt "$bt" ] && { bt=$t; best=$i; }
+	done
+	echo "$best"
+}
+term_of() { grep " master n$1" "$out/n$1.log" | tail -n 1 | awk '{print $4}'; }
+
+# wait_master OLD: a master other than OLD, at most 100 x 0.1 s.
+wait_master() {
+	local k m
+	for ((k = 0; k < 100; k++)); do
+		m=$(master)
+		[ "$m" != none ] && [ "$m" != "$1" ] && { echo "$m"; return; }
+		sleep 0.1
+	done
+	echo none
+}
+
+echo "lab: $nodes nodes in namespaces $tag-n0..$((nodes - 1)), bridge in $br, logs in $out"
+: >"$out/fences"
+if [ -n "$timeline" ]; then
+	for ((i = 0; i < nodes; i++)); do : >>"$out/n$i.log"; done
+	tail -q -n 0 -F "$out"/n*.log 2>/dev/null | sed -u 's/^/  | /' &
+	echo $! >"$out/timeline.pid"	# netns_down ends it
+	disown
+fi
+start_node 0 --format-disk
+sleep 0.2
+for ((i = 1; i < nodes; i++)); do start_node "$i"; done
+m=$(wait_master x)
+[ "$m" != none ] || { echo "lab: no master within 10 s"; exit 1; }
+echo "lab: n$m is master of term $(term_of "$m")"
+
+bound=$(printf %.2f "$(echo "2 * ($hb + $to) / 1000" | bc -l)")
+acts=(${nemesis//,/ })
+fail=0
+printf '%-5s %-5s %-4s %-10s %-12s %-15s %-12s %-12s\n' round fault old new elected_s known_by_all_s detected_s stepped_down_s >"$out/report.txt"
+for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
+	a=${acts[$(((r - 1) % ${#acts[@]}))]}
+	old=$(master)
+	[ "$old" != none ] || { sleep 1; old=$(master); }
+	[ "$old" != none ] || { echo "lab: round $r: no master to act on"; fail=1; continue; }
+	pid=$(cat "$out/n$old.pid")
+	t0=$(now)
+	case $a in
+	link) ip -n "$br" link set "e$old" down ;;
+	nft) printf '%s\n' 'table inet scl {' \
+		"chain in { type filter hook input priority 0; udp dport $port drop; }" \
+		"chain out { type filter hook output priority 0; udp dport $port drop; }" \
+		'}' | ip netns exec "$tag-n$old" nft -f - ;;
+	stop) kill -STOP "$pid" ;;
+	kill) kill -KILL "$pid"; touch "$out/n$old.down" ;;
+	esac
+	new=$(wait_master "$old")
+	t1=$(now)
+	# known by all running nodes: each logged master-known for it
+	t2=$t1
+	if [ "$new" != none ]; then
+		term=$(term_of "$new")
+		for ((k = 0; k < 50; k++)); do
+			all=1
+			for ((i = 0; i < nodes; i++)); do
+				[ "$i" = "$new" ] || [ "$i" = "$old" ] && continue
+				[ -e "$out/n$i.down" ] && continue
+				grep -q "term $term master-known n$new" "$out/n$i.log" || all=0
+			done
+			[ $all = 1 ] && break
+			sleep 0.05
+		done
+		t2=$(now)
+		[ $all = 1 ] || { echo "lab: round $r: not every node learned n$new"; fail=1; }
+	else
+		echo "lab: round $r: no new master within 10 s"; fail=1
+	fi
+	# the times come from the nodes' own log stamps, not from polling
+	el=$(echo "$t1 - $t0" | bc -l); kn=$(echo "$t2 - $t0" | bc -l)
+	if [ "$new" != none ]; then
+		te=$(grep -m1 " term $term master n$new\$" "$out/n$new.log" | awk '{print $1}')
+		tk=$te
+		for ((i = 0; i < nodes; i++)); do
+			t=$(grep -m1 " term $term master-known n$new\$" "$out/n$i.log" | awk '{print $1}')
+			[ -n "$t" ] && [ "$(echo "$t > $tk" | bc)" = 1 ] && tk=$t
+		done
+		[ -n "$te" ] && el=$(echo "$te - $t0" | bc -l) && kn=$(echo "$tk - $t0" | bc -l)
+	fi
+	# detection: the first node to log that its master's beats stopped
+	td=$(cat "$out"/n*.log | awk -v t="$t0" -v m="n$old" '$1 > t && $5 == "master-lost" && $6 == m {print $1}' | sort -n | head -n 1)
+	dt=-
+	[ -n "$td" ] && dt=$(printf %.3f "$(echo "$td - $t0" | bc -l)")
+	# the old master's own verdict: it stopped serving (quorum lost)
+	ts=$(awk -v t="$t0" '$1 > t && $5 == "step-down" {print $1; exit}' "$out/n$old.log")
+	st=-
+	[ -n "$ts" ] && st=$(printf %.3f "$(echo "$ts - $t0" | bc -l)")
+	printf '%-5s %-5s n%-3s n%-9s %-12.3f %-15.3f %-12s %-12s\n' "$r" "$a" "$old" "$new" "$el" "$kn" "$dt" "$st" >>"$out/report.txt"
+	echo "lab: round $r: $a on master n$old: lost after $dt s; n$new elected after $(printf %.3f "$el") s, known by all after $(printf %.3f "$kn") s"
+	case $a in
+	link) ip -n "$br" link set "e$old" up ;;
+	nft) ip netns exec "$tag-n$old" nft delete table inet scl ;;
+	stop) kill -CONT "$pid" 2>/dev/null ;;
+	esac
+	sleep 1.5
+	# nodes killed by the nemesis or powered off by a fence come back
+	for ((i = 0; i < nodes; i++)); do
+		if [ -e "$out/n$i.down" ] || ! kill -0 "$(cat "$out/n$i.pid")" 2>/dev/null; then
+			start_node "$i"
+		fi
+	done
+	sleep 1
+done
+
+# a quiet stretch (with --loss: every death declared is a false one)
+if [ "$seconds" -gt 0 ]; then
+	q0=$(now)
+	sleep "$seconds"
+	quiet=$(cat "$out"/n*.log | awk -v t="$q0" '$1 > t')
+	echo "lab: $seconds s at ${loss} % loss, $detector detector, second channel $second:" \
+		"$(echo "$quiet" | grep -c ' dead n') deaths declared of running nodes," \
+		"$(echo "$quiet" | grep -c ' disk-saved n') vetoed by the disk," \
+		"$(echo "$quiet" | grep -c ' suspect n') suspicions" | tee -a "$out/report.txt"
+fi
+
+# split brain: two nodes master of one term, in any log
+cat "$out"/n*.log | awk '$5 == "master" && $2 == $6 { print $4, $2 }' |
+	sort -u | awk '{c[$1]++} END {for (t in c) if (c[t] > 1) print t}' >"$out/split"
+splits=$(wc -l <"$out/split")
+refused=$(cat "$out"/n*.log | grep -c 'write-refused: stale')
+sort -n "$out"/n*.log | grep -E 'master|step-down|fence|dead|self-fence|write-refused|bad-input|resumed' >"$out/timeline.txt"
+{
+	echo "terms with two masters: $splits"
+	echo "late writes of deposed masters refused by the disk: $refused"
+	echo "power fences: $(wc -l <"$out/fences")"
+	echo "bound 2 x (hb + timeout): $bound s"
+} | tee -a "$out/report.txt"
+[ "$splits" = 0 ] || fail=1
+exit $fail

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The cluster page of make run's report (about two minutes):
+# simulator figures (events per second, detection per scheme, false deaths
+# against loss with and without the disk's second channel), then, where
+# namespaces can be made, the real lab (fault rounds on the master, false
+# deaths at 20 % loss), etcd beside our nodes (SIGKILL of the leader) and
+# corosync beside them (one member cut off).
+# Writes OUT/cluster.md (and cluster-*.png with gnuplot). Parts that
+# cannot run here say so on the page.
+#
+#   report.sh OUT-DIR
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+bin=$top/build/bin/smpkit-cluster
+[ $# = 1 ] || { echo "usage: report.sh OUT-DIR" >&2; exit 2; }
+out=$1
+mkdir -p "$out"
+[ -x "$bin" ] || { echo "report: $bin is not built" >&2; exit 1; }
+page=$out/cluster.md
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -n | awk '{a[NR] = $1} END {if (NR) print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2); else print "-"}'; }
+
+{
+	echo "# smpkit cluster"
+	echo
+	echo "Machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%F' '%H:%M' UTC'). Heart beat 100 ms, timeout 500 ms."
+	echo
+	echo "## Simulator"
+	echo
+	echo '```'
+	"$bin" sim --nodes 5 --seeds 2000 --quiet
+	echo '```'
+	echo
+	echo "Detection (crash faults only, 300 seeds of 5 nodes):"
+	echo
+	echo "| detector | crash -> declared dead |"
+	echo "| --- | --- |"
+	for d in master swim; do
+		echo "| $d | $("$bin" sim --nodes 5 --seeds 300 --detector "$d" --nemesis crash --quiet | sed -n 's/^crash -> declared dead: //p') |"
+	done
+	echo
+	echo "False deaths (deaths declared of running nodes) against the highest loss a seed may draw, 100 seeds of 5 nodes, loss faults only:"
+	echo
+	echo "| loss % | master, 1 channel | master + disk | swim, 1 channel | swim + disk |"
+	echo "| --- | --- | --- | --- | --- |"
+} >"$page"
+for l in 0 5 10 20 30; do
+	row="$l"
+	for d in master swim; do
+		for sc in off on; do
+			v=$("$bin" sim --nodes 5 --seeds 100 --detector "$d" --second-channel "$sc" \
+				--nemesis loss --loss "$l" --quiet | sed -n 's/.*(of running nodes \([0-9]*\)).*/\1/p')
+			row+=" $v"
+		done
+	done
+	echo "$row" >>"$work/fp.dat"
+	echo "| ${row// / | } |" >>"$page"
+done
+if command -v gnuplot >/dev/null; then
+	gnuplot <<-EOF 2>/dev/null && echo -e "\n![false deaths](cluster-false-deaths.png)" >>"$page"
+	set terminal pngcairo size 720,400
+	set output "$out/cluster-false-deaths.png"
+	set xlabel "highest loss drawn (%)"; set ylabel "false deaths in 100 runs"
+	set key left top
+	plot "$work/fp.dat" using 1:2 with linespoints title "master-centred", \
+	     "" using 1:3 with linespoints title "master-centred + disk", \
+	     "" using 1:4 with linespoints title "SWIM", \
+	     "" using 1:5 with linespoints title "SWIM + disk"
+	EOF
+fi
+
+{
+	echo
+	echo "False deaths against the heart-beat interval (timeout 5 beats, master-centred, network only, loss up to 20 %, 100 seeds):"
+	echo
+	echo "| heart beat (ms) | false deaths |"
+	echo "| --- | --- |"
+	for hb in 50 100 200; do
+		echo "| $hb | $("$bin" sim --nodes 5 --seeds 100 --detector master --second-channel off \
+			--nemesis loss --loss 20 --hb "$hb" --timeout $((hb * 5)) --quiet |
+			sed -n 's/.*(of running nodes \([0-9]*\)).*/\1/p') |"
+	done
+	echo
+	echo "## Real nodes in network namespaces"
+	echo
+} >>"$page"
+"$here/lab.sh" up --nodes 3 --rounds 4 --out "$work/lab" >"$work/lab.out" 2>&1
+rc=$?
+if [ $rc = 4 ]; then
+	echo "Not run here: $(grep -m1 'cannot run here' "$work/lab.out")." >>"$page"
+	exit 0
+fi
+{
+	echo "Faults on the master, 3 nodes (exit $rc):"
+	echo
+	echo '```'
+	cat "$work/lab/report.txt"
+	echo '```'
+} >>"$page"
+for sc in off on; do
+	"$here/lab.sh" up --nodes 5 --rounds 0 --loss 20 --seconds 12 --second-channel "$sc" \
+		--out "$work/loss-$sc" >"$work/loss-$sc.out" 2>&1
+	echo "- $(grep -m1 's at' "$work/loss-$sc.out" | sed 's/^lab: //')" >>"$page"
+done
+
+echo -e "\n## etcd beside our nodes (SIGKILL of the leader, 3 members)\n" >>"$page"
+if "$here/peers.sh" etcd --nodes 3 --rounds 3 --out "$work/etcd" >"$work/etcd.out" 2>&1; then
+	"$here/lab.sh" up --nodes 3 --rounds 3 --nemesis kill --out "$work/ours" >/dev/null 2>&1
+	ours=$(awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $6}' "$work/ours/report.txt" | median)
+	theirs=$(awk 'NR > 1 {print $4}' "$work/etcd/etcd-report.txt" | median)
+	{
+		echo "| | median time until every member knows the new leader (s) |"
+		echo "| --- | --- |"
+		echo "| smpkit-cluster | $ours |"
+		echo "| etcd 3.4 | $theirs |"
+		echo
+		echo "Ratio ours / etcd: $(printf %.2f "$(echo "scale=4; $ours / $theirs" | bc 2>/dev/null)")"
+	} >>"$page"
+else
+	echo "etcd: $(tail -n 1 "$work/etcd.out")" >>"$page"
+fi
+echo -e "\n## corosync beside our nodes (one member cut off, 3 members)\n" >>"$page"
+if "$here/peers.sh" corosync --nodes 3 --rounds 3 --out "$work/coro" >"$work/coro.out" 2>&1; then
+	"$here/lab.sh" up --nodes 3 --rounds 3 --nemesis link --out "$work/link" >/dev/null 2>&1
+	{
+		echo "| | the others decide (s, median) | the cut-off one gives up (s, median) |"
+		echo "| --- | --- | --- |"
+		echo "| smpkit-cluster (master cut off: new master known; old master steps down) | $(awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $6}' "$work/link/report.txt" | median) | $(awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $8}' "$work/link/report.txt" | median) |"
+		echo "| corosync 3 votequorum (new membership; non-primary component) | $(awk 'NR > 1 {print $3}' "$work/coro/corosync-report.txt" | median) | $(awk 'NR > 1 {print $4}' "$work/coro/corosync-report.txt" | median) |"
+	} >>"$page"
+else
+	echo "corosync: $(tail -n 1 "$work/coro.out")" >>"$page"
+fi
+echo "report: $page" >&2
