@@ -145,7 +145,6 @@ int wsched_hotplug_init(void);
 void wsched_hotplug_exit(void);
 
 /* member.c */
-int wsched_members_init(void);
 void wsched_members_exit(void);
 struct wsched_member *wsched_member_find(struct task_struct *p);
 int wsched_join(struct wsched_group *grp, struct task_struct *p, int *cpu);

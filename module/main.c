@@ -71,12 +71,9 @@ static int __init wsched_init(void)
 {
 	int ret;
 
-	ret = wsched_members_init();
-	if (ret)
-		return ret;
 	ret = wsched_hooks_init();
 	if (ret)
-		goto members;
+		return ret;
 	ret = wsched_hotplug_init();
 	if (ret)
 		goto hooks;
@@ -92,8 +89,6 @@ debugfs:
 	wsched_hotplug_exit();
 hooks:
 	wsched_hooks_exit();
-members:
-	wsched_members_exit();
 	return ret;
 }
 

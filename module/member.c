@@ -3,7 +3,8 @@
  * Member threads: the task -> member table, joining (by itself, by tid,
  * or inherited at fork), placement, and detaching (leave, exit, group
  * teardown). Lookups are lockless under RCU because the sched_switch,
- * fork and exit probes run for every task in the system.
+ * sched_waking, signal, fork and exit probes run for every task in the
+ * system.
  */
 #include <linux/cgroup.h>
 #include <linux/hash.h>
@@ -31,11 +32,7 @@ static struct hlist_head *member_chain(struct task_struct *p)
 	return &wsched_members[hash_ptr(p, WSCHED_HASH_BITS)];
 }
 
-int wsched_members_init(void)
-{
-	return 0;
-}
-
+/* At unload: every member left with its group. */
 void wsched_members_exit(void)
 {
 	unsigned int i;
