@@ -245,11 +245,13 @@ static void token_state(struct wsched_cpu *wc, char *buf, size_t len)
 
 /*
  * Is @wc's token in use rather than lost? Its holder sits on its home
- * CPU with the slice timer armed and has run (its run time grew) within
- * the bound: a thread busy in one long system call (preemption waits for
- * its return to user mode) looks so, even when its vCPU stalls now and
- * then; a holder that blocked unseen, left, or is starved by a
- * non-member does not. Notes what it saw for the next look. Under
+ * CPU with the slice timer armed and has had at least a quarter of the
+ * CPU since the watchdog first saw it hold the token: a thread busy in
+ * one long system call (preemption waits for its return to user mode)
+ * looks so; a holder that blocked unseen, left, or is starved by a
+ * non-member does not. A ratio, not "ran since the last look": the
+ * watchdog's own work may run only when a starving hog lets the holder
+ * run too. A holder seen for the first time gets one more look. Under
  * wc->lock, with @now read under it.
  */
 static bool holder_busy(struct wsched_cpu *wc, u64 now)
@@ -258,12 +260,14 @@ static bool holder_busy(struct wsched_cpu *wc, u64 now)
 	u64 rt = h ? READ_ONCE(h->task->se.sum_exec_runtime) : 0;
 
 	lockdep_assert_held(&wc->lock);
-	if (h != wc->wd_holder || rt != wc->wd_runtime)
-		wc->wd_progress = now;	/* a new holder, or it ran */
-	wc->wd_holder = h;
-	wc->wd_runtime = rt;
+	if (h != wc->wd_holder) {
+		wc->wd_holder = h;
+		wc->wd_runtime = rt;
+		wc->wd_since = now;
+		return h != NULL;
+	}
 	return h && wc->timer_armed && task_cpu(h->task) == wc->cpu &&
-	       now - wc->wd_progress <= wc->grp->watchdog_ns;
+	       4 * (rt - wc->wd_runtime) >= now - wc->wd_since;
 }
 
 static void watchdog_fn(struct work_struct *work)

@@ -52,10 +52,10 @@ struct wsched_cpu {
 	bool timer_armed;
 	bool want_steal;		/* went idle in the probe */
 	bool offline;			/* CPU is (going) offline: not a target */
-	/* the holder and its run time at the watchdog's last look */
+	/* the holder, its run time and the time at the watchdog's first look */
 	struct wsched_member *wd_holder;
 	u64 wd_runtime;
-	u64 wd_progress;		/* ns when it last saw the token used */
+	u64 wd_since;
 	u64 idle_since;			/* ns, 0 while held */
 	struct wsched_cpu_stats st;	/* counters only; cpu/nr_* filled on read */
 	/* not locked */

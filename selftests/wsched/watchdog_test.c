@@ -57,34 +57,34 @@ static bool log_says(const char *what)
 	return found;
 }
 
-#define BIG_READ (256u << 20)
+#define BIG_READ (32u << 20)
 
 static atomic_int reader_done;
 static atomic_ullong longest_read_ns;
 
 /*
- * One read() of 256 MiB from /dev/zero, again and again for a second:
- * each keeps the token for the whole call, since preemption waits for
- * the return to user mode.
+ * One read() of 32 MiB from /dev/urandom (CPU work in the kernel: a
+ * second or so in the rig), again for a second: each keeps the token for
+ * the whole call, since preemption waits for the return to user mode.
  */
 static void *reader(void *arg)
 {
-	int fd = *(int *)arg, zero = open("/dev/zero", O_RDONLY);
+	int fd = *(int *)arg, src = open("/dev/urandom", O_RDONLY);
 	char *buf = malloc(BIG_READ);
 	uint64_t t0, t, start;
 
 	ssize_t n = 0;
 	int ret = -1;
 
-	if (zero < 0 || !buf || (ret = wsched_join(fd, 0, NULL))) {
-		ktap_diag("reader: open %d, buffer %s, join %d", zero,
+	if (src < 0 || !buf || (ret = wsched_join(fd, 0, NULL))) {
+		ktap_diag("reader: open %d, buffer %s, join %d", src,
 			  buf ? "ok" : "none", ret);
 		goto out;
 	}
 	memset(buf, 1, BIG_READ);	/* faulted in: the read only copies */
 	for (start = now_ns(); now_ns() - start < 1000000000ull;) {
 		t0 = now_ns();
-		n = read(zero, buf, BIG_READ);
+		n = read(src, buf, BIG_READ);
 		if (n != BIG_READ) {
 			ktap_diag("reader: read gave %zd (%s)", n, strerror(errno));
 			break;
@@ -95,8 +95,8 @@ static void *reader(void *arg)
 	}
 out:
 	free(buf);
-	if (zero >= 0)
-		close(zero);
+	if (src >= 0)
+		close(src);
 	atomic_store(&reader_done, 1);
 	return NULL;
 }
