@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 # smpkit: thin wrapper around Kbuild (the module) and pattern rules (the
 # userspace programs and selftests). Components add themselves through
-# their own *.mk fragments; see Documentation/building.rst.
+# their own *.mk fragments (what they fill in is listed above PROGS).
 #
 #   make            module + userspace + selftests into build/
 #   make C=1        also run sparse on the module
