@@ -304,11 +304,16 @@ static void rehome(struct wsched_member *m, struct wsched_cpu *wc,
 static bool follow_user_affinity(struct wsched_member *m)
 {
 	struct wsched_group *grp = m->grp;
+	u64 cpuset = wsched_cpuset_id(current);
 	struct wsched_cpu *wc;
+	unsigned long flags;
 	int idx;
 
+	/* Under the home lock: the steal, balance and hotplug paths read it. */
+	wc = wsched_lock_home(m, &flags);
 	cpumask_copy(m->saved_mask, current->cpus_ptr);
-	m->saved_cpuset = wsched_cpuset_id(current);
+	m->saved_cpuset = cpuset;
+	raw_spin_unlock_irqrestore(&wc->lock, flags);
 	WRITE_ONCE(m->pinned, -1);
 	if (!cpumask_intersects(m->saved_mask, grp->mask)) {
 		wsched_member_detach(m, false);

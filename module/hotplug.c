@@ -62,7 +62,7 @@ static bool take_off(struct wsched_cpu *wc, struct wsched_member *m, u64 now,
  * left is only taken off the token or queue: its home stays here, and
  * its gate, finding the home offline and no other, lets it leave.
  */
-static bool move_one(struct wsched_cpu *wc)
+static bool move_one(struct wsched_cpu *wc, struct cpumask *allowed)
 {
 	struct wsched_group *grp = wc->grp;
 	struct task_struct *wake = NULL;
@@ -76,12 +76,15 @@ static bool move_one(struct wsched_cpu *wc)
 	if (!m)
 		return false;
 	/* Never this CPU: it is marked offline and no longer active. */
-	idx = wsched_place(grp, m->saved_mask);
+	wsched_saved_mask(m, allowed);
+	idx = wsched_place(grp, allowed);
 	if (idx >= 0) {
 		to = &grp->cpus[idx];
 		wsched_lock_two(wc, to, &flags);
 		now = wsched_now();
-		if (take_off(wc, m, now, &wake)) {
+		/* Its mask may have changed since the copy: then the next round. */
+		if (cpumask_test_cpu(to->cpu, m->saved_mask) &&
+		    take_off(wc, m, now, &wake)) {
 			wc->nr_threads--;
 			to->nr_threads++;
 			WRITE_ONCE(m->cpu, to->cpu);
@@ -112,13 +115,16 @@ static int wsched_cpu_offline(unsigned int cpu)
 {
 	struct wsched_group *grp = wsched_group_get_cpu(cpu);
 	struct wsched_cpu *wc;
+	cpumask_var_t allowed;
 	unsigned int guard;
 
 	if (!grp)
 		return 0;
 	wc = wsched_group_cpu(grp, cpu);
 	WRITE_ONCE(wc->offline, true);
-	if (cpumask_weight_and(grp->mask, cpu_online_mask) <= 1) {
+	if (!zalloc_cpumask_var(&allowed, GFP_KERNEL)) {
+		wsched_group_release(grp, "no memory to move its threads off an offline CPU");
+	} else if (cpumask_weight_and(grp->mask, cpu_online_mask) <= 1) {
 		wsched_group_release(grp, "its last online CPU went offline");
 	} else {
 		/*
@@ -128,9 +134,11 @@ static int wsched_cpu_offline(unsigned int cpu)
 		 * the kernel (not moved here), find an online home at their
 		 * gate.
 		 */
-		for (guard = 0; guard < WSCHED_MAX_THREADS && move_one(wc); guard++)
+		for (guard = 0; guard < WSCHED_MAX_THREADS && move_one(wc, allowed);
+		     guard++)
 			;
 	}
+	free_cpumask_var(allowed);
 	hrtimer_cancel(&wc->timer);
 	raw_spin_lock_irq(&wc->lock);
 	wc->timer_armed = false;

@@ -100,9 +100,15 @@ struct wsched_member {
 	struct list_head gnode;		/* grp->members, under grp->lock */
 	struct callback_head gate_cb;
 	struct llist_node block_node;
-	cpumask_var_t saved_mask;	/* affinity before joining */
+	/*
+	 * The user's affinity and its cpuset: set before publication, then
+	 * written only by the member itself (follow_user_affinity()) under
+	 * its home CPU's lock. Read under that lock, or by the member itself.
+	 */
+	cpumask_var_t saved_mask;
 	u64 saved_cpuset;		/* cgroup id of its cpuset then */
-	int pinned;			/* CPU its affinity names now */
+	/* CPU its affinity names now, -1 if none: READ_ONCE/WRITE_ONCE */
+	int pinned;
 	/* protected by the home CPU's lock */
 	int cpu;			/* home CPU: set before publication */
 	enum wsched_mstate state;
@@ -153,6 +159,7 @@ void wsched_member_detach(struct wsched_member *m, bool restore);
 void wsched_member_put(struct wsched_member *m);
 u64 wsched_cpuset_id(struct task_struct *p);
 void wsched_restore_affinity(struct wsched_member *m);
+u64 wsched_saved_mask(struct wsched_member *m, struct cpumask *dst);
 void wsched_fork(struct task_struct *parent, struct task_struct *child);
 int wsched_place(struct wsched_group *grp, const struct cpumask *allowed);
 
@@ -184,6 +191,16 @@ bool wsched_balance(struct wsched_cpu *wc);
 /* hooks.c */
 int wsched_hooks_init(void);
 void wsched_hooks_exit(void);
+
+/* getaffinity.c */
+void wsched_getaffinity_init(void);
+void wsched_getaffinity_exit(void);
+bool wsched_getaffinity_active(void);
+
+/* yield.c */
+void wsched_yield_init(void);
+void wsched_yield_exit(void);
+bool wsched_yield_active(void);
 
 /* stats.c */
 void wsched_hist_add(u64 *hist, u64 ns);

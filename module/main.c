@@ -78,6 +78,8 @@ static int __init wsched_init(void)
 	if (ret)
 		goto hooks;
 	wsched_debugfs_init();
+	wsched_getaffinity_init();
+	wsched_yield_init();
 	ret = misc_register(&wsched_misc);
 	if (ret)
 		goto debugfs;
@@ -85,6 +87,8 @@ static int __init wsched_init(void)
 		WSCHED_ABI_MINOR);
 	return 0;
 debugfs:
+	wsched_yield_exit();
+	wsched_getaffinity_exit();
 	wsched_debugfs_exit();
 	wsched_hotplug_exit();
 hooks:
@@ -101,6 +105,8 @@ hooks:
 static void __exit wsched_exit(void)
 {
 	misc_deregister(&wsched_misc);
+	wsched_yield_exit();
+	wsched_getaffinity_exit();
 	wsched_debugfs_exit();
 	wsched_hotplug_exit();
 	wsched_hooks_exit();

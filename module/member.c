@@ -373,20 +373,40 @@ void wsched_restore_affinity(struct wsched_member *m)
 	struct task_struct *p = m->task;
 	int pinned = READ_ONCE(m->pinned);
 	cpumask_var_t mask;
+	u64 cpuset;
 
 	if (pinned < 0 || (p->flags & PF_EXITING))
 		return;
+	if (!cpumask_equal(p->cpus_ptr, cpumask_of(pinned)) && cpu_active(pinned))
+		return;
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return;
+	/* A copy: the member may be rewriting it in its gate right now. */
+	cpuset = wsched_saved_mask(m, mask);
 	if (!cpumask_equal(p->cpus_ptr, cpumask_of(pinned))) {
-		if (cpu_active(pinned) || !zalloc_cpumask_var(&mask, GFP_KERNEL))
-			return;
-		if (cpumask_and(mask, m->saved_mask, p->cpus_ptr))
+		if (cpumask_and(mask, mask, p->cpus_ptr))
 			set_cpus_allowed_ptr(p, mask);
-		free_cpumask_var(mask);
-		return;
+	} else if (wsched_cpuset_id(p) == cpuset) {
+		set_cpus_allowed_ptr(p, mask);
 	}
-	if (wsched_cpuset_id(p) != m->saved_cpuset)
-		return;
-	set_cpus_allowed_ptr(p, m->saved_mask);
+	free_cpumask_var(mask);
+}
+
+/*
+ * Copy @m's saved affinity and return its saved cpuset's id, both as
+ * one (see struct wsched_member for their lock).
+ */
+u64 wsched_saved_mask(struct wsched_member *m, struct cpumask *dst)
+{
+	struct wsched_cpu *wc;
+	unsigned long flags;
+	u64 cpuset;
+
+	wc = wsched_lock_home(m, &flags);
+	cpumask_copy(dst, m->saved_mask);
+	cpuset = m->saved_cpuset;
+	raw_spin_unlock_irqrestore(&wc->lock, flags);
+	return cpuset;
 }
 
 /*

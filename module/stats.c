@@ -98,10 +98,11 @@ DEFINE_SHOW_ATTRIBUTE(group);
 
 static int counters_show(struct seq_file *s, void *unused)
 {
-	seq_printf(s, "groups %d\nmembers %d\npending_gates %d\n",
+	seq_printf(s, "groups %d\nmembers %d\npending_gates %d\ngetaffinity_probe %d\nyield_probe %d\n",
 		   atomic_read(&wsched_nr_groups),
 		   atomic_read(&wsched_nr_members),
-		   atomic_read(&wsched_nr_pending));
+		   atomic_read(&wsched_nr_pending),
+		   wsched_getaffinity_active(), wsched_yield_active());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);

@@ -173,9 +173,12 @@ bool wsched_balance(struct wsched_cpu *wc)
 
 	wsched_lock_two(wc, best, &flags);
 	w = best_w;
-	/* Recheck: both may have moved while no lock was held. */
+	/*
+	 * Recheck: both may have moved while no lock was held, and h may
+	 * have changed its affinity (its mask is only stable under wc->lock).
+	 */
 	if (wc->holder != h || wc->nr_queued || READ_ONCE(w->cpu) != best->cpu ||
-	    w->state != WM_QUEUED) {
+	    w->state != WM_QUEUED || !cpumask_test_cpu(best->cpu, h->saved_mask)) {
 		wsched_unlock_two(wc, best, flags);
 		return false;
 	}

@@ -55,10 +55,10 @@ static bool cpuset_ready(void)
 	return !mkdir(SUB, 0755) || errno == EEXIST;
 }
 
-/* The CPUs @pid may run on, from /proc (what the user sees). */
+/* The CPUs the kernel lets @pid run on. */
 static bool allowed(pid_t pid, cpu_set_t *set)
 {
-	return !sched_getaffinity(pid, sizeof(*set), set);
+	return pinned_cpus(pid, set);
 }
 
 static const char *list(const cpu_set_t *set, char *buf, size_t len)

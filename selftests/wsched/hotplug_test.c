@@ -80,12 +80,12 @@ static void *sleeper_main(void *arg)
 	/* Run a few slices: wsched takes the new mask and pins it to CPU 3. */
 	for (uint64_t t0 = now_ns(); now_ns() - t0 < 100000000ull;)
 		;
-	sched_getaffinity(0, sizeof(s->before), &s->before);
+	pinned_cpus(s->tid, &s->before);
 	atomic_store(&s->state, 1);
 	if (read(s->pipe[0], &c, 1) != 1)
 		return NULL;
 	s->cpu = sched_getcpu();
-	sched_getaffinity(0, sizeof(s->after), &s->after);
+	pinned_cpus(s->tid, &s->after);
 	atomic_store(&s->state, 2);
 	/* Alive until the test has read its affinity after the close. */
 	if (read(s->pipe[0], &c, 1) < 0)
@@ -130,7 +130,7 @@ static void blocked_member(const struct wsched_params *p, const cpu_set_t *mask)
 		CPU_EQUAL(&s.after, &two) ? "yes" : "no");
 	set_online(3, 1);
 	close(s.fd);
-	ktap_ok(!sched_getaffinity(s.tid, sizeof(got), &got) && CPU_EQUAL(&got, mask),
+	ktap_ok(pinned_cpus(s.tid, &got) && CPU_EQUAL(&got, mask),
 		"after the close it has its own CPUs 2-3 back");
 	if (write(s.pipe[1], "x", 1) != 1)
 		die("write");
@@ -177,7 +177,7 @@ static void own_mask(const struct wsched_params *p)
 	set_online(3, 0);
 	sleep_ms(300);
 	home = home_of(fd, sp[1].tid);
-	sched_getaffinity(sp[1].tid, sizeof(got), &got);
+	pinned_cpus(sp[1].tid, &got);
 	ktap_ok(home == 2 && CPU_ISSET(2, &got) && !CPU_ISSET(1, &got),
 		"a member of CPUs 2-3 on CPU 3 as it goes offline moves to CPU 2, not to idle CPU 1 (home %d, CPU 1 %sallowed)",
 		home, CPU_ISSET(1, &got) ? "" : "not ");
@@ -233,7 +233,7 @@ int main(void)
 	for (i = 0, same = 0; i < 2; i++) {
 		cpu_set_t got;
 
-		same += !sched_getaffinity(sp[i].tid, sizeof(got), &got) &&
+		same += pinned_cpus(sp[i].tid, &got) &&
 			CPU_EQUAL(&got, &mask);
 	}
 	ktap_ok(same == 2, "after the close both threads have their own CPUs 2-3 back (%d of 2)",

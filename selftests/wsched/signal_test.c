@@ -121,7 +121,7 @@ int main(void)
 	disp = 0;
 	state = waiter_stats(&disp);
 	CPU_ZERO(&set);
-	sched_getaffinity(atomic_load(&waiter_tid), sizeof(set), &set);
+	pinned_cpus(atomic_load(&waiter_tid), &set);
 	ktap_ok(atomic_load(&got_signal) && requeued && disp >= 1 && state >= 0,
 		"a signal ends the wait; the member queues again and its handler runs only with the token (queued %d looks, %llu dispatches, state %d)",
 		requeued, (unsigned long long)disp, state);

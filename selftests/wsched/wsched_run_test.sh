@@ -14,7 +14,7 @@ if [ "$(id -u)" != 0 ] || [ ! -f /smpkit/wsched.ko ]; then
 fi
 [ -e /dev/wsched ] || insmod /smpkit/wsched.ko || exit 1
 mkdir -p "$tmp"
-ktap_plan 11
+ktap_plan 12
 
 # status WANT ARGS...: "wsched-run ARGS" exits WANT.
 status() {
@@ -69,6 +69,16 @@ if [ -w "$cpu3" ] && echo 1 >"$cpu3"; then
 	ok $? "the group released under CMD: said once on stderr ($n lines), CMD's status kept ($rc)"
 else
 	skip "CPU 3 cannot be taken offline here"
+fi
+# The program sees the group's CPUs though each member is pinned to one
+# (a return probe on sched_getaffinity; kernels without kprobes skip).
+if grep -q "^getaffinity_probe 1" /sys/kernel/debug/wsched/counters; then
+	n=$("$bin/wsched-run" --cpus 0-3 -- nproc 2>"$tmp/out")
+	m=$("$bin/wsched-run" --cpus 0-3 -- sh -c 'nproc & wait')
+	[ "$n" = 4 ] && [ "$m" = 4 ]
+	ok $? "wsched-run --cpus 0-3 -- nproc prints 4, from a forked child too ($n, $m)"
+else
+	skip "this kernel has no kprobes: members see their pinned CPU"
 fi
 rm -rf "$tmp"
 exit $fail

@@ -66,6 +66,27 @@ bool set_cpus(pid_t tid, const char *list)
 	       !sched_setaffinity(tid, sizeof(set), &set);
 }
 
+bool pinned_cpus(pid_t tid, cpu_set_t *set)
+{
+	char path[64], line[512], err[64];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Cpus_allowed_list:", 18))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		found = !parse_cpulist(line + 18 + strspn(line + 18, " \t"), set,
+				       err, sizeof(err));
+	}
+	fclose(f);
+	return found;
+}
+
 int group_open(const char *cpus, const struct wsched_params *p)
 {
 	struct wsched_params q = *p;

@@ -61,5 +61,10 @@ void spin_stop(struct spinner *s, int n);
 double jain(const double *x, int n);
 uint64_t median_u64(uint64_t *v, uint64_t n);
 bool set_cpus(pid_t tid, const char *list);
+/*
+ * The CPUs the kernel lets @tid run on (/proc's Cpus_allowed_list): a
+ * member's sched_getaffinity() reports the group's CPUs, not its pin.
+ */
+bool pinned_cpus(pid_t tid, cpu_set_t *set);
 
 #endif
