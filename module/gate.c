@@ -192,6 +192,14 @@ void wsched_gate_request(struct wsched_member *m)
 	gate_settle(m);
 }
 
+/* How far @m's turn ending @now ran past what it was given, capped. */
+static u64 slice_overrun(struct wsched_member *m, u64 slice, u64 now)
+{
+	u64 ran = now - m->dispatched_at, given = slice - m->debt;
+
+	return ran > given ? min(ran - given, slice / 2) : 0;
+}
+
 /*
  * Sleep until handed the token. The token can arrive between the last
  * look at the state and the switch away: that switch is not the holder
@@ -443,7 +451,13 @@ void wsched_gate_run(struct wsched_member *m)
 				raw_spin_unlock_irqrestore(&wc->lock, flags);
 				goto holder;
 			}
-			/* Slice over and someone waits: round robin. */
+			/*
+			 * Slice over and someone waits: round robin. A turn
+			 * that overran (a late timer, a vCPU the host
+			 * descheduled, a slow way back to user mode) is paid
+			 * back on the next one, so shares stay even.
+			 */
+			m->debt = slice_overrun(m, grp->slice_ns, now);
 			m->st.preemptions++;
 			wc->st.preemptions++;
 			m->last_ran = now;
@@ -586,12 +600,14 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 	if (m && wsched_affinity_changed(m))
 		kick = m;
 	if (m && wc->nr_queued) {
+		u64 turn = grp->slice_ns - m->debt;
+
 		/* 1% early is close enough: the next expiry is a slice away. */
-		if (now - m->dispatched_at >= grp->slice_ns - grp->slice_ns / 100) {
+		if (now - m->dispatched_at >= turn - grp->slice_ns / 100) {
 			m->preempt = true;
 			kick = m;
 		} else {
-			expires = m->dispatched_at + grp->slice_ns;
+			expires = m->dispatched_at + turn;
 		}
 	} else if (m && grp->balance == WSCHED_BALANCE_FAIR &&
 		   now - m->dispatched_at >= grp->slice_ns) {

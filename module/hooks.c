@@ -35,6 +35,7 @@ static void hand_off(struct wsched_cpu *wc, struct task_struct *prev)
 	now = wsched_now();
 	WRITE_ONCE(m->state, WM_BLOCKED);
 	m->last_ran = now;
+	m->debt = 0;			/* it gave its turn up early */
 	m->st.blocks++;
 	wc->st.blocks++;
 	nm = wsched_dispatch_next(wc, now);

@@ -114,6 +114,7 @@ struct wsched_member {
 	enum wsched_mstate state;
 	struct list_head qnode;
 	bool preempt;			/* slice over: yield at the gate */
+	u64 debt;			/* last turn's overrun: off the next */
 	u64 queued_at, dispatched_at, last_ran, handoff_t0;
 	u64 runtime_base;
 	struct wsched_thread_stats st;

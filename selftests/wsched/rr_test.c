@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rr_test: k pure user-space spinners on one group CPU share it 1/k each
- * (within 5%, or within the stock scheduler's own spread in the same
- * boot plus one slice's worth, when the host makes that wider) in
- * uninterrupted stretches of about wsched's slice; the same spinners
- * under the stock scheduler are measured first, as the baseline.
+ * rr_test: k pure user-space spinners on one group CPU share its time 1/k
+ * each (within 5%) in uninterrupted stretches of about wsched's slice; the
+ * same spinners under the stock scheduler are measured for comparison.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -17,20 +14,20 @@
 #define SLICE_US 20000
 
 static struct spinner sp[K];
-static double stock_dev;	/* the baseline's largest |share - 1/K| */
 
 /*
- * Shares are counted in work (spin iterations), not CPU time: in a VM the
- * guest's CPU clock also runs while the host has descheduled the vCPU,
- * which says nothing about the guest's scheduler.
+ * Shares are checked in CPU time: what the scheduler hands out. Work (spin
+ * iterations) is shown beside it but not checked: a TCG vCPU that the
+ * host deschedules loses work for whichever spinner holds the CPU then,
+ * under either scheduler (seen: 0.307 to 0.355 of the work with exact
+ * 20 ms turns, the stock scheduler's 0.297 to 0.351 in the same boot).
  */
 static void measure(const char *who, int fd, bool check)
 {
-	double tol = 0.05 / K, turn;
 	struct wsched_group_stats st;
 	uint64_t all[K * MAX_STRETCHES], n = 0, med, turns = 0, loops = 0;
-	uint64_t dispatches = 0;
-	double share[K];
+	uint64_t dispatches = 0, cpu = 0;
+	double share[K], work[K];
 	cpu_set_t one;
 	int i, j;
 
@@ -56,30 +53,26 @@ static void measure(const char *who, int fd, bool check)
 		for (j = 0; j < (int)sp[i].nstretch; j++)
 			all[n++] = sp[i].stretch[j];
 	}
-	for (i = 0; i < K; i++)
-		share[i] = loops ? (double)sp[i].loops / loops : 0;
-	med = median_u64(all, n);
-	ktap_diag("%s: work shares %.3f %.3f %.3f, median turn %.2f ms, %llu turns",
-		  who, share[0], share[1], share[2], med / 1e6,
-		  (unsigned long long)turns);
-	if (!check) {
-		for (i = 0; i < K; i++)
-			if (fabs(share[i] - 1.0 / K) > stock_dev)
-				stock_dev = fabs(share[i] - 1.0 / K);
-		return;
+	for (i = 0; i < K; i++) {
+		cpu += sp[i].cpu1 - sp[i].cpu0;
+		work[i] = loops ? (double)sp[i].loops / loops : 0;
 	}
-	/*
-	 * A TCG vCPU the host deschedules loses work for whichever spinner
-	 * runs then, under either scheduler: when the baseline spread more
-	 * than 5%, allow its spread plus one turn's share of the window.
-	 */
-	turn = turns ? 1.0 / turns : 0;
-	if (stock_dev + turn > tol)
-		tol = stock_dev + turn;
 	for (i = 0; i < K; i++)
-		ktap_ok(sp[i].join_err == 0 && fabs(share[i] - 1.0 / K) <= tol,
-			"spinner %d gets 1/%d of the CPU's work within %.1f%% (%.3f)",
-			i, K, 100 * tol * K, share[i]);
+		share[i] = cpu ? (double)(sp[i].cpu1 - sp[i].cpu0) / cpu : 0;
+	med = median_u64(all, n);
+	for (i = 0; i < K; i++)
+		ktap_diag("%s: spinner %d: %llu turns, %.1f ms of CPU", who, i,
+			  (unsigned long long)sp[i].turns, (sp[i].cpu1 - sp[i].cpu0) / 1e6);
+	ktap_diag("%s: CPU shares %.3f %.3f %.3f (work %.3f %.3f %.3f), median turn %.2f ms, %llu turns",
+		  who, share[0], share[1], share[2], work[0], work[1], work[2],
+		  med / 1e6, (unsigned long long)turns);
+	if (!check)
+		return;
+	for (i = 0; i < K; i++)
+		ktap_ok(sp[i].join_err == 0 && share[i] > (1.0 / K) * 0.95 &&
+			share[i] < (1.0 / K) * 1.05,
+			"spinner %d gets 1/%d of the CPU's time within 5%% (%.3f)",
+			i, K, share[i]);
 	ktap_ok(med > SLICE_US * 1000ull * 8 / 10 && med < SLICE_US * 1000ull * 12 / 10,
 		"median uninterrupted turn %.2f ms is the %d ms slice +-20%%",
 		med / 1e6, SLICE_US / 1000);
