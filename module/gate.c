@@ -94,6 +94,43 @@ void wsched_enqueue(struct wsched_cpu *wc, struct wsched_member *m, u64 now)
 	WRITE_ONCE(m->state, WM_QUEUED);
 }
 
+/*
+ * Queue @m, which slept or is new, on @wc, which has a holder: before the
+ * first waiter it is well behind in virtual run time (policy.h), so a
+ * sleeper does not wait out the turns of the hogs of its CPU. Returns the
+ * holder, with a reference, when @m should preempt it too.
+ */
+static struct wsched_member *wake_enqueue(struct wsched_cpu *wc,
+					  struct wsched_member *m, u64 now)
+{
+	struct wsched_member *h = wc->holder, *x;
+	u64 slice = wc->grp->slice_ns, hv = wsched_vrt(h), vrt;
+	struct list_head *pos = &wc->queue;
+	unsigned int walk = 0;
+
+	lockdep_assert_held(&wc->lock);
+	vrt = wsched_wake_vrt(wsched_vrt(m), hv, slice);
+	m->vadj += vrt - wsched_vrt(m);
+	/* Bounded: a long queue costs a sleeper its place, not the lock. */
+	list_for_each_entry(x, &wc->queue, qnode) {
+		if (++walk > 32)
+			break;
+		if (wsched_wake_before(vrt, wsched_vrt(x), slice)) {
+			pos = &x->qnode;
+			break;
+		}
+	}
+	list_add_tail(&m->qnode, pos);
+	wc->nr_queued++;
+	m->queued_at = now;
+	WRITE_ONCE(m->state, WM_QUEUED);
+	if (h->preempt || !wsched_wake_before(vrt, hv, slice))
+		return NULL;
+	h->preempt = true;
+	refcount_inc(&h->ref);
+	return h;
+}
+
 /* Wake @wc's holder if it is parked; a running holder is not disturbed. */
 void wsched_wake_holder(struct wsched_cpu *wc)
 {
@@ -190,14 +227,6 @@ void wsched_gate_request(struct wsched_member *m)
 {
 	set_bit(WMF_WAKE_GATE, &m->flags);
 	gate_settle(m);
-}
-
-/* How far @m's turn ending @now ran past what it was given, capped. */
-static u64 slice_overrun(struct wsched_member *m, u64 slice, u64 now)
-{
-	u64 ran = now - m->dispatched_at, given = slice - m->debt;
-
-	return ran > given ? min(ran - given, slice / 2) : 0;
 }
 
 /*
@@ -392,6 +421,7 @@ static int pin_home(struct wsched_member *m, int cpu)
  */
 void wsched_gate_run(struct wsched_member *m)
 {
+	struct wsched_member *preempt = NULL;
 	struct wsched_group *grp = m->grp;
 	struct task_struct *wake;
 	struct wsched_cpu *wc;
@@ -451,13 +481,9 @@ void wsched_gate_run(struct wsched_member *m)
 				raw_spin_unlock_irqrestore(&wc->lock, flags);
 				goto holder;
 			}
-			/*
-			 * Slice over and someone waits: round robin. A turn
-			 * that overran (a late timer, a vCPU the host
-			 * descheduled, a slow way back to user mode) is paid
-			 * back on the next one, so shares stay even.
-			 */
-			m->debt = slice_overrun(m, grp->slice_ns, now);
+			/* Slice over and someone waits: (deficit) round robin. */
+			m->debt = wsched_debt(m->debt, now - m->dispatched_at,
+					      grp->slice_ns);
 			m->st.preemptions++;
 			wc->st.preemptions++;
 			m->last_ran = now;
@@ -472,7 +498,7 @@ void wsched_gate_run(struct wsched_member *m)
 				raw_spin_unlock_irqrestore(&wc->lock, flags);
 				goto holder;
 			}
-			wsched_enqueue(wc, m, now);
+			preempt = wake_enqueue(wc, m, now);
 			enqueued = true;
 			break;
 		case WM_QUEUED:
@@ -482,6 +508,12 @@ void wsched_gate_run(struct wsched_member *m)
 		if (wake) {
 			wake_up_process(wake);
 			put_task_struct(wake);
+		}
+		if (preempt) {
+			/* It is off its CPU now (we run there): its gate yields. */
+			wsched_gate_request(preempt);
+			wsched_member_put(preempt);
+			preempt = NULL;
 		}
 		if (enqueued)
 			kick_idle(grp);
@@ -600,7 +632,7 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 	if (m && wsched_affinity_changed(m))
 		kick = m;
 	if (m && wc->nr_queued) {
-		u64 turn = grp->slice_ns - m->debt;
+		u64 turn = wsched_turn(m->debt, grp->slice_ns);
 
 		/* 1% early is close enough: the next expiry is a slice away. */
 		if (now - m->dispatched_at >= turn - grp->slice_ns / 100) {

@@ -35,7 +35,8 @@ static void hand_off(struct wsched_cpu *wc, struct task_struct *prev)
 	now = wsched_now();
 	WRITE_ONCE(m->state, WM_BLOCKED);
 	m->last_ran = now;
-	m->debt = 0;			/* it gave its turn up early */
+	m->debt = wsched_debt(m->debt, now - m->dispatched_at,
+			      wc->grp->slice_ns);
 	m->st.blocks++;
 	wc->st.blocks++;
 	nm = wsched_dispatch_next(wc, now);

@@ -114,7 +114,8 @@ struct wsched_member {
 	enum wsched_mstate state;
 	struct list_head qnode;
 	bool preempt;			/* slice over: yield at the gate */
-	u64 debt;			/* last turn's overrun: off the next */
+	u64 debt;			/* overrun owed: wsched_debt() */
+	u64 vadj;			/* wake-up credit taken away, ns */
 	u64 queued_at, dispatched_at, last_ran, handoff_t0;
 	u64 runtime_base;
 	struct wsched_thread_stats st;
@@ -215,6 +216,13 @@ void wsched_fill_thread_stats(struct wsched_member *m,
 static inline u64 wsched_now(void)
 {
 	return ktime_get_ns();
+}
+
+/* @m's CPU time since it joined plus its credit adjustment (policy.h). */
+static inline u64 wsched_vrt(struct wsched_member *m)
+{
+	return READ_ONCE(m->task->se.sum_exec_runtime) - m->runtime_base +
+	       m->vadj;
 }
 
 /* Did someone else (the user) change the affinity wsched gave @m? */

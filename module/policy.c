@@ -59,6 +59,34 @@ bool wsched_should_swap(u64 holder_runtime, u64 waiter_runtime, u64 slice_ns)
 	return holder_runtime >= waiter_runtime + 2 * slice_ns;
 }
 
+u64 wsched_debt(u64 debt, u64 ran, u64 slice_ns)
+{
+	u64 owed = debt + ran;
+
+	if (owed <= slice_ns)
+		return 0;
+	return owed - slice_ns < 8 * slice_ns ? owed - slice_ns : 8 * slice_ns;
+}
+
+u64 wsched_turn(u64 debt, u64 slice_ns)
+{
+	if (debt + slice_ns / 8 >= slice_ns)
+		return slice_ns / 8;
+	return slice_ns - debt;
+}
+
+u64 wsched_wake_vrt(u64 vrt, u64 holder_vrt, u64 slice_ns)
+{
+	if (holder_vrt > slice_ns && vrt < holder_vrt - slice_ns)
+		return holder_vrt - slice_ns;
+	return vrt;
+}
+
+bool wsched_wake_before(u64 vrt, u64 other_vrt, u64 slice_ns)
+{
+	return vrt + slice_ns / 4 < other_vrt;
+}
+
 int wsched_place_least(unsigned int n, const unsigned int *nr_threads,
 		       const u64 *allowed_bits, unsigned int start)
 {

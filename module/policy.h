@@ -43,6 +43,32 @@ unsigned int wsched_victims(enum wsched_steal policy, unsigned int n,
 bool wsched_should_swap(u64 holder_runtime, u64 waiter_runtime, u64 slice_ns);
 
 /*
+ * Deficit round robin: a turn that ran past its slice (a late timer, a
+ * vCPU the host descheduled, a slow way back to user mode) leaves a debt,
+ * paid back by shorter turns (never under an eighth of a slice), so CPU
+ * shares stay even; a turn given up early pays some back. The debt is
+ * capped at eight slices: one runaway turn is not repaid for ever.
+ * wsched_debt() is the debt after a turn that ran @ran, wsched_turn()
+ * how long the next turn is.
+ */
+u64 wsched_debt(u64 debt, u64 ran, u64 slice_ns);
+u64 wsched_turn(u64 debt, u64 slice_ns);
+
+/*
+ * Wake-up, in virtual run time (a member's CPU time since it joined, plus
+ * the credit adjustments below). A member that slept, or is new, comes
+ * back at most one slice behind the holder of its CPU: a long sleeper
+ * does not bank credit (wsched_wake_vrt() returns its new virtual run
+ * time). It goes before a waiter, and preempts the holder, only when it
+ * is more than a quarter slice behind: a member that sleeps briefly and
+ * often runs ahead of the hogs of its CPU only while it has had less CPU
+ * than they, so it never takes more than its share, and two members
+ * within a quarter slice of each other keep round-robin order.
+ */
+u64 wsched_wake_vrt(u64 vrt, u64 holder_vrt, u64 slice_ns);
+bool wsched_wake_before(u64 vrt, u64 other_vrt, u64 slice_ns);
+
+/*
  * Placement: the index among @n CPUs with the fewest threads whose bit is
  * set in @allowed_bits (bit j for index j, 64 per word); ties go to the
  * lowest index at or after @start. Returns -1 when none is allowed.

@@ -31,7 +31,7 @@ int main(void)
 	bool ok;
 
 	topo();
-	ktap_plan(10);
+	ktap_plan(14);
 	n = wsched_victims(WSCHED_STEAL_NONE, N, 0, dist, q, 7, out);
 	ktap_ok(n == 0, "steal none picks no victim");
 	n = wsched_victims(WSCHED_STEAL_TOPOLOGY, N, 0, dist, q, 3, out);
@@ -55,6 +55,19 @@ int main(void)
 		"random: each candidate comes first sometimes");
 	ktap_ok(wsched_should_swap(50, 10, 20) && !wsched_should_swap(50, 11, 20),
 		"fair swap needs two slices of run-time gap");
+	ktap_ok(wsched_debt(0, 20, 20) == 0 && wsched_debt(0, 50, 20) == 30 &&
+		wsched_debt(30, 15, 20) == 25 && wsched_debt(5, 10, 20) == 0 &&
+		wsched_debt(0, 1000, 20) == 160,
+		"a turn's overrun is owed, a short turn pays back, capped at 8 slices");
+	ktap_ok(wsched_turn(0, 80) == 80 && wsched_turn(30, 80) == 50 &&
+		wsched_turn(75, 80) == 10 && wsched_turn(640, 80) == 10,
+		"the next turn is the slice less the debt, never under an eighth");
+	ktap_ok(wsched_wake_vrt(0, 100, 20) == 80 && wsched_wake_vrt(90, 100, 20) == 90 &&
+		wsched_wake_vrt(3, 10, 20) == 3,
+		"a sleeper comes back at most one slice behind the holder");
+	ktap_ok(wsched_wake_before(80, 86, 20) && !wsched_wake_before(80, 85, 20) &&
+		!wsched_wake_before(100, 90, 20),
+		"it goes first only when more than a quarter slice behind");
 	allowed[0] = 0xf;
 	ktap_ok(wsched_place_least(4, nr, allowed, 0) == 1 &&
 		wsched_place_least(4, nr, allowed, 2) == 2,
