@@ -133,6 +133,10 @@ void sim_check_decision(struct sim *s, unsigned int i,
 		break;
 	case CL_D_OWN:
 		sim_hist(s, "n%u serves partition %u (term %llu)", i, d->a, term);
+		if (s->cfg.standby != CL_SB_NONE && d->a < CL_MAX_PARTS &&
+		    s->applied[i][d->a] != s->jlen[d->a])
+			sim_fail(s, "partition %u served by n%u with %u of its %u journaled updates",
+				 d->a, i, s->applied[i][d->a], s->jlen[d->a]);
 		if (d->a < CL_MAX_PARTS && s->part_lost_at[d->a]) {
 			cl_time t = s->now + 1 - s->part_lost_at[d->a];
 
@@ -164,6 +168,18 @@ void sim_check_decision(struct sim *s, unsigned int i,
 			 cl_decision_name(d->type), d->a, term);
 		break;
 	}
+}
+
+void sim_check_caught(struct sim *s, unsigned int i, unsigned int p)
+{
+	cl_time t = s->now - s->catch_at[i][p];
+
+	sim_hist(s, "n%u caught up on partition %u (%u updates)", i, p,
+		 s->applied[i][p]);
+	s->st.catchup_n++;
+	s->st.catchup_sum += t;
+	if (t > s->st.catchup_max)
+		s->st.catchup_max = t;
 }
 
 void sim_check_write(struct sim *s, const struct cl_disk_op *op, int result)
