@@ -6,7 +6,11 @@
 # known by every running node within 2 x (heart-beat + timeout), no term
 # may have two masters, and the deposed masters must be fenced. Then 10 s
 # at 20 % random loss (nft) must pass without a false death when the disk
-# confirms deaths. SKIPs with the reason where namespaces cannot be made.
+# confirms deaths. Then the primary of the service's partition 0 is killed
+# once with a journal-replay stand-by and once with a hot stand-by: another
+# node must serve it, the cold one after replaying the dead primary's
+# journal, the hot one with (almost) nothing left to replay. SKIPs with
+# the reason where namespaces cannot be made.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # the lab script is source: find the tree above build/ (or build/san/)
 lab=
@@ -21,7 +25,7 @@ bin=$top/bin/smpkit-cluster
 [ "$(id -u)" = 0 ] || ktap_skip_all "not root: the lab needs network namespaces"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ktap_plan 6
+ktap_plan 8
 
 timeout -k 5 150 "$lab" up --nodes 3 --rounds 4 --nemesis link,nft,stop,kill \
 	--hb 100 --timeout 500 --out "$tmp/lab" --bin "$bin" >"$tmp/out" 2>&1
@@ -45,7 +49,22 @@ line=$(grep -m1 's at 20 % loss' "$tmp/loss.out")
 echo "# $line"
 [ $rc = 0 ] && echo "$line" | grep -q ': 0 deaths declared'
 ok $? "at 20 % loss for 10 s, with the disk as second channel, no running node is declared dead"
-tags=$(cat "$tmp/out" "$tmp/loss.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
+for sb in journal hot; do
+	timeout -k 5 60 "$lab" up --nodes 3 --rounds 1 --nemesis primary \
+		--standby $sb --out "$tmp/$sb" --bin "$bin" >"$tmp/$sb.out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$tmp/$sb.out" | grep 'round 1'
+	rn=$(awk 'NR == 2 {print $6}' "$tmp/$sb/failover.txt")
+	if [ $sb = journal ]; then
+		[ $rc = 0 ] && [ "${rn:-0}" != - ] && [ "${rn:-0}" -gt 0 ]
+		ok $? "journal stand-by: another node serves partition 0 after replaying the dead primary's journal (${rn:-no} updates)"
+	else
+		# the primary journals 10 updates a tick: at most a tick's left
+		[ $rc = 0 ] && [ -n "$rn" ] && [ "$rn" != - ] && [ "$rn" -le 10 ]
+		ok $? "hot stand-by: another node serves partition 0 with at most a tick's updates left to replay (${rn:-no})"
+	fi
+done
+tags=$(cat "$tmp/out" "$tmp/loss.out" "$tmp/journal.out" "$tmp/hot.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
 left=0
 for t in $tags; do
 	left=$((left + $(ip netns list 2>/dev/null | grep -c "^$t-")))

@@ -19,7 +19,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ktap_plan 11
+ktap_plan 12
 
 base=$((20000 + $$ % 20000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
@@ -33,6 +33,11 @@ ok $? "a timeout shorter than the heart beat is refused"
 "$bin" node --id 0 --peers 127.0.0.1:x --disk "$tmp/d" >"$tmp/err" 2>&1
 [ $? = 2 ] && grep -q 'not IP:PORT' "$tmp/err"
 ok $? "a malformed peer is refused"
+"$bin" node --id 0 --peers "$peers" --disk "$tmp/d" --standby hot >"$tmp/err" 2>&1
+rc=$?
+"$bin" node --id 0 --peers "$peers" --disk "$tmp/d" --partitions 2 --standby warm >>"$tmp/err" 2>&1
+[ $? = 2 ] && [ $rc = 2 ] && grep -q 'needs --partitions' "$tmp/err" && grep -q "bad value 'warm' for --standby" "$tmp/err"
+ok $? "a stand-by mode without partitions, or unknown, is refused"
 
 "$bin" node --id 0 --peers "$peers" --disk "$tmp/d" --format-disk --duration 20 >"$tmp/n0.log" 2>&1 &
 pids+=($!)
