@@ -9,7 +9,9 @@
 # confirms deaths. Then the primary of the service's partition 0 is killed
 # once with a journal-replay stand-by and once with a hot stand-by: another
 # node must serve it, the cold one after replaying the dead primary's
-# journal, the hot one with (almost) nothing left to replay. SKIPs with
+# journal, the hot one with (almost) nothing left to replay. Last, the
+# fence agent freezes the deposed master's cgroup (the v1 freezer where
+# the kernel has it, else v2): it must log nothing while frozen. SKIPs with
 # the reason where namespaces cannot be made.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # the lab script is source: find the tree above build/ (or build/san/)
@@ -25,7 +27,7 @@ bin=$top/bin/smpkit-cluster
 [ "$(id -u)" = 0 ] || ktap_skip_all "not root: the lab needs network namespaces"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ktap_plan 8
+ktap_plan 9
 
 timeout -k 5 150 "$lab" up --nodes 3 --rounds 4 --nemesis link,nft,stop,kill \
 	--hb 100 --timeout 500 --out "$tmp/lab" --bin "$bin" >"$tmp/out" 2>&1
@@ -64,11 +66,29 @@ for sb in journal hot; do
 		ok $? "hot stand-by: another node serves partition 0 with at most a tick's updates left to replay (${rn:-no})"
 	fi
 done
-tags=$(cat "$tmp/out" "$tmp/loss.out" "$tmp/journal.out" "$tmp/hot.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
+fz=freeze-v1
+grep -q "^freezer" /proc/cgroups && [ -d /sys/fs/cgroup/freezer ] || fz=freeze
+timeout -k 5 60 "$lab" up --nodes 3 --rounds 1 --nemesis stop --fence $fz \
+	--out "$tmp/fz" --bin "$bin" >"$tmp/fz.out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/fz.out" | grep -E 'agent|round 1|freeze fences'
+if [ $rc = 4 ]; then
+	skip "$(grep -m1 'cannot run here' "$tmp/fz.out")"
+else
+	[ $rc = 0 ] && grep -q 'freeze fences: [1-9][0-9]*, frozen nodes that ran: 0' "$tmp/fz.out"
+	ok $? "the fence agent froze the deposed master's cgroup ($fz) and it ran no code until reset"
+fi
+tags=$(cat "$tmp/out" "$tmp/loss.out" "$tmp/journal.out" "$tmp/hot.out" "$tmp/fz.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
 left=0
 for t in $tags; do
 	left=$((left + $(ip netns list 2>/dev/null | grep -c "^$t-")))
 done
-[ -n "$tags" ] && [ "$left" = 0 ]
-ok $? "the lab removed every namespace it made ($left left of runs $(echo $tags))"
+cgs=0
+for t in $tags; do
+	for d in /sys/fs/cgroup/freezer /sys/fs/cgroup/unified /sys/fs/cgroup; do
+		[ -d "$d/$t" ] && cgs=$((cgs + 1))
+	done
+done
+[ -n "$tags" ] && [ "$left" = 0 ] && [ "$cgs" = 0 ]
+ok $? "the lab removed every namespace and cgroup it made ($left namespaces, $cgs cgroups left of runs $(echo $tags))"
 exit $fail

@@ -19,7 +19,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ktap_plan 12
+ktap_plan 13
 
 base=$((20000 + $$ % 20000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
@@ -104,6 +104,39 @@ if command -v valgrind >/dev/null; then
 else
 	skip "valgrind is not installed"
 fi
+# self-fence: a master that loses its quorum stops serving at once
+p3=127.0.0.1:$((base + 5)),127.0.0.1:$((base + 6)),127.0.0.1:$((base + 7))
+for i in 0 1; do
+	"$bin" node --id $i --peers "$p3" --disk "$tmp/f" \
+		$([ $i = 0 ] && echo --format-disk) --partitions 2 --standby journal \
+		--duration 15 >"$tmp/f$i.log" 2>&1 &
+	fp[$i]=$!
+	pids+=($!)
+	sleep 0.2
+done
+m=
+for i in $(seq 60); do
+	m=$(grep -lE ' master n[01]$' "$tmp/f0.log" "$tmp/f1.log" | head -n 1)
+	[ -n "$m" ] && grep -q 'serves partition' "$m" && break
+	sleep 0.1
+done
+if [ -n "$m" ]; then
+	mi=${m##*/f}; mi=${mi%.log}
+	t0=$(date +%s.%N)
+	kill -KILL "${fp[$((1 - mi))]}"
+	for i in $(seq 40); do
+		grep -q 'self-fence' "$m" && [ "$(grep -c 'stops serving partition' "$m")" = "$(grep -c 'serves partition' "$m")" ] && break
+		sleep 0.1
+	done
+	tf=$(awk '/ self-fence / {print $1}' "$m" | tail -n 1)
+	grep -q 'step-down (quorum lost)' "$m" && [ -n "$tf" ] &&
+		[ "$(grep -c 'stops serving partition' "$m")" = "$(grep -c 'serves partition' "$m")" ]
+	ok $? "a master left alone (1 of 3) steps down, self-fences and stops serving its partitions ($(printf %.3f "$(echo "${tf:-$t0} - $t0" | bc -l)") s after its follower died)"
+else
+	ok 1 "a master left alone self-fences (no master serving within 6 s)"
+fi
+kill -KILL "${fp[@]}" 2>/dev/null
+
 san=$(cd "$(dirname "$bin")/.." && pwd)/san/bin/smpkit-cluster
 if [ -x "$san" ]; then
 	p2=127.0.0.1:$((base + 3)),127.0.0.1:$((base + 4))

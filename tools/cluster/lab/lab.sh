@@ -11,7 +11,7 @@
 #             [--detector master|swim] [--second-channel on|off]
 #             [--timeline] [--out DIR] [--bin PATH]
 #             [--redundancy active|standby] [--standby none|hot|journal]
-#             [--ops N]
+#             [--ops N] [--fence kill|freeze|freeze-v1|freeze-v2]
 # --timeline prints every node's decisions as they happen (masters,
 # suspicions, deaths, quorum, fences, step-downs), merged.
 # --loss drops that share of the cluster's datagrams at random in every
@@ -21,6 +21,10 @@
 # (4 partitions; --standby gives them journaled state, --ops updates per
 # tick) and times until another node serves it, and its catch-up
 # (failover.txt).
+# --fence picks the power-fence agent: kill (SIGKILL by pid file, the
+# default) or freeze (the node's cgroup frozen: v2's cgroup.freeze, else
+# the v1 freezer; freeze-v1/-v2 insist on one). A frozen node must log
+# nothing until the lab resets it.
 #   lab.sh fence DIR TARGET     (the power-fence agent the nodes call)
 #
 # Exit: 0 done, 1 an invariant or a bound failed, 4 cannot run here (not
@@ -34,6 +38,16 @@ skip() { echo "lab: cannot run here: $*" >&2; exit 4; }
 # --- the fence agent: "power off" = SIGKILL by the pid file, recorded.
 if [ "${1:-}" = fence ]; then
 	[ $# = 3 ] || die "usage: lab.sh fence DIR TARGET"
+	if [ -e "$2/cg" ]; then
+		# the switch is out of band: 'ip netns exec' gave the node a
+		# /sys of its own, so act from the lab's mount namespace
+		if [ -z "${SCL_FENCE_NS:-}" ]; then
+			SCL_FENCE_NS=1 exec nsenter --mount="/proc/$(cat "$2/lab.mntns-pid")/ns/mnt" -- "$self" "$@"
+		fi
+		. "$(dirname "$self")/freeze.sh"
+		freeze_fence "$2" "$3"
+		exit
+	fi
 	pid=$(cat "$2/n$3.pid" 2>/dev/null) || exit 1
 	kill -KILL "$pid" 2>/dev/null
 	echo "$(date +%s.%N) fence n$3" >>"$2/fences"
@@ -48,7 +62,7 @@ fi
 shift
 nodes=3 rounds=4 nemesis=link,nft,stop,kill hb=100 to=500 out= bin=
 loss=0 seconds=0 detector=master second=on timeline=
-redundancy=active standby=none ops=10
+redundancy=active standby=none ops=10 fence=kill
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nodes) nodes=$2; shift 2 ;;
@@ -66,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--redundancy) redundancy=$2; shift 2 ;;
 	--standby) standby=$2; shift 2 ;;
 	--ops) ops=$2; shift 2 ;;
+	--fence) fence=$2; shift 2 ;;
 	*) die "unknown option '$1'" ;;
 	esac
 done
@@ -80,6 +95,7 @@ done
 [[ $second =~ ^(on|off)$ ]] || die "--second-channel is on or off"
 [[ $redundancy =~ ^(active|standby)$ ]] || die "--redundancy is active or standby"
 [[ $standby =~ ^(none|hot|journal)$ ]] || die "--standby is none, hot or journal"
+[[ $fence =~ ^(kill|freeze|freeze-v1|freeze-v2)$ ]] || die "--fence is kill, freeze, freeze-v1 or freeze-v2"
 [[ $ops =~ ^[0-9]+$ ]] && [ "$ops" -ge 1 ] && [ "$ops" -le 64 ] || die "--ops must be 1..64"
 for a in ${nemesis//,/ }; do
 	case $a in link|nft|stop|kill|primary) ;; *) die "unknown fault '$a'" ;; esac
@@ -101,13 +117,20 @@ mkdir -p "$out"
 # Documentation/cluster.rst on what a stopped lock holder does).
 diskdir=$(mktemp -d /dev/shm/smpkit-lab.XXXXXX 2>/dev/null) || diskdir=$out
 . "$(dirname "$self")/netns.sh"
+. "$(dirname "$self")/freeze.sh"
 cleanup() {
+	freeze_down
 	netns_down
 	[ "$diskdir" != "$out" ] && rm -rf "$diskdir"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 netns_up
+if [ "$fence" != kill ]; then
+	w=${fence#freeze}
+	freeze_up "${w#-}" || skip "no cgroup freezer${w:+ ($w)} to make (cgroup v2 without cgroup.freeze, and no v1 freezer hierarchy)"
+	echo "lab: fence agent: cgroup freeze ($cg_kind, $cg_dir)"
+fi
 port=7400
 peers=
 for ((i = 0; i < nodes; i++)); do
@@ -122,10 +145,14 @@ done
 now() { date +%s.%N; }
 start_node() {
 	local i=$1 fmt=${2:-}
+	local into=()
 	rm -f "$out/n$i.down"
+	[ -n "$cg_kind" ] &&
+		into=(sh -c 'echo $$ >"$0" && exec "$@"' "$cg_dir/n$i/cgroup.procs")
 	# real-time priority, as corosync takes: a busy host must not look
-	# like a dead node (the daemon needs a few ms of CPU a second)
-	$rt ip netns exec "$tag-n$i" "$bin" node --id "$i" --peers "$peers" \
+	# like a dead node (the daemon needs a few ms of CPU a second); in
+	# its own cgroup before it runs, where the freeze agent is used
+	$rt "${into[@]}" ip netns exec "$tag-n$i" "$bin" node --id "$i" --peers "$peers" \
 		--disk "$diskdir/disk" $fmt --hb "$hb" --timeout "$to" \
 		--detector "$detector" --second-channel "$second" --partitions 4 \
 		--redundancy "$redundancy" --standby "$standby" --ops "$ops" \
@@ -230,7 +257,9 @@ for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 		primary_round "$r"
 		sleep 1.5
 		for ((i = 0; i < nodes; i++)); do
-			[ -e "$out/n$i.down" ] && start_node "$i"
+			[ -e "$out/n$i.down" ] || continue
+			freeze_reset "$i"
+			start_node "$i"
 		done
 		sleep 1
 		continue
@@ -300,6 +329,7 @@ for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	# nodes killed by the nemesis or powered off by a fence come back
 	for ((i = 0; i < nodes; i++)); do
 		if [ -e "$out/n$i.down" ] || ! kill -0 "$(cat "$out/n$i.pid")" 2>/dev/null; then
+			freeze_reset "$i"
 			start_node "$i"
 		fi
 	done
@@ -327,7 +357,9 @@ sort -n "$out"/n*.log | grep -E 'master|step-down|fence|dead|self-fence|write-re
 	echo "terms with two masters: $splits"
 	echo "late writes of deposed masters refused by the disk: $refused"
 	echo "power fences: $(wc -l <"$out/fences")"
+	[ -n "$cg_kind" ] && echo "freeze fences: $(grep -c freeze "$out/fences"), frozen nodes that ran: $(cat "$out/frozen-ran" 2>/dev/null | wc -l)"
 	echo "bound 2 x (hb + timeout): $bound s"
 } | tee -a "$out/report.txt"
 [ "$splits" = 0 ] || fail=1
+[ -s "$out/frozen-ran" ] && fail=1
 exit $fail
