@@ -24,7 +24,8 @@ static void usage(FILE *f)
 "                          [--hb MS] [--timeout MS]\n"
 "                          [--partitions P] [--redundancy active|standby]\n"
 "                          [--standby none|hot|journal] [--ops N] [--replay-us US]\n"
-"                          [--broken fence|quorum|suspicion|handover|catchup]\n"
+"                          [--lms]\n"
+"                          [--broken fence|quorum|suspicion|handover|catchup|lms]\n"
 "                          [--chaos SEC]\n"
 "                          [--heal SEC] [--trace] [--quiet]\n"
 "Runs K simulated histories (seeds S..S+K-1, default S=1, K=100) of N nodes\n"
@@ -41,8 +42,9 @@ static void usage(FILE *f)
 "                  journal as it grows); journal (replayed at take-over)\n"
 "  --ops N         updates a primary journals per partition per tick (10)\n"
 "  --replay-us US  virtual cost of replaying one update (default 5)\n"
+"  --lms           votequorum's last_man_standing (expected votes shrink)\n"
 "  --broken X      run a deliberately broken variant (the checker must fail):\n"
-"                  fence, quorum, suspicion, handover or catchup\n"
+"                  fence, quorum, suspicion, handover, catchup or lms\n"
 "  --trace         print every notable event of every run as it happens\n"
 "Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
 		sim_nemesis_names());
@@ -99,7 +101,7 @@ int cmd_sim(int argc, char **argv)
 		{ "hb", 1, NULL, 'B' }, { "timeout", 1, NULL, 'T' },
 		{ "partitions", 1, NULL, 'P' }, { "redundancy", 1, NULL, 'R' },
 		{ "standby", 1, NULL, 'S' }, { "ops", 1, NULL, 'o' },
-		{ "replay-us", 1, NULL, 'r' },
+		{ "replay-us", 1, NULL, 'r' }, { "lms", 0, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_opts o;
@@ -167,8 +169,10 @@ int cmd_sim(int argc, char **argv)
 				broken |= CL_BROKEN_NO_HANDOVER;
 			else if (!strcmp(optarg, "catchup"))
 				broken |= CL_BROKEN_NO_CATCHUP;
+			else if (!strcmp(optarg, "lms"))
+				broken |= CL_BROKEN_LMS_NO_RAISE;
 			else
-				die("sim: --broken is fence, quorum, suspicion, handover or catchup, not '%s'",
+				die("sim: --broken is fence, quorum, suspicion, handover, catchup or lms, not '%s'",
 				    optarg);
 			break;
 		case 'c':
@@ -206,6 +210,10 @@ int cmd_sim(int argc, char **argv)
 				    optarg);
 			o.vary = false;
 			break;
+		case 'L':
+			fixed.last_man_standing = true;
+			o.vary = false;
+			break;
 		case 'o':
 			o.ops = num(optarg, "--ops", 0, 100000);
 			break;
@@ -239,6 +247,7 @@ int cmd_sim(int argc, char **argv)
 	o.cfg.partitions = fixed.partitions;
 	o.cfg.redundancy = fixed.redundancy;
 	o.cfg.standby = fixed.standby;
+	o.cfg.last_man_standing = fixed.last_man_standing;
 	o.cfg.broken = broken;
 	if (o.cfg.disk_votes >= n && n > 1)
 		die("sim: --disk-votes must be below --nodes");
@@ -278,6 +287,7 @@ int cmd_sim(int argc, char **argv)
 		tot.catchup_n += r.st.catchup_n;
 		tot.catchup_sum += r.st.catchup_sum;
 		tot.replayed += r.st.replayed;
+		tot.lms_shrinks += r.st.lms_shrinks;
 		if (!r.ok) {
 			fails++;
 			printf("seed %llu: FAIL: %s (replay: smpkit-cluster sim%s --seed %llu --seeds 1 --trace)\n",
@@ -305,6 +315,9 @@ int cmd_sim(int argc, char **argv)
 		       ms(tot.failover_max), (unsigned long long)tot.failover_n);
 	printf("longest master without a true quorum: %.1f ms\n",
 	       ms(tot.outlived_max));
+	if (tot.lms_shrinks)
+		printf("last_man_standing lowered expected votes %llu times\n",
+		       (unsigned long long)tot.lms_shrinks);
 	if (tot.svc_n)
 		printf("a partition's server crashed -> served again: mean %.1f ms, max %.1f ms (%llu)\n",
 		       ms(tot.svc_sum / tot.svc_n), ms(tot.svc_max),

@@ -50,6 +50,7 @@ enum cl_standby { CL_SB_NONE, CL_SB_HOT, CL_SB_JOURNAL };
 #define CL_BROKEN_NO_SUSPECT	(1u << 2)	/* one missed probe = dead */
 #define CL_BROKEN_NO_HANDOVER	(1u << 3)	/* serve a partition at once */
 #define CL_BROKEN_NO_CATCHUP	(1u << 4)	/* serve before the state is in */
+#define CL_BROKEN_LMS_NO_RAISE	(1u << 5)	/* returning nodes raise nothing */
 
 struct cl_config {
 	uint32_t cluster_id;

@@ -215,10 +215,30 @@ void cl_elect_heartbeat(struct cl_node *nd, struct cl_out *o)
 		cl_decide(o, CL_D_FENCE_POWER, nd->fence_target, nd->term);
 }
 
+/*
+ * last_man_standing: expected votes follow the active count once it held
+ * still for lms_window — only ever here, after the lease check, so each
+ * smaller expected is a quorum of the one before (votequorum's rule).
+ */
+static void lms_tick(struct cl_node *nd, struct cl_out *o)
+{
+	unsigned int active = lease_votes(nd), e;
+
+	if (active != nd->lms_active) {
+		nd->lms_active = active;
+		nd->lms_since = nd->now;
+	}
+	e = cl_lms_next(nd->cfg, nd->expected, active,
+			nd->now - nd->lms_since);
+	if (e != nd->expected) {
+		nd->expected = e;
+		cl_decide(o, CL_D_EXPECTED, e, nd->term);
+	}
+}
+
 static void master_tick(struct cl_node *nd, struct cl_out *o)
 {
 	const struct cl_config *c = nd->cfg;
-	unsigned int active, e;
 
 	if (nd->disk_epoch > nd->term) {
 		cl_step_down(nd, CL_STEP_DISK, o);
@@ -232,18 +252,8 @@ static void master_tick(struct cl_node *nd, struct cl_out *o)
 		cl_step_down(nd, CL_STEP_QUORUM, o);
 		return;
 	}
-	if (!c->last_man_standing)
-		return;
-	active = lease_votes(nd);
-	if (active != nd->lms_active) {
-		nd->lms_active = active;
-		nd->lms_since = nd->now;
-	}
-	e = cl_lms_next(c, nd->expected, active, nd->now - nd->lms_since);
-	if (e != nd->expected) {
-		nd->expected = e;
-		cl_decide(o, CL_D_EXPECTED, e, nd->term);
-	}
+	if (c->last_man_standing)
+		lms_tick(nd, o);
 }
 
 void cl_elect_tick(struct cl_node *nd, struct cl_out *o)

@@ -50,6 +50,8 @@ struct snode {
 	bool death_seen;
 	uint8_t group;			/* partition group */
 	cl_time nomq_since;		/* master without quorum since (+1) */
+	uint8_t expected;		/* its expected votes before this step */
+	cl_time low_since;		/* master, expected below reach (+1) */
 };
 
 struct sim {

@@ -222,6 +222,8 @@ static void run_node(struct sim *s, unsigned int i, const struct cl_event *ev)
 	struct snode *sn = &s->node[i];
 
 	sn->ran_at = s->now;
+	/* a follower adopts its master's expected votes without a decision */
+	sn->expected = sn->core.expected;
 	cl_node_step(&sn->core, local(sn, s->now), ev, &s->out);
 	s->st.steps++;
 	apply(s, i);

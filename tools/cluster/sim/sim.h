@@ -62,6 +62,7 @@ struct sim_stats {
 	uint64_t svc_n, svc_sum, svc_max;
 	/* CATCH_UP -> caught up, and the updates it replayed */
 	uint64_t catchup_n, catchup_sum, catchup_max, replayed;
+	uint64_t lms_shrinks;	/* last_man_standing lowered expected votes */
 	/* heal -> one master that every running node follows */
 	uint64_t converge_n, converge_sum, converge_max;
 };
