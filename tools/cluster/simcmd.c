@@ -24,7 +24,7 @@ static void usage(FILE *f)
 "                          [--hb MS] [--timeout MS]\n"
 "                          [--partitions P] [--redundancy active|standby]\n"
 "                          [--standby none|hot|journal] [--ops N] [--replay-us US]\n"
-"                          [--lms]\n"
+"                          [--lms] [--samples FILE]\n"
 "                          [--broken fence|quorum|suspicion|handover|catchup|lms]\n"
 "                          [--chaos SEC]\n"
 "                          [--heal SEC] [--trace] [--quiet]\n"
@@ -42,6 +42,9 @@ static void usage(FILE *f)
 "                  journal as it grows); journal (replayed at take-over)\n"
 "  --ops N         updates a primary journals per partition per tick (10)\n"
 "  --replay-us US  virtual cost of replaying one update (default 5)\n"
+"  --samples FILE  one line per measured time: detect, elect (master crash\n"
+"                  -> new master), serve (a partition's server crashed ->\n"
+"                  served again), catchup; each with milliseconds\n"
 "  --lms           votequorum's last_man_standing (expected votes shrink)\n"
 "  --broken X      run a deliberately broken variant (the checker must fail):\n"
 "                  fence, quorum, suspicion, handover, catchup or lms\n"
@@ -102,6 +105,7 @@ int cmd_sim(int argc, char **argv)
 		{ "partitions", 1, NULL, 'P' }, { "redundancy", 1, NULL, 'R' },
 		{ "standby", 1, NULL, 'S' }, { "ops", 1, NULL, 'o' },
 		{ "replay-us", 1, NULL, 'r' }, { "lms", 0, NULL, 'L' },
+		{ "samples", 1, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_opts o;
@@ -209,6 +213,11 @@ int cmd_sim(int argc, char **argv)
 				die("sim: --standby is none, hot or journal, not '%s'",
 				    optarg);
 			o.vary = false;
+			break;
+		case 'w':
+			o.samples = fopen(optarg, "w");
+			if (!o.samples)
+				die_errno("sim: cannot write --samples %s", optarg);
 			break;
 		case 'L':
 			fixed.last_man_standing = true;
@@ -331,5 +340,7 @@ int cmd_sim(int argc, char **argv)
 		printf("heal -> one master known to all: mean %.1f ms, max %.1f ms (%llu runs)\n",
 		       ms(tot.converge_sum / tot.converge_n),
 		       ms(tot.converge_max), (unsigned long long)tot.converge_n);
+	if (o.samples)
+		fclose(o.samples);
 	return fails ? 1 : 0;
 }

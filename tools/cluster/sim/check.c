@@ -35,6 +35,21 @@ void sim_hist(struct sim *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* One measured time into its count, sum and max; with o.samples a line. */
+static void sample(struct sim *s, const char *what, uint64_t *n,
+		   uint64_t *sum, uint64_t *max, cl_time t)
+{
+	++*n;
+	*sum += t;
+	if (t > *max)
+		*max = t;
+	if (s->o.samples)
+		fprintf(s->o.samples, "%s %.3f\n", what, t / 1000.0);
+}
+
+#define SAMPLE(s, what, f, t) \
+	sample(s, what, &(s)->st.f##_n, &(s)->st.f##_sum, &(s)->st.f##_max, t)
+
 void sim_fail(struct sim *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -82,10 +97,7 @@ static void check_death(struct sim *s, unsigned int i, unsigned int j)
 	s->st.deaths++;
 	if (!t->up && !t->death_seen) {
 		t->death_seen = true;
-		s->st.detect_n++;
-		s->st.detect_sum += s->now - t->down_at;
-		if (s->now - t->down_at > s->st.detect_max)
-			s->st.detect_max = s->now - t->down_at;
+		SAMPLE(s, "detect", detect, s->now - t->down_at);
 	}
 	if (!t->up || t->paused_until > s->now)
 		return;
@@ -146,10 +158,7 @@ void sim_check_decision(struct sim *s, unsigned int i,
 		s->terms[slot].node = i;
 		if (s->master_lost_at) {
 			/* the first master after a master crashed */
-			s->st.failover_n++;
-			s->st.failover_sum += s->now - s->master_lost_at;
-			if (s->now - s->master_lost_at > s->st.failover_max)
-				s->st.failover_max = s->now - s->master_lost_at;
+			SAMPLE(s, "elect", failover, s->now - s->master_lost_at);
 			s->master_lost_at = 0;
 		}
 		break;
@@ -171,10 +180,7 @@ void sim_check_decision(struct sim *s, unsigned int i,
 		if (d->a < CL_MAX_PARTS && s->part_lost_at[d->a]) {
 			cl_time t = s->now + 1 - s->part_lost_at[d->a];
 
-			s->st.svc_n++;
-			s->st.svc_sum += t;
-			if (t > s->st.svc_max)
-				s->st.svc_max = t;
+			SAMPLE(s, "serve", svc, t);
 			s->part_lost_at[d->a] = 0;
 		}
 		break;
@@ -207,10 +213,7 @@ void sim_check_caught(struct sim *s, unsigned int i, unsigned int p)
 
 	sim_hist(s, "n%u caught up on partition %u (%u updates)", i, p,
 		 s->applied[i][p]);
-	s->st.catchup_n++;
-	s->st.catchup_sum += t;
-	if (t > s->st.catchup_max)
-		s->st.catchup_max = t;
+	SAMPLE(s, "catchup", catchup, t);
 }
 
 void sim_check_write(struct sim *s, const struct cl_disk_op *op, int result)

@@ -48,6 +48,7 @@ struct sim_opts {
 	/* the service's journal (cfg.standby): its growth, its replay cost */
 	unsigned int ops;	/* updates a primary journals per tick */
 	unsigned int replay_us;	/* virtual cost of replaying one update */
+	FILE *samples;		/* "what ms" per measured time, or NULL */
 };
 
 struct sim_stats {
