@@ -11,7 +11,8 @@
 # node must serve it, the cold one after replaying the dead primary's
 # journal, the hot one with (almost) nothing left to replay. Last, the
 # fence agent freezes the deposed master's cgroup (the v1 freezer where
-# the kernel has it, else v2): it must log nothing while frozen. SKIPs with
+# the kernel has it, else v2), with ranked election delays: a new master
+# is elected and the frozen one logs nothing while frozen. SKIPs with
 # the reason where namespaces cannot be made.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # the lab script is source: find the tree above build/ (or build/san/)
@@ -68,7 +69,7 @@ for sb in journal hot; do
 done
 fz=freeze-v1
 grep -q "^freezer" /proc/cgroups && [ -d /sys/fs/cgroup/freezer ] || fz=freeze
-timeout -k 5 60 "$lab" up --nodes 3 --rounds 1 --nemesis stop --fence $fz \
+timeout -k 5 60 "$lab" up --nodes 3 --rounds 1 --nemesis stop --fence $fz --ranked \
 	--out "$tmp/fz" --bin "$bin" >"$tmp/fz.out" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/fz.out" | grep -E 'agent|round 1|freeze fences'
@@ -76,7 +77,7 @@ if [ $rc = 4 ]; then
 	skip "$(grep -m1 'cannot run here' "$tmp/fz.out")"
 else
 	[ $rc = 0 ] && grep -q 'freeze fences: [1-9][0-9]*, frozen nodes that ran: 0' "$tmp/fz.out"
-	ok $? "the fence agent froze the deposed master's cgroup ($fz) and it ran no code until reset"
+	ok $? "the fence agent froze the deposed master's cgroup ($fz) and it ran no code until reset (ranked election)"
 fi
 tags=$(cat "$tmp/out" "$tmp/loss.out" "$tmp/journal.out" "$tmp/hot.out" "$tmp/fz.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
 left=0

@@ -24,7 +24,7 @@ static void usage(FILE *f)
 "                          [--hb MS] [--timeout MS]\n"
 "                          [--partitions P] [--redundancy active|standby]\n"
 "                          [--standby none|hot|journal] [--ops N] [--replay-us US]\n"
-"                          [--lms] [--samples FILE]\n"
+"                          [--lms] [--ranked] [--samples FILE]\n"
 "                          [--broken fence|quorum|suspicion|handover|catchup|lms]\n"
 "                          [--chaos SEC]\n"
 "                          [--heal SEC] [--trace] [--quiet]\n"
@@ -45,6 +45,7 @@ static void usage(FILE *f)
 "  --samples FILE  one line per measured time: detect, elect (master crash\n"
 "                  -> new master), serve (a partition's server crashed ->\n"
 "                  served again), catchup; each with milliseconds\n"
+"  --ranked        election delay by rank after the lost master, not random\n"
 "  --lms           votequorum's last_man_standing (expected votes shrink)\n"
 "  --broken X      run a deliberately broken variant (the checker must fail):\n"
 "                  fence, quorum, suspicion, handover, catchup or lms\n"
@@ -105,7 +106,7 @@ int cmd_sim(int argc, char **argv)
 		{ "partitions", 1, NULL, 'P' }, { "redundancy", 1, NULL, 'R' },
 		{ "standby", 1, NULL, 'S' }, { "ops", 1, NULL, 'o' },
 		{ "replay-us", 1, NULL, 'r' }, { "lms", 0, NULL, 'L' },
-		{ "samples", 1, NULL, 'w' },
+		{ "samples", 1, NULL, 'w' }, { "ranked", 0, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_opts o;
@@ -214,6 +215,10 @@ int cmd_sim(int argc, char **argv)
 				    optarg);
 			o.vary = false;
 			break;
+		case 'K':
+			fixed.ranked = true;
+			o.vary = false;
+			break;
 		case 'w':
 			o.samples = fopen(optarg, "w");
 			if (!o.samples)
@@ -257,6 +262,7 @@ int cmd_sim(int argc, char **argv)
 	o.cfg.redundancy = fixed.redundancy;
 	o.cfg.standby = fixed.standby;
 	o.cfg.last_man_standing = fixed.last_man_standing;
+	o.cfg.ranked = fixed.ranked;
 	o.cfg.broken = broken;
 	if (o.cfg.disk_votes >= n && n > 1)
 		die("sim: --disk-votes must be below --nodes");

@@ -63,6 +63,7 @@ struct cl_config {
 	uint8_t standby;		/* enum cl_standby */
 	bool two_node, wait_for_all, last_man_standing;
 	bool second_channel;		/* the disk confirms a death */
+	bool ranked;			/* election delay by rank after the master */
 	uint32_t tick;			/* the core's timer period */
 	uint32_t hb_interval, hb_timeout, elect_jitter;
 	uint32_t probe_interval, probe_timeout, suspect_timeout;

@@ -11,7 +11,7 @@
 #             [--detector master|swim] [--second-channel on|off]
 #             [--timeline] [--out DIR] [--bin PATH]
 #             [--redundancy active|standby] [--standby none|hot|journal]
-#             [--ops N] [--fence kill|freeze|freeze-v1|freeze-v2]
+#             [--ops N] [--fence kill|freeze|freeze-v1|freeze-v2] [--ranked]
 # --timeline prints every node's decisions as they happen (masters,
 # suspicions, deaths, quorum, fences, step-downs), merged.
 # --loss drops that share of the cluster's datagrams at random in every
@@ -62,7 +62,7 @@ fi
 shift
 nodes=3 rounds=4 nemesis=link,nft,stop,kill hb=100 to=500 out= bin=
 loss=0 seconds=0 detector=master second=on timeline=
-redundancy=active standby=none ops=10 fence=kill
+redundancy=active standby=none ops=10 fence=kill ranked=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nodes) nodes=$2; shift 2 ;;
@@ -81,6 +81,7 @@ while [ $# -gt 0 ]; do
 	--standby) standby=$2; shift 2 ;;
 	--ops) ops=$2; shift 2 ;;
 	--fence) fence=$2; shift 2 ;;
+	--ranked) ranked=--ranked; shift ;;
 	*) die "unknown option '$1'" ;;
 	esac
 done
@@ -155,7 +156,7 @@ start_node() {
 	$rt "${into[@]}" ip netns exec "$tag-n$i" "$bin" node --id "$i" --peers "$peers" \
 		--disk "$diskdir/disk" $fmt --hb "$hb" --timeout "$to" \
 		--detector "$detector" --second-channel "$second" --partitions 4 \
-		--redundancy "$redundancy" --standby "$standby" --ops "$ops" \
+		--redundancy "$redundancy" --standby "$standby" --ops "$ops" $ranked \
 		--fence-cmd "$self fence $out" >>"$out/n$i.log" 2>&1 &
 	echo $! >"$out/n$i.pid"
 	disown

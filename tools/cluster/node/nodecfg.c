@@ -24,7 +24,7 @@ void node_usage(FILE *f)
 "                           [--second-channel on|off] [--two-node] [--wait-for-all]\n"
 "                           [--lms] [--fence-cmd CMD] [--duration SEC]\n"
 "                           [--partitions P] [--redundancy active|standby]\n"
-"                           [--standby none|hot|journal] [--ops N]\n"
+"                           [--standby none|hot|journal] [--ops N] [--ranked]\n"
 "Runs node I of the cluster whose members are --peers (node i listens on the\n"
 "i-th address) over UDP, with the voting disk in FILE (shared by all nodes;\n"
 "--format-disk creates it). One line per decision goes to stdout: masters,\n"
@@ -38,7 +38,9 @@ void node_usage(FILE *f)
 "a primary appends N updates a tick (--ops, 1..64, default 10); a hot\n"
 "stand-by applies the journal as it grows, a journal stand-by replays it\n"
 "when it takes over; each take-over logs what it replayed and how long it\n"
-"took. Defaults: --hb 100 --timeout 500 --partitions 0 --standby none.\n");
+"took. --ranked: after losing its master a node waits for its rank (the\n"
+"next id first) instead of a random delay before it stands for election.\n"
+"Defaults: --hb 100 --timeout 500 --partitions 0 --standby none.\n");
 }
 
 static int peers(const char *list, struct node_cfg *nc, char *err, size_t len)
@@ -90,6 +92,7 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 		{ "duration", 1, NULL, 'u' }, { "help", 0, NULL, 'h' },
 		{ "partitions", 1, NULL, 'P' }, { "redundancy", 1, NULL, 'R' },
 		{ "standby", 1, NULL, 'S' }, { "ops", 1, NULL, 'o' },
+		{ "ranked", 0, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t id = UINT64_MAX, hb = 100, to = 500, v = 0, dur = 0;
@@ -183,6 +186,9 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 			if (!parse_u64(optarg, 1, 64, &v))
 				goto bad;
 			nc->ops = v;
+			break;
+		case 'K':
+			nc->cl.ranked = true;
 			break;
 		case 'h':
 			return 1;

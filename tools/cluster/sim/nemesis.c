@@ -69,6 +69,7 @@ void sim_choose_config(struct sim *s)
 		c->redundancy = sim_below(s, 2);
 		c->standby = sim_below(s, 3);
 		c->last_man_standing = c->n > 2 && sim_pct(s, 25);
+		c->ranked = sim_below(s, 2);
 		if (c->n == 2) {
 			/* votequorum: two_node implies wait_for_all */
 			c->two_node = c->wait_for_all = true;
@@ -88,10 +89,10 @@ void sim_choose_config(struct sim *s)
 			sn->clk_off = sim_below(s, 1000000);
 		}
 	}
-	sim_hist(s, "config: n=%u %s disk_votes=%u second=%d wfa=%d two_node=%d lms=%d parts=%u %s standby=%u loss=%u%% dup=%u%% jitter=%uus broken=%#x",
+	sim_hist(s, "config: n=%u %s disk_votes=%u second=%d wfa=%d two_node=%d lms=%d ranked=%d parts=%u %s standby=%u loss=%u%% dup=%u%% jitter=%uus broken=%#x",
 		 c->n, c->detector == CL_DET_SWIM ? "swim" : "master",
 		 c->disk_votes, c->second_channel, c->wait_for_all,
-		 c->two_node, c->last_man_standing, c->partitions,
+		 c->two_node, c->last_man_standing, c->ranked, c->partitions,
 		 c->redundancy ? "standby" : "active", c->standby, s->loss, s->dup,
 		 s->jitter, c->broken);
 }
