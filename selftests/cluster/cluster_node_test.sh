@@ -39,10 +39,14 @@ rc=$?
 [ $? = 2 ] && [ $rc = 2 ] && grep -q 'needs --partitions' "$tmp/err" && grep -q "bad value 'warm' for --standby" "$tmp/err"
 ok $? "a stand-by mode without partitions, or unknown, is refused"
 
-"$bin" node --id 0 --peers "$peers" --disk "$tmp/d" --format-disk --duration 20 >"$tmp/n0.log" 2>&1 &
+# real-time priority where allowed, as the lab and corosync do: on a
+# loaded host a node that waits for the CPU longer than its lease steps down
+rt=
+chrt -r 5 true 2>/dev/null && rt="chrt -r 5"
+$rt "$bin" node --id 0 --peers "$peers" --disk "$tmp/d" --format-disk --duration 20 >"$tmp/n0.log" 2>&1 &
 pids+=($!)
 sleep 0.2
-"$bin" node --id 1 --peers "$peers" --disk "$tmp/d" --duration 20 >"$tmp/n1.log" 2>&1 &
+$rt "$bin" node --id 1 --peers "$peers" --disk "$tmp/d" --duration 20 >"$tmp/n1.log" 2>&1 &
 pids+=($!)
 has_master() {
 	grep -qE ' master n[01]$' "$tmp/n0.log" "$tmp/n1.log"
@@ -85,7 +89,9 @@ grep -q 'corrupt block' "$tmp/n0.log" "$tmp/n1.log"
 ok $? "a corrupt voting-disk block is reported"
 kill -0 "${pids[0]}" && kill -0 "${pids[1]}" && has_master &&
 	! grep -q 'step-down' "$tmp/n0.log" "$tmp/n1.log"
-ok $? "both nodes are still up and the master never stepped down"
+rc=$?
+ok $rc "both nodes are still up and the master never stepped down"
+[ $rc = 0 ] || grep -h 'step-down\|resumed\|dead\|suspect' "$tmp/n0.log" "$tmp/n1.log" | sed 's/^/# /'
 
 kill -TERM "${pids[1]}"
 wait "${pids[1]}"
@@ -107,7 +113,7 @@ fi
 # self-fence: a master that loses its quorum stops serving at once
 p3=127.0.0.1:$((base + 5)),127.0.0.1:$((base + 6)),127.0.0.1:$((base + 7))
 for i in 0 1; do
-	"$bin" node --id $i --peers "$p3" --disk "$tmp/f" \
+	$rt "$bin" node --id $i --peers "$p3" --disk "$tmp/f" \
 		$([ $i = 0 ] && echo --format-disk) --partitions 2 --standby journal \
 		--duration 15 >"$tmp/f$i.log" 2>&1 &
 	fp[$i]=$!
