@@ -148,6 +148,8 @@ static void catch_up(struct sim *s, unsigned int i, unsigned int p)
 		     (cl_time)behind * s->o.replay_us, SEV_CAUGHT_UP, i);
 	e->target = p;
 	e->result = s->jlen[p];
+	/* names the catch-up it answers: an older one's answer is stale */
+	memcpy(e->u.buf, &s->catch_at[i][p], sizeof(cl_time));
 }
 
 /*
@@ -379,7 +381,9 @@ static void step(struct sim *s, struct sev *e)
 		ev.ok = true;
 		break;
 	case SEV_CAUGHT_UP:
-		if (e->target >= CL_MAX_PARTS)
+		if (e->target >= CL_MAX_PARTS ||
+		    memcmp(e->u.buf, &s->catch_at[e->node][e->target],
+			   sizeof(cl_time)))
 			return;
 		/* the copy now holds what the journal held when it began */
 		if ((uint32_t)e->result > s->applied[e->node][e->target])
