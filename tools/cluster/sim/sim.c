@@ -137,11 +137,12 @@ static void send(struct sim *s, unsigned int i, const struct cl_msg *m)
  */
 static void catch_up(struct sim *s, unsigned int i, unsigned int p)
 {
-	uint32_t behind = s->jlen[p] - s->applied[i][p];
+	uint32_t behind;
 	struct sev *e;
 
 	if (p >= CL_MAX_PARTS)
 		return;
+	behind = s->jlen[p] - s->applied[i][p];
 	s->catch_at[i][p] = s->now;
 	s->st.replayed += behind;
 	e = sim_push(s, s->now + disk_delay(s) +
