@@ -6,7 +6,14 @@
 # known by every running node within 2 x (heart-beat + timeout), no term
 # may have two masters, and the deposed masters must be fenced. Then 10 s
 # at 20 % random loss (nft) must pass without a false death when the disk
-# confirms deaths. SKIPs with the reason where namespaces cannot be made.
+# confirms deaths. Then the primary of the service's partition 0 is killed
+# once with a journal-replay stand-by and once with a hot stand-by: another
+# node must serve it, the cold one after replaying the dead primary's
+# journal, the hot one with (almost) nothing left to replay. Last, the
+# fence agent freezes the deposed master's cgroup (the v1 freezer where
+# the kernel has it, else v2), with ranked election delays: a new master
+# is elected and the frozen one logs nothing while frozen. SKIPs with
+# the reason where namespaces cannot be made.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # the lab script is source: find the tree above build/ (or build/san/)
 lab=
@@ -21,7 +28,7 @@ bin=$top/bin/smpkit-cluster
 [ "$(id -u)" = 0 ] || ktap_skip_all "not root: the lab needs network namespaces"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ktap_plan 6
+ktap_plan 9
 
 timeout -k 5 150 "$lab" up --nodes 3 --rounds 4 --nemesis link,nft,stop,kill \
 	--hb 100 --timeout 500 --out "$tmp/lab" --bin "$bin" >"$tmp/out" 2>&1
@@ -45,11 +52,44 @@ line=$(grep -m1 's at 20 % loss' "$tmp/loss.out")
 echo "# $line"
 [ $rc = 0 ] && echo "$line" | grep -q ': 0 deaths declared'
 ok $? "at 20 % loss for 10 s, with the disk as second channel, no running node is declared dead"
-tags=$(cat "$tmp/out" "$tmp/loss.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
+for sb in journal hot; do
+	timeout -k 5 60 "$lab" up --nodes 3 --rounds 1 --nemesis primary \
+		--standby $sb --out "$tmp/$sb" --bin "$bin" >"$tmp/$sb.out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$tmp/$sb.out" | grep 'round 1'
+	rn=$(awk 'NR == 2 {print $6}' "$tmp/$sb/failover.txt")
+	if [ $sb = journal ]; then
+		[ $rc = 0 ] && [ "${rn:-0}" != - ] && [ "${rn:-0}" -gt 0 ]
+		ok $? "journal stand-by: another node serves partition 0 after replaying the dead primary's journal (${rn:-no} updates)"
+	else
+		# the primary journals 10 updates a tick: at most a tick's left
+		[ $rc = 0 ] && [ -n "$rn" ] && [ "$rn" != - ] && [ "$rn" -le 10 ]
+		ok $? "hot stand-by: another node serves partition 0 with at most a tick's updates left to replay (${rn:-no})"
+	fi
+done
+fz=freeze-v1
+grep -q "^freezer" /proc/cgroups && [ -d /sys/fs/cgroup/freezer ] || fz=freeze
+timeout -k 5 60 "$lab" up --nodes 3 --rounds 1 --nemesis stop --fence $fz --ranked \
+	--out "$tmp/fz" --bin "$bin" >"$tmp/fz.out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/fz.out" | grep -E 'agent|round 1|freeze fences'
+if [ $rc = 4 ]; then
+	skip "$(grep -m1 'cannot run here' "$tmp/fz.out")"
+else
+	[ $rc = 0 ] && grep -q 'freeze fences: [1-9][0-9]*, frozen nodes that ran: 0' "$tmp/fz.out"
+	ok $? "the fence agent froze the deposed master's cgroup ($fz) and it ran no code until reset (ranked election)"
+fi
+tags=$(cat "$tmp/out" "$tmp/loss.out" "$tmp/journal.out" "$tmp/hot.out" "$tmp/fz.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
 left=0
 for t in $tags; do
 	left=$((left + $(ip netns list 2>/dev/null | grep -c "^$t-")))
 done
-[ -n "$tags" ] && [ "$left" = 0 ]
-ok $? "the lab removed every namespace it made ($left left of runs $(echo $tags))"
+cgs=0
+for t in $tags; do
+	for d in /sys/fs/cgroup/freezer /sys/fs/cgroup/unified /sys/fs/cgroup; do
+		[ -d "$d/$t" ] && cgs=$((cgs + 1))
+	done
+done
+[ -n "$tags" ] && [ "$left" = 0 ] && [ "$cgs" = 0 ]
+ok $? "the lab removed every namespace and cgroup it made ($left namespaces, $cgs cgroups left of runs $(echo $tags))"
 exit $fail

@@ -2,7 +2,9 @@
 /*
  * cluster_mutation_test: each deliberately broken variant (fencing
  * skipped, quorum N/2, suspicion off, a partition served without the
- * handover wait) is caught by the simulator's
+ * handover wait, a journal-replay primary serving before its replay,
+ * last_man_standing that never raises expected votes again) is
+ * caught by the simulator's
  * checker within 1,000 seeds, and by the invariant it breaks; the
  * correct code passes the very same seeds. A checker that cannot fail
  * would fail this test.
@@ -16,16 +18,22 @@ struct variant {
 	const char *invariant;	/* what the failure must say */
 	unsigned int nemesis;
 	bool swim_only;		/* detector swim, no second channel */
+	bool journal;		/* the service replays a journal */
+	bool lms;		/* last_man_standing on */
 };
 
 static const struct variant variants[] = {
 	{ "fencing skipped", CL_BROKEN_NO_FENCE, "fenced write accepted",
-	  SIM_N_ALL, false },
-	{ "quorum N/2", CL_BROKEN_HALF_QUORUM, "quorum", SIM_N_ALL, false },
+	  SIM_N_ALL, false, false, false },
+	{ "quorum N/2", CL_BROKEN_HALF_QUORUM, "quorum", SIM_N_ALL, false, false, false },
 	{ "suspicion off", CL_BROKEN_NO_SUSPECT, "false death",
-	  SIM_N_LOSS | SIM_N_DUP | SIM_N_REORDER | SIM_N_SKEW, true },
+	  SIM_N_LOSS | SIM_N_DUP | SIM_N_REORDER | SIM_N_SKEW, true, false, false },
 	{ "partition handover skipped", CL_BROKEN_NO_HANDOVER,
-	  "served twice", SIM_N_ALL, false },
+	  "served", SIM_N_ALL, false, false, false },
+	{ "serving before the journal replay", CL_BROKEN_NO_CATCHUP,
+	  "journaled updates", SIM_N_ALL, false, true, false },
+	{ "last_man_standing never raises", CL_BROKEN_LMS_NO_RAISE,
+	  "while it reaches", SIM_N_ALL, false, false, true },
 };
 
 static void setup(struct sim_opts *o, const struct variant *v,
@@ -38,6 +46,15 @@ static void setup(struct sim_opts *o, const struct variant *v,
 		o->vary = false;
 		o->cfg.detector = CL_DET_SWIM;
 		o->cfg.second_channel = false;
+	}
+	if (v->lms) {
+		o->vary = false;
+		o->cfg.last_man_standing = true;
+	}
+	if (v->journal) {
+		o->vary = false;
+		o->cfg.partitions = 4;
+		o->cfg.standby = CL_SB_JOURNAL;
 	}
 }
 

@@ -22,6 +22,7 @@ CLUSTER_SIM_SRCS = \
 CLUSTER_NODE_SRCS = \
 	tools/cluster/node/daemon.c \
 	tools/cluster/node/diskfile.c \
+	tools/cluster/node/journal.c \
 	tools/cluster/node/nodecfg.c
 
 smpkit-cluster_SRCS = \

@@ -23,7 +23,9 @@ static void usage(FILE *f)
 "                          [--second-channel on|off] [--loss PCT]\n"
 "                          [--hb MS] [--timeout MS]\n"
 "                          [--partitions P] [--redundancy active|standby]\n"
-"                          [--broken fence|quorum|suspicion|handover]\n"
+"                          [--standby none|hot|journal] [--ops N] [--replay-us US]\n"
+"                          [--lms] [--ranked] [--samples FILE]\n"
+"                          [--broken fence|quorum|suspicion|handover|catchup|lms]\n"
 "                          [--chaos SEC]\n"
 "                          [--heal SEC] [--trace] [--quiet]\n"
 "Runs K simulated histories (seeds S..S+K-1, default S=1, K=100) of N nodes\n"
@@ -36,8 +38,17 @@ static void usage(FILE *f)
 "                  the other timers follow them as the node's do\n"
 "  --partitions P  a service of P partitions (0..8, default 4) spread over\n"
 "                  the members (active) or all on one primary (standby)\n"
+"  --standby M     the service's state: none; hot (secondaries apply the\n"
+"                  journal as it grows); journal (replayed at take-over)\n"
+"  --ops N         updates a primary journals per partition per tick (10)\n"
+"  --replay-us US  virtual cost of replaying one update (default 5)\n"
+"  --samples FILE  one line per measured time: detect, elect (master crash\n"
+"                  -> new master), serve (a partition's server crashed ->\n"
+"                  served again), catchup; each with milliseconds\n"
+"  --ranked        election delay by rank after the lost master, not random\n"
+"  --lms           votequorum's last_man_standing (expected votes shrink)\n"
 "  --broken X      run a deliberately broken variant (the checker must fail):\n"
-"                  fence, quorum, suspicion or handover\n"
+"                  fence, quorum, suspicion, handover, catchup or lms\n"
 "  --trace         print every notable event of every run as it happens\n"
 "Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
 		sim_nemesis_names());
@@ -93,6 +104,9 @@ int cmd_sim(int argc, char **argv)
 		{ "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'H' },
 		{ "hb", 1, NULL, 'B' }, { "timeout", 1, NULL, 'T' },
 		{ "partitions", 1, NULL, 'P' }, { "redundancy", 1, NULL, 'R' },
+		{ "standby", 1, NULL, 'S' }, { "ops", 1, NULL, 'o' },
+		{ "replay-us", 1, NULL, 'r' }, { "lms", 0, NULL, 'L' },
+		{ "samples", 1, NULL, 'w' }, { "ranked", 0, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_opts o;
@@ -158,8 +172,12 @@ int cmd_sim(int argc, char **argv)
 				broken |= CL_BROKEN_NO_SUSPECT;
 			else if (!strcmp(optarg, "handover"))
 				broken |= CL_BROKEN_NO_HANDOVER;
+			else if (!strcmp(optarg, "catchup"))
+				broken |= CL_BROKEN_NO_CATCHUP;
+			else if (!strcmp(optarg, "lms"))
+				broken |= CL_BROKEN_LMS_NO_RAISE;
 			else
-				die("sim: --broken is fence, quorum, suspicion or handover, not '%s'",
+				die("sim: --broken is fence, quorum, suspicion, handover, catchup or lms, not '%s'",
 				    optarg);
 			break;
 		case 'c':
@@ -184,6 +202,37 @@ int cmd_sim(int argc, char **argv)
 				    optarg);
 			fixed.redundancy = !strcmp(optarg, "standby");
 			o.vary = false;
+			break;
+		case 'S':
+			if (!strcmp(optarg, "none"))
+				fixed.standby = CL_SB_NONE;
+			else if (!strcmp(optarg, "hot"))
+				fixed.standby = CL_SB_HOT;
+			else if (!strcmp(optarg, "journal"))
+				fixed.standby = CL_SB_JOURNAL;
+			else
+				die("sim: --standby is none, hot or journal, not '%s'",
+				    optarg);
+			o.vary = false;
+			break;
+		case 'K':
+			fixed.ranked = true;
+			o.vary = false;
+			break;
+		case 'w':
+			o.samples = fopen(optarg, "w");
+			if (!o.samples)
+				die_errno("sim: cannot write --samples %s", optarg);
+			break;
+		case 'L':
+			fixed.last_man_standing = true;
+			o.vary = false;
+			break;
+		case 'o':
+			o.ops = num(optarg, "--ops", 0, 100000);
+			break;
+		case 'r':
+			o.replay_us = num(optarg, "--replay-us", 0, 1000000);
 			break;
 		case 'B':
 			hb = num(optarg, "--hb", 1, 10000);
@@ -211,6 +260,9 @@ int cmd_sim(int argc, char **argv)
 	o.cfg.second_channel = fixed.second_channel;
 	o.cfg.partitions = fixed.partitions;
 	o.cfg.redundancy = fixed.redundancy;
+	o.cfg.standby = fixed.standby;
+	o.cfg.last_man_standing = fixed.last_man_standing;
+	o.cfg.ranked = fixed.ranked;
 	o.cfg.broken = broken;
 	if (o.cfg.disk_votes >= n && n > 1)
 		die("sim: --disk-votes must be below --nodes");
@@ -246,6 +298,11 @@ int cmd_sim(int argc, char **argv)
 		tot.svc_n += r.st.svc_n;
 		tot.svc_sum += r.st.svc_sum;
 		tot.converge_sum += r.st.converge_sum;
+		MAX(catchup_max);
+		tot.catchup_n += r.st.catchup_n;
+		tot.catchup_sum += r.st.catchup_sum;
+		tot.replayed += r.st.replayed;
+		tot.lms_shrinks += r.st.lms_shrinks;
 		if (!r.ok) {
 			fails++;
 			printf("seed %llu: FAIL: %s (replay: smpkit-cluster sim%s --seed %llu --seeds 1 --trace)\n",
@@ -273,13 +330,23 @@ int cmd_sim(int argc, char **argv)
 		       ms(tot.failover_max), (unsigned long long)tot.failover_n);
 	printf("longest master without a true quorum: %.1f ms\n",
 	       ms(tot.outlived_max));
+	if (tot.lms_shrinks)
+		printf("last_man_standing lowered expected votes %llu times\n",
+		       (unsigned long long)tot.lms_shrinks);
 	if (tot.svc_n)
 		printf("a partition's server crashed -> served again: mean %.1f ms, max %.1f ms (%llu)\n",
 		       ms(tot.svc_sum / tot.svc_n), ms(tot.svc_max),
 		       (unsigned long long)tot.svc_n);
+	if (tot.catchup_n)
+		printf("a new primary's state caught up: mean %.1f ms, max %.1f ms (%llu, %.0f updates replayed each)\n",
+		       ms(tot.catchup_sum / tot.catchup_n), ms(tot.catchup_max),
+		       (unsigned long long)tot.catchup_n,
+		       (double)tot.replayed / tot.catchup_n);
 	if (tot.converge_n)
 		printf("heal -> one master known to all: mean %.1f ms, max %.1f ms (%llu runs)\n",
 		       ms(tot.converge_sum / tot.converge_n),
 		       ms(tot.converge_max), (unsigned long long)tot.converge_n);
+	if (o.samples)
+		fclose(o.samples);
 	return fails ? 1 : 0;
 }

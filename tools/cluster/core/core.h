@@ -31,6 +31,16 @@ enum cl_redundancy {
 	CL_RED_ACTIVE_STANDBY,		/* one primary serves them all */
 };
 
+/*
+ * How a partition's new primary gets the state: CL_SB_NONE, the service
+ * has none; otherwise the driver keeps it (a journal of updates on shared
+ * storage) and the core serves a partition only once the driver reports
+ * that its copy caught up. CL_SB_HOT: secondaries apply the journal as it
+ * grows, so little is left at take-over; CL_SB_JOURNAL: a secondary
+ * replays the journal only when it takes over.
+ */
+enum cl_standby { CL_SB_NONE, CL_SB_HOT, CL_SB_JOURNAL };
+
 #define CL_MAX_PARTS	8
 #define CL_NO_OWNER	0xf
 
@@ -39,6 +49,8 @@ enum cl_redundancy {
 #define CL_BROKEN_HALF_QUORUM	(1u << 1)	/* N/2 instead of N/2+1 */
 #define CL_BROKEN_NO_SUSPECT	(1u << 2)	/* one missed probe = dead */
 #define CL_BROKEN_NO_HANDOVER	(1u << 3)	/* serve a partition at once */
+#define CL_BROKEN_NO_CATCHUP	(1u << 4)	/* serve before the state is in */
+#define CL_BROKEN_LMS_NO_RAISE	(1u << 5)	/* returning nodes raise nothing */
 
 struct cl_config {
 	uint32_t cluster_id;
@@ -48,8 +60,10 @@ struct cl_config {
 	uint8_t indirect_k;		/* SWIM helpers per indirect probe */
 	uint8_t partitions;		/* of the service, 0..8; 0: none */
 	uint8_t redundancy;		/* enum cl_redundancy */
+	uint8_t standby;		/* enum cl_standby */
 	bool two_node, wait_for_all, last_man_standing;
 	bool second_channel;		/* the disk confirms a death */
+	bool ranked;			/* election delay by rank after the master */
 	uint32_t tick;			/* the core's timer period */
 	uint32_t hb_interval, hb_timeout, elect_jitter;
 	uint32_t probe_interval, probe_timeout, suspect_timeout;
@@ -84,6 +98,7 @@ enum cl_ev_type {
 	CL_EV_DISK_WRITE,		/* op, result (enum cl_disk_result) */
 	CL_EV_FENCE_DONE,		/* target, ok */
 	CL_EV_LEAVE,			/* the operator asks to leave */
+	CL_EV_CAUGHT_UP,		/* target: partition whose state is in */
 };
 
 struct cl_event {
@@ -118,6 +133,7 @@ enum cl_decision_type {
 	CL_D_MASTER_LOST,	/* a: the master whose beats stopped */
 	CL_D_OWN,		/* a: partition I now serve */
 	CL_D_DISOWN,		/* a: partition I stopped serving */
+	CL_D_CATCH_UP,		/* a: partition: bring its state up to date */
 };
 
 enum cl_step_reason { CL_STEP_QUORUM, CL_STEP_DISK, CL_STEP_TERM, CL_STEP_LEAVE };
@@ -210,6 +226,8 @@ struct cl_node {
 	uint32_t owners;		/* the map as last heard (4 bits each) */
 	uint8_t serving_parts;		/* bitmap: partitions I serve */
 	uint8_t pending_parts;		/* assigned, waiting for the handover */
+	uint8_t catching_parts;		/* handover done, state catching up */
+	uint8_t caught_parts;		/* the driver said: state is in */
 	cl_time pending_since[CL_MAX_PARTS];
 	/* counters the drivers report */
 	uint64_t bad_input, stale_msgs, refused_writes;

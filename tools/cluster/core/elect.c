@@ -13,9 +13,24 @@
  */
 #include "internal.h"
 
+/*
+ * Raft's randomised delay spreads candidates over the whole jitter, so
+ * the first one goes, on average, jitter / (followers + 1) late. Ranked,
+ * the followers go in turn after the master they lost (the next id
+ * first), a slot of jitter / n apart with a random half slot inside it:
+ * the successor starts almost at once, and one that is gone or cut off
+ * costs one slot. Votes still decide, so this is about speed, not safety.
+ */
 static cl_time election_delay(struct cl_node *nd)
 {
-	return nd->cfg->hb_timeout + cl_below(nd, nd->cfg->elect_jitter + 1);
+	const struct cl_config *c = nd->cfg;
+	unsigned int slot = c->elect_jitter / c->n, rank;
+
+	if (!c->ranked)
+		return c->hb_timeout + cl_below(nd, c->elect_jitter + 1);
+	rank = nd->last_master == CL_NONE ? nd->id :
+	       (nd->id + c->n - nd->last_master - 1) % c->n;
+	return c->hb_timeout + rank * slot + cl_below(nd, slot / 2 + 1);
 }
 
 void cl_elect_start(struct cl_node *nd)
@@ -215,10 +230,30 @@ void cl_elect_heartbeat(struct cl_node *nd, struct cl_out *o)
 		cl_decide(o, CL_D_FENCE_POWER, nd->fence_target, nd->term);
 }
 
+/*
+ * last_man_standing: expected votes follow the active count once it held
+ * still for lms_window — only ever here, after the lease check, so each
+ * smaller expected is a quorum of the one before (votequorum's rule).
+ */
+static void lms_tick(struct cl_node *nd, struct cl_out *o)
+{
+	unsigned int active = lease_votes(nd), e;
+
+	if (active != nd->lms_active) {
+		nd->lms_active = active;
+		nd->lms_since = nd->now;
+	}
+	e = cl_lms_next(nd->cfg, nd->expected, active,
+			nd->now - nd->lms_since);
+	if (e != nd->expected) {
+		nd->expected = e;
+		cl_decide(o, CL_D_EXPECTED, e, nd->term);
+	}
+}
+
 static void master_tick(struct cl_node *nd, struct cl_out *o)
 {
 	const struct cl_config *c = nd->cfg;
-	unsigned int active, e;
 
 	if (nd->disk_epoch > nd->term) {
 		cl_step_down(nd, CL_STEP_DISK, o);
@@ -232,18 +267,8 @@ static void master_tick(struct cl_node *nd, struct cl_out *o)
 		cl_step_down(nd, CL_STEP_QUORUM, o);
 		return;
 	}
-	if (!c->last_man_standing)
-		return;
-	active = lease_votes(nd);
-	if (active != nd->lms_active) {
-		nd->lms_active = active;
-		nd->lms_since = nd->now;
-	}
-	e = cl_lms_next(c, nd->expected, active, nd->now - nd->lms_since);
-	if (e != nd->expected) {
-		nd->expected = e;
-		cl_decide(o, CL_D_EXPECTED, e, nd->term);
-	}
+	if (c->last_man_standing)
+		lms_tick(nd, o);
 }
 
 void cl_elect_tick(struct cl_node *nd, struct cl_out *o)

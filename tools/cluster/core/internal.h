@@ -76,5 +76,6 @@ uint32_t cl_service_assign(struct cl_node *nd);
 void cl_service_heard(struct cl_node *nd, uint32_t owners);
 void cl_service_tick(struct cl_node *nd, struct cl_out *o);
 void cl_service_drop(struct cl_node *nd, struct cl_out *o);
+void cl_service_caught(struct cl_node *nd, unsigned int p, struct cl_out *o);
 
 #endif

@@ -67,6 +67,8 @@ const char *cl_config_check(const struct cl_config *c)
 		return "at most 8 partitions, and 15 nodes to own them";
 	if (c->redundancy > CL_RED_ACTIVE_STANDBY)
 		return "unknown redundancy mode";
+	if (c->standby > CL_SB_JOURNAL)
+		return "unknown stand-by mode";
 	return NULL;
 }
 
@@ -243,6 +245,9 @@ void cl_node_step(struct cl_node *nd, cl_time now, const struct cl_event *ev,
 	case CL_EV_LEAVE:
 		cl_elect_leave(nd, o);
 		goto out;
+	case CL_EV_CAUGHT_UP:
+		cl_service_caught(nd, ev->target, o);
+		break;
 	default:
 		break;
 	}
@@ -267,7 +272,7 @@ const char *cl_decision_name(unsigned int type)
 		"alive", "left", "disk-saved", "quorum", "expected",
 		"fence-power", "self-fence", "serve", "bad-input",
 		"write-refused", "dead-heard", "resumed", "master-lost",
-		"own", "disown",
+		"own", "disown", "catch-up",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";

@@ -32,7 +32,7 @@ unsigned int cl_lms_next(const struct cl_config *c, unsigned int expected,
 	if (!c->last_man_standing)
 		return c->n;
 	if (active > expected)
-		return active;
+		return c->broken & CL_BROKEN_LMS_NO_RAISE ? expected : active;
 	if (active < expected && stable >= c->lms_window)
 		return active < 2 ? 2 : active;
 	return expected;

@@ -9,7 +9,11 @@
  * A member serves a partition only while its master lease holds and its
  * master's term is the disk's epoch, and a newly assigned one only after
  * a handover wait longer than any lease the previous owner may still
- * hold, so no partition is served twice.
+ * hold, so no partition is served twice. With a stand-by mode the
+ * service has state: after the handover the new primary asks its driver
+ * to bring its copy up to date (CATCH_UP) and serves once told it is
+ * (CL_EV_CAUGHT_UP); what that costs is the difference between a hot
+ * stand-by and a journal replay, and the driver's to measure.
  */
 #include "internal.h"
 
@@ -72,9 +76,11 @@ void cl_service_heard(struct cl_node *nd, uint32_t map)
 	for (p = 0; p < nd->cfg->partitions; p++) {
 		if (owner(map, p) != nd->id) {
 			nd->pending_parts &= ~BIT(p);
+			nd->catching_parts &= ~BIT(p);
 			continue;
 		}
-		if (nd->serving_parts & BIT(p) || nd->pending_parts & BIT(p))
+		if ((nd->serving_parts | nd->pending_parts |
+		     nd->catching_parts) & BIT(p))
 			continue;
 		nd->pending_parts |= BIT(p);
 		nd->pending_since[p] = nd->now;
@@ -88,7 +94,41 @@ void cl_service_drop(struct cl_node *nd, struct cl_out *o)
 	for (p = 0; p < nd->cfg->partitions; p++)
 		if (nd->serving_parts & BIT(p))
 			cl_decide(o, CL_D_DISOWN, p, nd->term);
-	nd->serving_parts = nd->pending_parts = 0;
+	nd->serving_parts = nd->pending_parts = nd->catching_parts = 0;
+}
+
+/*
+ * Serve only under a master we heard within the timeout whose term is
+ * the disk's current epoch, as we read it within the timeout: a deposed
+ * master may beat on for a while, but its epoch is gone.
+ */
+static bool lease(const struct cl_node *nd)
+{
+	const struct cl_config *c = nd->cfg;
+
+	return (nd->role == CL_MASTER ||
+		(nd->role == CL_FOLLOWER && nd->master != CL_NONE &&
+		 nd->now - nd->master_heard <= c->hb_timeout)) &&
+	       nd->disk_seen && nd->disk_epoch == nd->term &&
+	       nd->now - nd->disk_read_at <= c->hb_timeout;
+}
+
+static void serve(struct cl_node *nd, unsigned int p, struct cl_out *o)
+{
+	nd->pending_parts &= ~BIT(p);
+	nd->catching_parts &= ~BIT(p);
+	nd->serving_parts |= BIT(p);
+	cl_decide(o, CL_D_OWN, p, nd->term);
+}
+
+/* The driver's copy of @p is up to date: serve it if it is still ours. */
+void cl_service_caught(struct cl_node *nd, unsigned int p, struct cl_out *o)
+{
+	if (p >= nd->cfg->partitions || !(nd->catching_parts & BIT(p)))
+		return;
+	nd->caught_parts |= BIT(p);
+	if (lease(nd))
+		serve(nd, p, o);
 }
 
 void cl_service_tick(struct cl_node *nd, struct cl_out *o)
@@ -97,22 +137,11 @@ void cl_service_tick(struct cl_node *nd, struct cl_out *o)
 	/* longer than a lease, with room for a clock 5 % slow */
 	cl_time wait = c->broken & CL_BROKEN_NO_HANDOVER ? 0 :
 		       c->hb_timeout + c->hb_timeout / 5;
-	bool lease;
 	unsigned int p;
 
 	if (!c->partitions)
 		return;
-	/*
-	 * Serve only under a master we heard within the timeout whose term
-	 * is the disk's current epoch, as we read it within the timeout: a
-	 * deposed master may beat on for a while, but its epoch is gone.
-	 */
-	lease = (nd->role == CL_MASTER ||
-		 (nd->role == CL_FOLLOWER && nd->master != CL_NONE &&
-		  nd->now - nd->master_heard <= c->hb_timeout)) &&
-		nd->disk_seen && nd->disk_epoch == nd->term &&
-		nd->now - nd->disk_read_at <= c->hb_timeout;
-	if (!lease) {
+	if (!lease(nd)) {
 		cl_service_drop(nd, o);
 		return;
 	}
@@ -121,11 +150,19 @@ void cl_service_tick(struct cl_node *nd, struct cl_out *o)
 			nd->serving_parts &= ~BIT(p);
 			cl_decide(o, CL_D_DISOWN, p, nd->term);
 		}
-		if ((nd->pending_parts & BIT(p)) &&
-		    nd->now - nd->pending_since[p] >= wait) {
-			nd->pending_parts &= ~BIT(p);
-			nd->serving_parts |= BIT(p);
-			cl_decide(o, CL_D_OWN, p, nd->term);
+		if ((nd->catching_parts & nd->caught_parts & BIT(p)))
+			serve(nd, p, o);
+		if (!(nd->pending_parts & BIT(p)) ||
+		    nd->now - nd->pending_since[p] < wait)
+			continue;
+		if (c->standby == CL_SB_NONE || c->broken & CL_BROKEN_NO_CATCHUP) {
+			serve(nd, p, o);
+			continue;
 		}
+		/* the handover is over: nobody else serves it; catch up */
+		nd->pending_parts &= ~BIT(p);
+		nd->catching_parts |= BIT(p);
+		nd->caught_parts &= ~BIT(p);
+		cl_decide(o, CL_D_CATCH_UP, p, nd->term);
 	}
 }

@@ -10,11 +10,21 @@
 #             [--hb MS] [--timeout MS] [--loss PCT] [--seconds S]
 #             [--detector master|swim] [--second-channel on|off]
 #             [--timeline] [--out DIR] [--bin PATH]
+#             [--redundancy active|standby] [--standby none|hot|journal]
+#             [--ops N] [--fence kill|freeze|freeze-v1|freeze-v2] [--ranked]
 # --timeline prints every node's decisions as they happen (masters,
 # suspicions, deaths, quorum, fences, step-downs), merged.
 # --loss drops that share of the cluster's datagrams at random in every
 # node (nft numgen; this kernel has no netem); --seconds keeps the
 # cluster running that long after the rounds, to count false deaths.
+# The fault 'primary' kills the node serving partition 0 of the service
+# (4 partitions; --standby gives them journaled state, --ops updates per
+# tick) and times until another node serves it, and its catch-up
+# (failover.txt).
+# --fence picks the power-fence agent: kill (SIGKILL by pid file, the
+# default) or freeze (the node's cgroup frozen: v2's cgroup.freeze, else
+# the v1 freezer; freeze-v1/-v2 insist on one). A frozen node must log
+# nothing until the lab resets it.
 #   lab.sh fence DIR TARGET     (the power-fence agent the nodes call)
 #
 # Exit: 0 done, 1 an invariant or a bound failed, 4 cannot run here (not
@@ -28,6 +38,16 @@ skip() { echo "lab: cannot run here: $*" >&2; exit 4; }
 # --- the fence agent: "power off" = SIGKILL by the pid file, recorded.
 if [ "${1:-}" = fence ]; then
 	[ $# = 3 ] || die "usage: lab.sh fence DIR TARGET"
+	if [ -e "$2/cg" ]; then
+		# the switch is out of band: 'ip netns exec' gave the node a
+		# /sys of its own, so act from the lab's mount namespace
+		if [ -z "${SCL_FENCE_NS:-}" ]; then
+			SCL_FENCE_NS=1 exec nsenter --mount="/proc/$(cat "$2/lab.mntns-pid")/ns/mnt" -- "$self" "$@"
+		fi
+		. "$(dirname "$self")/freeze.sh"
+		freeze_fence "$2" "$3"
+		exit
+	fi
 	pid=$(cat "$2/n$3.pid" 2>/dev/null) || exit 1
 	kill -KILL "$pid" 2>/dev/null
 	echo "$(date +%s.%N) fence n$3" >>"$2/fences"
@@ -42,6 +62,7 @@ fi
 shift
 nodes=3 rounds=4 nemesis=link,nft,stop,kill hb=100 to=500 out= bin=
 loss=0 seconds=0 detector=master second=on timeline=
+redundancy=active standby=none ops=10 fence=kill ranked=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nodes) nodes=$2; shift 2 ;;
@@ -56,6 +77,11 @@ while [ $# -gt 0 ]; do
 	--detector) detector=$2; shift 2 ;;
 	--second-channel) second=$2; shift 2 ;;
 	--timeline) timeline=1; shift ;;
+	--redundancy) redundancy=$2; shift 2 ;;
+	--standby) standby=$2; shift 2 ;;
+	--ops) ops=$2; shift 2 ;;
+	--fence) fence=$2; shift 2 ;;
+	--ranked) ranked=--ranked; shift ;;
 	*) die "unknown option '$1'" ;;
 	esac
 done
@@ -68,8 +94,12 @@ done
 [[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -le 3600 ] || die "--seconds must be 0..3600"
 [[ $detector =~ ^(master|swim)$ ]] || die "--detector is master or swim"
 [[ $second =~ ^(on|off)$ ]] || die "--second-channel is on or off"
+[[ $redundancy =~ ^(active|standby)$ ]] || die "--redundancy is active or standby"
+[[ $standby =~ ^(none|hot|journal)$ ]] || die "--standby is none, hot or journal"
+[[ $fence =~ ^(kill|freeze|freeze-v1|freeze-v2)$ ]] || die "--fence is kill, freeze, freeze-v1 or freeze-v2"
+[[ $ops =~ ^[0-9]+$ ]] && [ "$ops" -ge 1 ] && [ "$ops" -le 64 ] || die "--ops must be 1..64"
 for a in ${nemesis//,/ }; do
-	case $a in link|nft|stop|kill) ;; *) die "unknown fault '$a'" ;; esac
+	case $a in link|nft|stop|kill|primary) ;; *) die "unknown fault '$a'" ;; esac
 done
 [ -n "$bin" ] || bin=$(cd "$(dirname "$self")/../../.." && pwd)/build/bin/smpkit-cluster
 [ -x "$bin" ] || die "no node binary at $bin (make userspace)"
@@ -88,13 +118,20 @@ mkdir -p "$out"
 # Documentation/cluster.rst on what a stopped lock holder does).
 diskdir=$(mktemp -d /dev/shm/smpkit-lab.XXXXXX 2>/dev/null) || diskdir=$out
 . "$(dirname "$self")/netns.sh"
+. "$(dirname "$self")/freeze.sh"
 cleanup() {
+	freeze_down
 	netns_down
 	[ "$diskdir" != "$out" ] && rm -rf "$diskdir"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 netns_up
+if [ "$fence" != kill ]; then
+	w=${fence#freeze}
+	freeze_up "${w#-}" || skip "no cgroup freezer${w:+ ($w)} to make (cgroup v2 without cgroup.freeze, and no v1 freezer hierarchy)"
+	echo "lab: fence agent: cgroup freeze ($cg_kind, $cg_dir)"
+fi
 port=7400
 peers=
 for ((i = 0; i < nodes; i++)); do
@@ -109,12 +146,17 @@ done
 now() { date +%s.%N; }
 start_node() {
 	local i=$1 fmt=${2:-}
+	local into=()
 	rm -f "$out/n$i.down"
+	[ -n "$cg_kind" ] &&
+		into=(sh -c 'echo $$ >"$0" && exec "$@"' "$cg_dir/n$i/cgroup.procs")
 	# real-time priority, as corosync takes: a busy host must not look
-	# like a dead node (the daemon needs a few ms of CPU a second)
-	$rt ip netns exec "$tag-n$i" "$bin" node --id "$i" --peers "$peers" \
+	# like a dead node (the daemon needs a few ms of CPU a second); in
+	# its own cgroup before it runs, where the freeze agent is used
+	$rt "${into[@]}" ip netns exec "$tag-n$i" "$bin" node --id "$i" --peers "$peers" \
 		--disk "$diskdir/disk" $fmt --hb "$hb" --timeout "$to" \
 		--detector "$detector" --second-channel "$second" --partitions 4 \
+		--redundancy "$redundancy" --standby "$standby" --ops "$ops" $ranked \
 		--fence-cmd "$self fence $out" >>"$out/n$i.log" 2>&1 &
 	echo $! >"$out/n$i.pid"
 	disown
@@ -135,6 +177,50 @@ master() {
 }
 term_of() { grep " master n$1" "$out/n$1.log" | tail -n 1 | awk '{print $4}'; }
 
+# primary: the running node whose last word on partition 0 is that it
+# serves it (the latest such line if two say so).
+primary() {
+	local i best=none bt=0 last
+	for ((i = 0; i < nodes; i++)); do
+		[ -e "$out/n$i.down" ] && continue
+		last=$(grep -E ' (serves partition 0|stops serving partition 0|starts)' "$out/n$i.log" | tail -n 1)
+		[[ $last == *"serves partition 0"* ]] || continue
+		[ "$(echo "${last%% *} > $bt" | bc)" = 1 ] && { bt=${last%% *}; best=$i; }
+	done
+	echo "$best"
+}
+
+# One 'primary' round: SIGKILL the primary of partition 0, then from the
+# nodes' stamps: when another served it, and what its catch-up cost.
+primary_round() {
+	local r=$1 old new t0 k i tf line n us
+	old=$(primary)
+	[ "$old" != none ] || { sleep 1; old=$(primary); }
+	[ "$old" != none ] || { echo "lab: round $r: no primary of partition 0"; fail=1; return; }
+	t0=$(now)
+	kill -KILL "$(cat "$out/n$old.pid")"; touch "$out/n$old.down"
+	new=none
+	for ((k = 0; k < 100; k++)); do
+		[ "$new" = none ] || break
+		sleep 0.1
+		for ((i = 0; i < nodes; i++)); do
+			[ "$i" = "$old" ] && continue
+			tf=$(awk -v t="$t0" '$1 > t && / serves partition 0( |$)/ {print $1; exit}' "$out/n$i.log")
+			[ -n "$tf" ] && { new=$i; break; }
+		done
+	done
+	if [ "$new" = none ]; then
+		echo "lab: round $r: partition 0 not served again within 10 s"; fail=1
+		return
+	fi
+	line=$(awk -v t="$t0" '$1 > t && / catch-up partition 0: / {l = $0} END {print l}' "$out/n$new.log")
+	n=$(echo "$line" | sed -n 's/.*: \([0-9]*\) updates replayed in \([0-9]*\) us.*/\1/p')
+	us=$(echo "$line" | sed -n 's/.*: \([0-9]*\) updates replayed in \([0-9]*\) us.*/\2/p')
+	printf '%-5s %-8s n%-3s n%-3s %-11.3f %-9s %s\n' "$r" "$standby" "$old" "$new" \
+		"$(echo "$tf - $t0" | bc -l)" "${n:--}" "${us:--}" >>"$out/failover.txt"
+	echo "lab: round $r: primary n$old of partition 0 killed ($redundancy, $standby stand-by): n$new serves it after $(printf %.3f "$(echo "$tf - $t0" | bc -l)") s, ${n:-no} updates replayed in ${us:--} us"
+}
+
 # wait_master OLD: a master other than OLD, at most 100 x 0.1 s.
 wait_master() {
 	local k m
@@ -148,6 +234,7 @@ wait_master() {
 
 echo "lab: $nodes nodes in namespaces $tag-n0..$((nodes - 1)), bridge in $br, logs in $out"
 : >"$out/fences"
+printf '%-5s %-8s %-4s %-4s %-11s %-9s %s\n' round standby old new failover_s replayed replay_us >"$out/failover.txt"
 if [ -n "$timeline" ]; then
 	for ((i = 0; i < nodes; i++)); do : >>"$out/n$i.log"; done
 	tail -q -n 0 -F "$out"/n*.log 2>/dev/null | sed -u 's/^/  | /' &
@@ -167,6 +254,17 @@ fail=0
 printf '%-5s %-5s %-4s %-10s %-12s %-15s %-12s %-12s\n' round fault old new elected_s known_by_all_s detected_s stepped_down_s >"$out/report.txt"
 for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	a=${acts[$(((r - 1) % ${#acts[@]}))]}
+	if [ "$a" = primary ]; then
+		primary_round "$r"
+		sleep 1.5
+		for ((i = 0; i < nodes; i++)); do
+			[ -e "$out/n$i.down" ] || continue
+			freeze_reset "$i"
+			start_node "$i"
+		done
+		sleep 1
+		continue
+	fi
 	old=$(master)
 	[ "$old" != none ] || { sleep 1; old=$(master); }
 	[ "$old" != none ] || { echo "lab: round $r: no master to act on"; fail=1; continue; }
@@ -232,6 +330,7 @@ for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	# nodes killed by the nemesis or powered off by a fence come back
 	for ((i = 0; i < nodes; i++)); do
 		if [ -e "$out/n$i.down" ] || ! kill -0 "$(cat "$out/n$i.pid")" 2>/dev/null; then
+			freeze_reset "$i"
 			start_node "$i"
 		fi
 	done
@@ -259,7 +358,9 @@ sort -n "$out"/n*.log | grep -E 'master|step-down|fence|dead|self-fence|write-re
 	echo "terms with two masters: $splits"
 	echo "late writes of deposed masters refused by the disk: $refused"
 	echo "power fences: $(wc -l <"$out/fences")"
+	[ -n "$cg_kind" ] && echo "freeze fences: $(grep -c freeze "$out/fences"), frozen nodes that ran: $(cat "$out/frozen-ran" 2>/dev/null | wc -l)"
 	echo "bound 2 x (hb + timeout): $bound s"
 } | tee -a "$out/report.txt"
 [ "$splits" = 0 ] || fail=1
+[ -s "$out/frozen-ran" ] && fail=1
 exit $fail

@@ -34,6 +34,7 @@ struct daemon {
 	struct cl_node core;
 	struct cl_out out;
 	struct node_disk disk;
+	struct node_journal jn;
 	int sock, tfd, sfd;
 	cl_time t0, fence_deadline;
 	pid_t fence_pid;
@@ -179,6 +180,19 @@ static void reap(struct daemon *d, bool timeout)
 	fence_done(d, !timeout && WIFEXITED(st) && !WEXITSTATUS(st));
 }
 
+/* The service's state is replayed here, in the loop: nothing else runs. */
+static void catch_up(struct daemon *d, unsigned int p)
+{
+	struct cl_event ev = { .type = CL_EV_CAUGHT_UP, .target = p };
+	uint64_t us, n = node_journal_catch_up(&d->jn, p, &us);
+
+	say(d, "catch-up partition %u: %llu updates replayed in %llu us (counter %llu, %llu late records of older terms skipped)",
+	    p, (unsigned long long)n, (unsigned long long)us,
+	    (unsigned long long)d->jn.value[p < CL_MAX_PARTS ? p : 0],
+	    (unsigned long long)d->jn.fenced[p < CL_MAX_PARTS ? p : 0]);
+	step(d, &ev);
+}
+
 static const char *const step_reason[] = {
 	[CL_STEP_QUORUM] = "quorum lost",
 	[CL_STEP_DISK] = "disk lost or fenced",
@@ -201,7 +215,14 @@ static void decision(struct daemon *d, const struct cl_decision *dec)
 		say(d, "step-down (%s)", step_reason[dec->a & 3]);
 		break;
 	case CL_D_OWN:
-		say(d, "serves partition %u", dec->a);
+		if (d->jn.parts)
+			say(d, "serves partition %u (counter %llu)", dec->a,
+			    (unsigned long long)d->jn.value[dec->a]);
+		else
+			say(d, "serves partition %u", dec->a);
+		break;
+	case CL_D_CATCH_UP:
+		catch_up(d, dec->a);
 		break;
 	case CL_D_DISOWN:
 		say(d, "stops serving partition %u", dec->a);
@@ -366,6 +387,10 @@ int cmd_node(int argc, char **argv)
 	}
 	if (node_disk_open(&d->disk, d->nc.disk, d->nc.cl.n, d->nc.format))
 		die_errno("cannot open the voting disk %s", d->nc.disk);
+	if (node_journal_open(&d->jn, d->nc.disk, &d->nc.cl, d->nc.ops,
+			      d->nc.format))
+		die_errno("cannot open the service's journals %s.jP",
+			  d->nc.disk);
 	d->t0 = mono_us() - 1;
 	load_state(d, &p);
 	cl_node_init(&d->core, &d->nc.cl, d->nc.id, &p, mono_us() ^ getpid());
@@ -392,6 +417,9 @@ int cmd_node(int argc, char **argv)
 					continue;
 				ev.type = CL_EV_TICK;
 				step(d, &ev);
+				node_journal_tick(&d->jn, d->core.serving_parts,
+						  d->core.catching_parts,
+						  d->core.term);
 			} else if (evs[i].data.fd == sfd) {
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					continue;
@@ -402,6 +430,7 @@ int cmd_node(int argc, char **argv)
 				say(d, "leaves (signal)");
 				ev.type = CL_EV_LEAVE;
 				step(d, &ev);
+				node_journal_close(&d->jn);
 				node_disk_close(&d->disk);
 				return 0;
 			}
@@ -410,6 +439,7 @@ int cmd_node(int argc, char **argv)
 	say(d, "leaves (--duration over)");
 	ev.type = CL_EV_LEAVE;
 	step(d, &ev);
+	node_journal_close(&d->jn);
 	node_disk_close(&d->disk);
 	return 0;
 }

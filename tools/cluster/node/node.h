@@ -9,6 +9,7 @@
 #define CL_NODE_H
 
 #include <netinet/in.h>
+#include <sys/types.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -21,6 +22,7 @@ struct node_cfg {
 	const char *disk, *state, *fence_cmd, *log;
 	bool format;
 	unsigned int duration;		/* seconds, 0: until SIGTERM */
+	unsigned int ops;		/* journaled updates per tick */
 };
 
 /* Parse argv; on error write a sentence into @err and return -1. */
@@ -46,5 +48,29 @@ int node_disk_read(struct node_disk *d, struct cl_disk_image *img);
 int node_disk_apply(struct node_disk *d, const struct cl_disk_op *op,
 		    bool enforce, int *corrupt);
 void node_disk_close(struct node_disk *d);
+
+/* The service's state: a counter per partition journaled in DISK.jP. */
+struct node_journal {
+	unsigned int parts, ops;
+	uint8_t standby;		/* enum cl_standby */
+	int fd[CL_MAX_PARTS];
+	off_t off[CL_MAX_PARTS];	/* read and applied up to here */
+	uint64_t term[CL_MAX_PARTS];	/* newest term applied */
+	uint64_t value[CL_MAX_PARTS];	/* the counter: updates applied */
+	uint64_t fenced[CL_MAX_PARTS];	/* late records of older terms */
+	uint32_t written[CL_MAX_PARTS];
+	uint64_t errors;
+};
+
+/* Open (with @format: empty) the journals; -1 with errno set. */
+int node_journal_open(struct node_journal *j, const char *disk,
+		      const struct cl_config *c, unsigned int ops, bool format);
+/* A tick: append for @serving, apply the others' (hot) unless @catching. */
+void node_journal_tick(struct node_journal *j, unsigned int serving,
+		       unsigned int catching, uint64_t term);
+/* Apply the backlog of @p; returns records read, *@us the time taken. */
+uint64_t node_journal_catch_up(struct node_journal *j, unsigned int p,
+			       uint64_t *us);
+void node_journal_close(struct node_journal *j);
 
 #endif

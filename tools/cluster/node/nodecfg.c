@@ -24,6 +24,7 @@ void node_usage(FILE *f)
 "                           [--second-channel on|off] [--two-node] [--wait-for-all]\n"
 "                           [--lms] [--fence-cmd CMD] [--duration SEC]\n"
 "                           [--partitions P] [--redundancy active|standby]\n"
+"                           [--standby none|hot|journal] [--ops N] [--ranked]\n"
 "Runs node I of the cluster whose members are --peers (node i listens on the\n"
 "i-th address) over UDP, with the voting disk in FILE (shared by all nodes;\n"
 "--format-disk creates it). One line per decision goes to stdout: masters,\n"
@@ -33,7 +34,13 @@ void node_usage(FILE *f)
 "disk's fencing token alone and says so. --partitions P (0..8) runs the\n"
 "partitioned service: the master spreads the partitions over the members\n"
 "(active) or keeps them on one primary (standby); each node logs what it\n"
-"serves. Defaults: --hb 100 --timeout 500 --partitions 0.\n");
+"serves. --standby gives each partition a counter journaled in DISK.jP:\n"
+"a primary appends N updates a tick (--ops, 1..64, default 10); a hot\n"
+"stand-by applies the journal as it grows, a journal stand-by replays it\n"
+"when it takes over; each take-over logs what it replayed and how long it\n"
+"took. --ranked: after losing its master a node waits for its rank (the\n"
+"next id first) instead of a random delay before it stands for election.\n"
+"Defaults: --hb 100 --timeout 500 --partitions 0 --standby none.\n");
 }
 
 static int peers(const char *list, struct node_cfg *nc, char *err, size_t len)
@@ -84,6 +91,8 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 		{ "lms", 0, NULL, 'L' }, { "fence-cmd", 1, NULL, 'f' },
 		{ "duration", 1, NULL, 'u' }, { "help", 0, NULL, 'h' },
 		{ "partitions", 1, NULL, 'P' }, { "redundancy", 1, NULL, 'R' },
+		{ "standby", 1, NULL, 'S' }, { "ops", 1, NULL, 'o' },
+		{ "ranked", 0, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t id = UINT64_MAX, hb = 100, to = 500, v = 0, dur = 0;
@@ -93,6 +102,7 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 
 	memset(nc, 0, sizeof(*nc));
 	cl_config_default(&nc->cl, 1);
+	nc->ops = 10;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
 		switch (c) {
@@ -162,6 +172,24 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 				goto bad;
 			nc->cl.redundancy = !strcmp(optarg, "standby");
 			break;
+		case 'S':
+			if (!strcmp(optarg, "none"))
+				nc->cl.standby = CL_SB_NONE;
+			else if (!strcmp(optarg, "hot"))
+				nc->cl.standby = CL_SB_HOT;
+			else if (!strcmp(optarg, "journal"))
+				nc->cl.standby = CL_SB_JOURNAL;
+			else
+				goto bad;
+			break;
+		case 'o':
+			if (!parse_u64(optarg, 1, 64, &v))
+				goto bad;
+			nc->ops = v;
+			break;
+		case 'K':
+			nc->cl.ranked = true;
+			break;
 		case 'h':
 			return 1;
 		default:
@@ -193,6 +221,10 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 	cl_config_timing(&nc->cl, hb * 1000, to * 1000);
 	if (nc->cl.disk_votes >= nc->cl.n && nc->cl.n > 1) {
 		snprintf(err, len, "--disk-votes must be below the node count");
+		return -1;
+	}
+	if (nc->cl.standby != CL_SB_NONE && !nc->cl.partitions) {
+		snprintf(err, len, "--standby needs --partitions");
 		return -1;
 	}
 	why = cl_config_check(&nc->cl);

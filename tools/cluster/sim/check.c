@@ -35,6 +35,21 @@ void sim_hist(struct sim *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* One measured time into its count, sum and max; with o.samples a line. */
+static void sample(struct sim *s, const char *what, uint64_t *n,
+		   uint64_t *sum, uint64_t *max, cl_time t)
+{
+	++*n;
+	*sum += t;
+	if (t > *max)
+		*max = t;
+	if (s->o.samples)
+		fprintf(s->o.samples, "%s %.3f\n", what, t / 1000.0);
+}
+
+#define SAMPLE(s, what, f, t) \
+	sample(s, what, &(s)->st.f##_n, &(s)->st.f##_sum, &(s)->st.f##_max, t)
+
 void sim_fail(struct sim *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -49,12 +64,17 @@ void sim_fail(struct sim *s, const char *fmt, ...)
 }
 
 /* Quorum by the book, whatever variant the nodes run. */
-static unsigned int true_need(const struct sim *s)
+/*
+ * The votes a master of @expected needs. Without last_man_standing that
+ * is always all n nodes' worth; with it, the master's own expected votes,
+ * which the EXPECTED check below holds to votequorum's rule.
+ */
+static unsigned int true_need(const struct sim *s, unsigned int expected)
 {
 	struct cl_config c = s->cfg;
 
 	c.broken = 0;
-	return cl_quorum_need(&c, c.n);
+	return cl_quorum_need(&c, c.last_man_standing ? expected : c.n);
 }
 
 static cl_time death_window(const struct sim *s)
@@ -77,10 +97,7 @@ static void check_death(struct sim *s, unsigned int i, unsigned int j)
 	s->st.deaths++;
 	if (!t->up && !t->death_seen) {
 		t->death_seen = true;
-		s->st.detect_n++;
-		s->st.detect_sum += s->now - t->down_at;
-		if (s->now - t->down_at > s->st.detect_max)
-			s->st.detect_max = s->now - t->down_at;
+		SAMPLE(s, "detect", detect, s->now - t->down_at);
 	}
 	if (!t->up || t->paused_until > s->now)
 		return;
@@ -101,6 +118,29 @@ static void check_death(struct sim *s, unsigned int i, unsigned int j)
 		 i, j, j, (unsigned long long)w / 1000);
 }
 
+static unsigned int true_votes(struct sim *s, unsigned int i);
+
+/*
+ * last_man_standing may lower a master's expected votes only while the
+ * master truly holds a quorum of the old value: then every later quorum
+ * meets every earlier one, and no two sides can both be quorate.
+ */
+static void check_expected(struct sim *s, unsigned int i, unsigned int e)
+{
+	struct snode *sn = &s->node[i];
+	unsigned int old = sn->expected, v;
+
+	sn->expected = e;
+	sim_hist(s, "n%u expected votes %u -> %u", i, old, e);
+	if (e >= old)
+		return;
+	s->st.lms_shrinks++;
+	v = true_votes(s, i);
+	if (v < true_need(s, old))
+		sim_fail(s, "n%u lowered expected votes %u -> %u with %u votes reachable, below the %u quorum of %u",
+			 i, old, e, v, true_need(s, old), old);
+}
+
 void sim_check_decision(struct sim *s, unsigned int i,
 			const struct cl_decision *d)
 {
@@ -118,28 +158,29 @@ void sim_check_decision(struct sim *s, unsigned int i,
 		s->terms[slot].node = i;
 		if (s->master_lost_at) {
 			/* the first master after a master crashed */
-			s->st.failover_n++;
-			s->st.failover_sum += s->now - s->master_lost_at;
-			if (s->now - s->master_lost_at > s->st.failover_max)
-				s->st.failover_max = s->now - s->master_lost_at;
+			SAMPLE(s, "elect", failover, s->now - s->master_lost_at);
 			s->master_lost_at = 0;
 		}
 		break;
 	case CL_D_DEAD:
 		check_death(s, i, d->a);
 		break;
+	case CL_D_EXPECTED:
+		check_expected(s, i, d->a);
+		break;
 	case CL_D_DISOWN:
 		sim_hist(s, "n%u stops serving partition %u", i, d->a);
 		break;
 	case CL_D_OWN:
 		sim_hist(s, "n%u serves partition %u (term %llu)", i, d->a, term);
+		if (s->cfg.standby != CL_SB_NONE && d->a < CL_MAX_PARTS &&
+		    s->applied[i][d->a] != s->jlen[d->a])
+			sim_fail(s, "partition %u served by n%u with %u of its %u journaled updates",
+				 d->a, i, s->applied[i][d->a], s->jlen[d->a]);
 		if (d->a < CL_MAX_PARTS && s->part_lost_at[d->a]) {
 			cl_time t = s->now + 1 - s->part_lost_at[d->a];
 
-			s->st.svc_n++;
-			s->st.svc_sum += t;
-			if (t > s->st.svc_max)
-				s->st.svc_max = t;
+			SAMPLE(s, "serve", svc, t);
 			s->part_lost_at[d->a] = 0;
 		}
 		break;
@@ -164,6 +205,15 @@ void sim_check_decision(struct sim *s, unsigned int i,
 			 cl_decision_name(d->type), d->a, term);
 		break;
 	}
+}
+
+void sim_check_caught(struct sim *s, unsigned int i, unsigned int p)
+{
+	cl_time t = s->now - s->catch_at[i][p];
+
+	sim_hist(s, "n%u caught up on partition %u (%u updates)", i, p,
+		 s->applied[i][p]);
+	SAMPLE(s, "catchup", catchup, t);
 }
 
 void sim_check_write(struct sim *s, const struct cl_disk_op *op, int result)
@@ -249,6 +299,32 @@ static void check_parts(struct sim *s)
 	}
 }
 
+/*
+ * last_man_standing raises expected votes at once when nodes return:
+ * a master must not count on fewer votes than the nodes it reaches, or
+ * the returned ones could form a second quorum of the lowered count.
+ */
+static void check_raise(struct sim *s, unsigned int i)
+{
+	const struct cl_config *c = &s->cfg;
+	struct snode *sn = &s->node[i];
+	cl_time grace = lease_window(s) + c->hb_timeout;
+	unsigned int j, reach = 0;
+
+	for (j = 0; j < c->n; j++)
+		reach += s->seen[i][j] == s->now + 1;
+	if (!c->last_man_standing || sn->core.expected >= reach) {
+		sn->low_since = 0;
+		return;
+	}
+	if (!sn->low_since)
+		sn->low_since = s->now + 1;
+	else if (s->now + 1 - sn->low_since > grace)
+		sim_fail(s, "n%u is master with expected votes %u while it reaches %u nodes, for %llu ms",
+			 i, sn->core.expected, reach,
+			 (unsigned long long)(s->now + 1 - sn->low_since) / 1000);
+}
+
 void sim_check_step(struct sim *s)
 {
 	const struct cl_config *c = &s->cfg;
@@ -264,8 +340,6 @@ void sim_check_step(struct sim *s)
 		if (s->now - s->heal_at > s->st.converge_max)
 			s->st.converge_max = s->now - s->heal_at;
 	}
-	if (c->last_man_standing)
-		return;		/* its quorum moves on purpose */
 	/* who could hear whom, now: votes may have come from any of them */
 	for (i = 0; i < c->n; i++) {
 		if (!s->node[i].up || s->node[i].paused_until > s->now)
@@ -279,11 +353,12 @@ void sim_check_step(struct sim *s)
 		sn = &s->node[i];
 		if (!sn->up || sn->core.role != CL_MASTER ||
 		    sn->paused_until > s->now) {
-			sn->nomq_since = 0;
+			sn->nomq_since = sn->low_since = 0;
 			continue;
 		}
+		check_raise(s, i);
 		v = true_votes(s, i);
-		if (v >= true_need(s)) {
+		if (v >= true_need(s, sn->core.expected)) {
 			sn->nomq_since = 0;
 			continue;
 		}
@@ -297,7 +372,7 @@ void sim_check_step(struct sim *s)
 			sim_fail(s, "n%u is master of term %llu without a quorum for %llu ms (%u of %u votes reachable within %llu ms)",
 				 i, (unsigned long long)sn->core.term,
 				 (unsigned long long)(s->now + 1 - sn->nomq_since) / 1000,
-				 v, true_need(s),
+				 v, true_need(s, sn->core.expected),
 				 (unsigned long long)lease_window(s) / 1000);
 	}
 }

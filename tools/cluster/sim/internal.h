@@ -17,7 +17,7 @@
 enum sev_kind {
 	SEV_DELIVER, SEV_TIMER, SEV_DISK_APPLY, SEV_DISK_DONE, SEV_DISK_READ,
 	SEV_FENCE, SEV_FENCE_DONE, SEV_NEMESIS, SEV_RESTART, SEV_HEAL,
-	SEV_SCRIPT,
+	SEV_SCRIPT, SEV_CAUGHT_UP,
 };
 
 struct sev {
@@ -50,6 +50,8 @@ struct snode {
 	bool death_seen;
 	uint8_t group;			/* partition group */
 	cl_time nomq_since;		/* master without quorum since (+1) */
+	uint8_t expected;		/* its expected votes before this step */
+	cl_time low_since;		/* master, expected below reach (+1) */
 };
 
 struct sim {
@@ -64,6 +66,10 @@ struct sim {
 	cl_time disturbed;		/* last partition or disk stall */
 	cl_time master_lost_at;		/* a master crashed, none since */
 	cl_time part_lost_at[CL_MAX_PARTS];	/* its server crashed (+1) */
+	/* the journal: updates so far, and each node's copy of each */
+	uint32_t jlen[CL_MAX_PARTS];
+	uint32_t applied[CL_WIRE_MAX_NODES][CL_MAX_PARTS];
+	cl_time catch_at[CL_WIRE_MAX_NODES][CL_MAX_PARTS];
 	struct snode node[CL_WIRE_MAX_NODES];
 	struct cl_disk_image disk;
 	struct cl_out out;
@@ -120,6 +126,7 @@ void sim_check_decision(struct sim *s, unsigned int i,
 			const struct cl_decision *d);
 void sim_check_write(struct sim *s, const struct cl_disk_op *op, int result);
 void sim_check_step(struct sim *s);
+void sim_check_caught(struct sim *s, unsigned int i, unsigned int p);
 void sim_check_end(struct sim *s);
 
 #endif

@@ -67,12 +67,18 @@ void sim_choose_config(struct sim *s)
 		c->wait_for_all = sim_pct(s, 25);
 		c->partitions = 4;
 		c->redundancy = sim_below(s, 2);
+		c->standby = sim_below(s, 3);
+		c->last_man_standing = c->n > 2 && sim_pct(s, 25);
+		c->ranked = sim_below(s, 2);
 		if (c->n == 2) {
 			/* votequorum: two_node implies wait_for_all */
 			c->two_node = c->wait_for_all = true;
 			c->disk_votes = 0;
 		}
 	}
+	/* a short window lets expected votes move within the chaos phase */
+	if (c->last_man_standing)
+		c->lms_window = c->hb_timeout + sim_below(s, 3 * c->hb_timeout);
 	s->loss = nem & SIM_N_LOSS ? sim_below(s, s->o.max_loss + 1) : 0;
 	s->dup = nem & SIM_N_DUP ? sim_below(s, 6) : 0;
 	s->jitter = nem & SIM_N_REORDER ? 1000 + sim_below(s, 20000) : 500;
@@ -83,11 +89,11 @@ void sim_choose_config(struct sim *s)
 			sn->clk_off = sim_below(s, 1000000);
 		}
 	}
-	sim_hist(s, "config: n=%u %s disk_votes=%u second=%d wfa=%d two_node=%d parts=%u %s loss=%u%% dup=%u%% jitter=%uus broken=%#x",
+	sim_hist(s, "config: n=%u %s disk_votes=%u second=%d wfa=%d two_node=%d lms=%d ranked=%d parts=%u %s standby=%u loss=%u%% dup=%u%% jitter=%uus broken=%#x",
 		 c->n, c->detector == CL_DET_SWIM ? "swim" : "master",
 		 c->disk_votes, c->second_channel, c->wait_for_all,
-		 c->two_node, c->partitions,
-		 c->redundancy ? "standby" : "active", s->loss, s->dup,
+		 c->two_node, c->last_man_standing, c->ranked, c->partitions,
+		 c->redundancy ? "standby" : "active", c->standby, s->loss, s->dup,
 		 s->jitter, c->broken);
 }
 

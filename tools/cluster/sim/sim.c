@@ -15,6 +15,8 @@
 
 static struct sev spare;	/* handed out when the pool is exhausted */
 
+#define BIT8(k)	(1u << (k))
+
 static bool before(const struct sim *s, unsigned int a, unsigned int b)
 {
 	const struct sev *x = &s->ev[a], *y = &s->ev[b];
@@ -128,6 +130,50 @@ static void send(struct sim *s, unsigned int i, const struct cl_msg *m)
 	}
 }
 
+/*
+ * The new primary reads the journal from the update after its own copy's
+ * last one and applies each: a hot stand-by's copy is a tick behind at
+ * most, a cold one's as old as its last time as primary (or empty).
+ */
+static void catch_up(struct sim *s, unsigned int i, unsigned int p)
+{
+	uint32_t behind;
+	struct sev *e;
+
+	if (p >= CL_MAX_PARTS)
+		return;
+	behind = s->jlen[p] - s->applied[i][p];
+	s->catch_at[i][p] = s->now;
+	s->st.replayed += behind;
+	e = sim_push(s, s->now + disk_delay(s) +
+		     (cl_time)behind * s->o.replay_us, SEV_CAUGHT_UP, i);
+	e->target = p;
+	e->result = s->jlen[p];
+	/* names the catch-up it answers: an older one's answer is stale */
+	memcpy(e->u.buf, &s->catch_at[i][p], sizeof(cl_time));
+}
+
+/*
+ * The service's load: each tick a primary journals o.ops updates to
+ * every partition it serves; a hot stand-by applies what the others
+ * journaled as it reads the journal, every tick.
+ */
+static void journal(struct sim *s, unsigned int i)
+{
+	struct cl_node *nd = &s->node[i].core;
+	unsigned int p;
+
+	for (p = 0; p < s->cfg.partitions; p++) {
+		if (nd->serving_parts & BIT8(p)) {
+			s->jlen[p] += s->o.ops;
+			s->applied[i][p] += s->o.ops;
+		} else if (s->cfg.standby == CL_SB_HOT &&
+			   !(nd->catching_parts & BIT8(p))) {
+			s->applied[i][p] = s->jlen[p];
+		}
+	}
+}
+
 static void apply(struct sim *s, unsigned int i)
 {
 	struct snode *sn = &s->node[i];
@@ -154,6 +200,8 @@ static void apply(struct sim *s, unsigned int i)
 		sim_push(s, s->now + disk_delay(s), SEV_DISK_READ, i);
 	for (k = 0; k < o->ndec; k++) {
 		sim_check_decision(s, i, &o->dec[k]);
+		if (o->dec[k].type == CL_D_CATCH_UP)
+			catch_up(s, i, o->dec[k].a);
 		if (o->dec[k].type == CL_D_FENCE_POWER) {
 			e = sim_push(s, s->now + 5000 + sim_below(s, 10000),
 				     SEV_FENCE, i);
@@ -177,12 +225,14 @@ static void run_node(struct sim *s, unsigned int i, const struct cl_event *ev)
 	struct snode *sn = &s->node[i];
 
 	sn->ran_at = s->now;
+	/* a follower adopts its master's expected votes without a decision */
+	sn->expected = sn->core.expected;
 	cl_node_step(&sn->core, local(sn, s->now), ev, &s->out);
 	s->st.steps++;
 	apply(s, i);
+	if (ev->type == CL_EV_TICK && s->cfg.standby != CL_SB_NONE)
+		journal(s, i);
 }
-
-#define BIT8(k)	(1u << (k))
 
 void sim_crash(struct sim *s, unsigned int i, cl_time restart_after)
 {
@@ -203,6 +253,7 @@ void sim_crash(struct sim *s, unsigned int i, cl_time restart_after)
 		s->master_lost_at = s->now;
 	sn->death_seen = false;
 	sn->nomq_since = 0;
+	memset(s->applied[i], 0, sizeof(s->applied[i]));	/* in memory */
 	sim_push(s, s->now + restart_after, SEV_RESTART, i);
 }
 
@@ -330,6 +381,18 @@ static void step(struct sim *s, struct sev *e)
 		ev.target = e->target;
 		ev.ok = true;
 		break;
+	case SEV_CAUGHT_UP:
+		if (e->target >= CL_MAX_PARTS ||
+		    memcmp(e->u.buf, &s->catch_at[e->node][e->target],
+			   sizeof(cl_time)))
+			return;
+		/* the copy now holds what the journal held when it began */
+		if ((uint32_t)e->result > s->applied[e->node][e->target])
+			s->applied[e->node][e->target] = e->result;
+		sim_check_caught(s, e->node, e->target);
+		ev.type = CL_EV_CAUGHT_UP;
+		ev.target = e->target;
+		break;
 	default:
 		return;
 	}
@@ -345,6 +408,8 @@ void sim_opts_default(struct sim_opts *o, unsigned int n)
 	o->max_loss = 5;
 	o->chaos = 6000000;
 	o->heal = 6000000;
+	o->ops = 10;
+	o->replay_us = 5;
 }
 
 static void reset(struct sim *s, const struct sim_opts *o, uint64_t seed)
@@ -363,6 +428,9 @@ static void reset(struct sim *s, const struct sim_opts *o, uint64_t seed)
 	s->disturbed = 0;
 	s->master_lost_at = 0;
 	memset(s->part_lost_at, 0, sizeof(s->part_lost_at));
+	memset(s->jlen, 0, sizeof(s->jlen));
+	memset(s->applied, 0, sizeof(s->applied));
+	memset(s->catch_at, 0, sizeof(s->catch_at));
 	s->nheap = 0;
 	s->nfree = SIM_MAX_EVENTS;
 	for (i = 0; i < SIM_MAX_EVENTS; i++)

@@ -45,6 +45,10 @@ struct sim_opts {
 	const struct sim_script *script;	/* crashes are for good */
 	unsigned int nscript;
 	bool no_heal;		/* run to the end as scripted, no heal */
+	/* the service's journal (cfg.standby): its growth, its replay cost */
+	unsigned int ops;	/* updates a primary journals per tick */
+	unsigned int replay_us;	/* virtual cost of replaying one update */
+	FILE *samples;		/* "what ms" per measured time, or NULL */
 };
 
 struct sim_stats {
@@ -57,6 +61,9 @@ struct sim_stats {
 	uint64_t outlived_max;	/* longest master without quorum */
 	/* a partition's primary crashed -> another serves it */
 	uint64_t svc_n, svc_sum, svc_max;
+	/* CATCH_UP -> caught up, and the updates it replayed */
+	uint64_t catchup_n, catchup_sum, catchup_max, replayed;
+	uint64_t lms_shrinks;	/* last_man_standing lowered expected votes */
 	/* heal -> one master that every running node follows */
 	uint64_t converge_n, converge_sum, converge_max;
 };
