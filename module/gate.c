@@ -634,10 +634,16 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 	if (m && wc->nr_queued) {
 		u64 turn = wsched_turn(m->debt, grp->slice_ns);
 
-		/* 1% early is close enough: the next expiry is a slice away. */
+		/* 1% early is close enough: the next expiry is a turn away. */
 		if (now - m->dispatched_at >= turn - grp->slice_ns / 100) {
+			struct wsched_member *next;
+
 			m->preempt = true;
 			kick = m;
+			/* The next holder's turn, which its debt may shorten. */
+			next = list_first_entry(&wc->queue, struct wsched_member,
+						qnode);
+			expires = now + wsched_turn(next->debt, grp->slice_ns);
 		} else {
 			expires = m->dispatched_at + turn;
 		}
