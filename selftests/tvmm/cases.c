@@ -3,9 +3,14 @@
  * The cases behind cases.h. Each runs the embedded guest with a
  * scenario and checks what tvmm counted against what the guest reported.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ktap.h>
@@ -90,6 +95,40 @@ static int bad_image(const void *data, size_t len, off_t size)
 	return r.rc;
 }
 
+/*
+ * A character device node whose major no driver registered (60 is one
+ * of the majors devices.txt keeps for local use, never handed out
+ * dynamically): open() fails with ENXIO, and tvmm must say that a
+ * driver is missing, not that /dev/kvm is absent or a permission.
+ */
+static void driverless_node_case(void)
+{
+	char dir[] = "/tmp/tvmm-node-XXXXXX", node[64], err[256];
+	struct tvmm_host h;
+	bool ok;
+
+	if (!mkdtemp(dir)) {
+		ktap_skip("a node without a driver: no temporary directory (%s)",
+			  strerror(errno));
+		return;
+	}
+	snprintf(node, sizeof(node), "%s/kvm", dir);
+	if (mknod(node, S_IFCHR | 0600, makedev(60, 0))) {
+		ktap_skip("a node without a driver: cannot mknod here (%s)",
+			  strerror(errno));
+		rmdir(dir);
+		return;
+	}
+	setenv("TVMM_KVM_DEVICE", node, 1);
+	ok = tvmm_host_open(&h, err, sizeof(err)) < 0 &&
+	     strstr(err, "no driver");
+	unsetenv("TVMM_KVM_DEVICE");
+	unlink(node);
+	rmdir(dir);
+	ktap_ok(ok, "a device node without a driver is diagnosed as such (%s)",
+		err);
+}
+
 void tvmm_bad_input_cases(void)
 {
 	size_t len = tvmm_guest_image_end - tvmm_guest_image;
@@ -123,6 +162,7 @@ void tvmm_bad_input_cases(void)
 		"a missing /dev/kvm is reported as unsupported, no VM made");
 	finish(&r);
 	unsetenv("TVMM_KVM_DEVICE");
+	driverless_node_case();
 }
 
 /* demo: every exit kind once, both syscall flows, the CPUID policy. */
@@ -271,6 +311,125 @@ static void memory_cases(const char *l)
 	}
 }
 
+/*
+ * Traps on two vCPUs at once: vCPU 0's forwarded calls are held in the
+ * OS handler until vCPU 1's direct ones come through. Each vCPU's calls
+ * must be counted in its own flow and only forwarded ones may return
+ * through tvmm (one in_forward flag per VM sent vCPU 1's there).
+ */
+static void smp_fwd_case(const char *l, bool hw)
+{
+	struct tvmm_vcpu *v0, *v1;
+	const struct tvmm_report *d1;
+	uint64_t n = 20;
+	struct run r;
+	bool ok;
+
+	start(&r, "smp-fwd", n);
+	r.cfg.vcpus = 2;
+	go(&r);
+	v0 = &r.vms[0]->vcpus[0];
+	v1 = &r.vms[0]->vcpus[1];
+	if (!hw && tvmm_report(v1, "int80_ud")) {
+		ktap_skip("%s: two vCPUs' traps: int 0x80 from CPL3 not available here", l);
+		finish(&r);
+		return;
+	}
+	d1 = tvmm_report(v1, "direct_syscalls");
+	ok = r.rc == 0 && rep(&r, "user_exit") == 0 &&
+	     rep(&r, "forwarded_syscalls") == (int64_t)n + 1 &&
+	     rep(&r, "direct_syscalls") == 0 &&
+	     v0->st.kind[EX_PIO_FWD] == n + 1 && v0->st.kind[EX_PIO_IRET] == n &&
+	     tvmm_report(v1, "user_exit") && !tvmm_report(v1, "user_exit")->val &&
+	     tvmm_report(v1, "forwarded_syscalls") &&
+	     !tvmm_report(v1, "forwarded_syscalls")->val &&
+	     d1 && d1->val > 0 &&
+	     !v1->st.kind[EX_PIO_FWD] && !v1->st.kind[EX_PIO_IRET] &&
+	     rep(&r, "overlaps") > 0;
+	ktap_ok(ok, "%s: two vCPUs: %lld of %llu forwarded calls overlapped %lld direct ones on the other vCPU; each counted in its own flow, none of them returned through tvmm (cpu1 fwd/iret exits %llu/%llu, rc %d)",
+		l, (long long)rep(&r, "overlaps"), (unsigned long long)n,
+		d1 ? (long long)d1->val : -1,
+		(unsigned long long)v1->st.kind[EX_PIO_FWD],
+		(unsigned long long)v1->st.kind[EX_PIO_IRET], r.rc);
+	finish(&r);
+}
+
+/* A vCPU that fails stops its spinning siblings at once, not at --timeout. */
+static void smp_fail_case(const char *l)
+{
+	struct run r;
+	uint64_t t0;
+	double s;
+
+	start(&r, "smp-fail", 1);
+	r.cfg.vcpus = 3;
+	t0 = now_ns();
+	go(&r);
+	s = (now_ns() - t0) / 1e9;
+	ktap_ok(r.rc == TVMM_EXIT_GUEST && r.n == 1 &&
+		r.vms[0]->vcpus[2].state == VCPU_FAILED &&
+		r.vms[0]->vcpus[0].state == VCPU_STOPPED &&
+		r.vms[0]->vcpus[1].state == VCPU_STOPPED &&
+		s < r.cfg.timeout_s / 2,
+		"%s: a failed vCPU stops its 2 siblings at once (%.1f s, --timeout %u s, rc %d)",
+		l, s, r.cfg.timeout_s, r.rc);
+	finish(&r);
+}
+
+/*
+ * Host-side failures exit with their own code: KVM_RUN failing (here on
+ * a file that is not a vCPU) and a die() in tvmm (guest memory that the
+ * address-space limit refuses, in a child process).
+ */
+static void host_fail_cases(const char *l)
+{
+	struct tvmm_vcpu *v;
+	struct rlimit lim;
+	struct run r;
+	int real, st = -1;
+	long pages = 0;
+	pid_t pid;
+	FILE *f;
+
+	start(&r, "demo", 1);
+	if (tvmm_create_vms(&r.cfg, r.vms, &r.n, &r.h) == 0) {
+		v = cpu0(&r);
+		real = v->fd;
+		v->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		r.rc = tvmm_run_vms(&r.h, &r.cfg, r.vms);
+		close(v->fd);
+		v->fd = real;
+	}
+	ktap_ok(r.rc == TVMM_EXIT_HOST && r.n &&
+		cpu0(&r)->state == VCPU_HOST_FAILED &&
+		strstr(cpu0(&r)->error, "KVM_RUN"),
+		"%s: KVM_RUN failing is a host failure, exit %d, not 'guest failed' (rc %d)",
+		l, TVMM_EXIT_HOST, r.rc);
+	finish(&r);
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		f = fopen("/proc/self/statm", "r");
+		if (!f || fscanf(f, "%ld", &pages) != 1)
+			_exit(100);
+		fclose(f);
+		/* What is mapped now, plus room for everything but 1 GiB. */
+		lim.rlim_cur = lim.rlim_max =
+			pages * sysconf(_SC_PAGESIZE) + (256ull << 20);
+		if (setrlimit(RLIMIT_AS, &lim))
+			_exit(101);
+		start(&r, "demo", 1);
+		r.cfg.mem = 1ull << 30;
+		_exit(go(&r));
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	ktap_ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == TVMM_EXIT_HOST,
+		"%s: guest memory the host refuses (RLIMIT_AS) exits %d, not 'guest failed' (status %#x)",
+		l, TVMM_EXIT_HOST, st);
+}
+
 static void idle_smp_cases(const char *l)
 {
 	struct run r;
@@ -349,6 +508,9 @@ bool tvmm_kvm_cases(const char *label, bool hw)
 	fault_cases(label);		/* 5 */
 	memory_cases(label);		/* 3 */
 	idle_smp_cases(label);		/* 2 */
+	smp_fwd_case(label, hw);	/* 1 */
+	smp_fail_case(label);		/* 1 */
+	host_fail_cases(label);		/* 2 */
 	/* The VM test reloads kvm-amd next: hold no KVM file then. */
 	if (pin >= 0)
 		close(pin);

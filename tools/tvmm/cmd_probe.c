@@ -17,8 +17,11 @@ int cmd_probe(int argc, char **argv)
 	unsigned int n;
 	int rc;
 
-	(void)argc;
-	(void)argv;
+	/* It takes nothing: an option it ignored would look obeyed. */
+	if (argc > 1) {
+		warnx_("probe takes no options or arguments, not '%s'", argv[1]);
+		return TVMM_EXIT_USAGE;
+	}
 	tvmm_config_default(&cfg);
 	cfg.quiet = true;
 	cfg.timeout_s = 20;

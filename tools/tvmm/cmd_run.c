@@ -11,6 +11,34 @@
 
 #include "cmd.h"
 
+/* "direct,fwd" or "none": a comma list of known names, nothing else. */
+static int parse_flows(const char *arg, uint32_t *flows)
+{
+	static const struct { const char *name; uint32_t bit; } known[] = {
+		{ "direct", TVMM_F_TRY_DIRECT },
+		{ "fwd", TVMM_F_TRY_FWD },
+		{ "none", 0 },
+	};
+	const char *p = arg;
+
+	*flows = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		size_t k;
+
+		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			if (len == strlen(known[k].name) &&
+			    !strncmp(p, known[k].name, len))
+				break;
+		if (k == sizeof(known) / sizeof(known[0]))
+			return -1;
+		*flows |= known[k].bit;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
 int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 {
 	static const struct option opts[] = {
@@ -74,8 +102,11 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 			cfg->quiet = true;
 			break;
 		case 'f':
-			cfg->flows = (strstr(optarg, "direct") ? TVMM_F_TRY_DIRECT : 0) |
-				     (strstr(optarg, "fwd") ? TVMM_F_TRY_FWD : 0);
+			if (parse_flows(optarg, &cfg->flows)) {
+				warnx_("bad value '%s' for --flows (a comma list of direct, fwd; or none)",
+				       optarg);
+				return -1;
+			}
 			break;
 		default:
 			return -1;

@@ -97,7 +97,7 @@ bool tvmm_forward_syscall(struct tvmm_vcpu *vcpu)
 	r.rsp = rsp0;
 	r.rip = vm->syscall_handler;
 	tvmm_seg_kernel(&s);
-	pv(vm)->in_forward = 1;
+	pv(vm)->in_forward[vcpu->id] = 1;
 	set_sregs(vcpu, &s);
 	kvm_ioctl(vcpu->fd, KVM_SET_REGS, &r);
 	tvmm_trace(vcpu, "IO forward syscall %llu from CPL3 at %#llx to handler %#llx",
@@ -117,7 +117,7 @@ bool tvmm_forward_return(struct tvmm_vcpu *vcpu)
 	vcpu_complete_io(vcpu);
 	kvm_ioctl(vcpu->fd, KVM_GET_REGS, &r);
 	kvm_ioctl(vcpu->fd, KVM_GET_SREGS, &s);
-	if ((s.cs.selector & 3) || !pv(vm)->in_forward) {
+	if ((s.cs.selector & 3) || !pv(vm)->in_forward[vcpu->id]) {
 		vcpu_fail(vcpu, "return-from-trap hypercall outside a forwarded trap (RIP %#llx)",
 			  r.rip);
 		return false;
@@ -131,7 +131,7 @@ bool tvmm_forward_return(struct tvmm_vcpu *vcpu)
 	r.rflags = frame[2];
 	r.rsp = frame[3];
 	tvmm_seg_user(&s);
-	pv(vm)->in_forward = 0;
+	pv(vm)->in_forward[vcpu->id] = 0;
 	set_sregs(vcpu, &s);
 	kvm_ioctl(vcpu->fd, KVM_SET_REGS, &r);
 	tvmm_trace(vcpu, "IO return-from-trap to CPL3 at %#llx", r.rip);

@@ -24,7 +24,8 @@ static void usage(FILE *f)
 		"scenarios: demo bench zero xlate idle busy smp runaway unmapped\n"
 		"           triple-fault kernel-fault assert\n"
 		"exit: 0 ok, 1 guest failed, 2 usage or bad image, 3 timeout,\n"
-		"      4 this host cannot run it (no usable /dev/kvm)\n");
+		"      4 this host cannot run it (no usable /dev/kvm),\n"
+		"      5 tvmm or KVM failed (an ioctl, memory, a thread)\n");
 }
 
 /* "tvmm run --help" as well as "tvmm --help": no option takes it as a value. */
@@ -41,6 +42,7 @@ static bool wants_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	smpkit_prog = "tvmm";
+	smpkit_die_status = TVMM_EXIT_HOST;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || wants_help(argc, argv)) {
 		usage(argc < 2 ? stderr : stdout);

@@ -23,6 +23,7 @@
 #define TVMM_EXIT_USAGE		2
 #define TVMM_EXIT_TIMEOUT	3
 #define TVMM_EXIT_UNSUPPORTED	4	/* this host cannot do it */
+#define TVMM_EXIT_HOST		5	/* tvmm or KVM failed, not the guest */
 
 #define TVMM_MAX_VMS		16
 #define TVMM_MAX_REPORTS	32
@@ -80,7 +81,17 @@ struct tvmm_last_exit {
 	uint64_t rip, detail;
 };
 
-enum tvmm_vcpu_state { VCPU_RUNNING, VCPU_DONE, VCPU_FAILED, VCPU_TIMEOUT };
+/*
+ * FAILED: the guest's fault; HOST_FAILED: an ioctl or tvmm itself;
+ * STOPPED: a sibling vCPU failed, so this one was stopped at once.
+ */
+enum tvmm_vcpu_state {
+	VCPU_RUNNING, VCPU_DONE, VCPU_FAILED, VCPU_HOST_FAILED, VCPU_TIMEOUT,
+	VCPU_STOPPED
+};
+
+/* Why struct tvmm_vm.stop was set. */
+enum { STOP_NONE, STOP_TIMEOUT, STOP_SIBLING };
 
 struct tvmm_vm;
 
@@ -122,7 +133,7 @@ struct tvmm_vm {
 	uint64_t idt_base, syscall_handler;
 	/* The tiny devices; each vCPU thread touches them under dev_lock. */
 	pthread_mutex_t dev_lock;
-	int stop;			/* __atomic: the watchdog wants out */
+	int stop;			/* __atomic STOP_*: the watchdog wants out */
 	uint64_t mmio_scratch, mmio_counter, msr_value;
 	FILE *out;
 };
@@ -173,6 +184,8 @@ extern const uint8_t tvmm_guest_image[], tvmm_guest_image_end[];
 bool tvmm_handle_exit(struct tvmm_vcpu *vcpu);
 void vcpu_fail(struct tvmm_vcpu *vcpu, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void vcpu_host_fail(struct tvmm_vcpu *vcpu, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void tvmm_dump_state(struct tvmm_vcpu *vcpu);
 void tvmm_trace(struct tvmm_vcpu *vcpu, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -211,6 +224,8 @@ void tvmm_xlate_print(FILE *f, const struct tvmm_xlate *x, const char *what);
 /* run.c */
 int tvmm_run_vms(const struct tvmm_host *h, const struct tvmm_config *cfg,
 		 struct tvmm_vm **vms);
+int tvmm_create_vms(const struct tvmm_config *cfg, struct tvmm_vm **vms,
+		    unsigned int *nvms, struct tvmm_host *h);
 int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 	     unsigned int *nvms, struct tvmm_host *h);
 void tvmm_config_default(struct tvmm_config *cfg);

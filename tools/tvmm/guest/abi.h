@@ -116,8 +116,12 @@ struct tvmm_bootinfo {
 
 /* Para-virtual page shared by tvmm and the guest kernel. */
 struct tvmm_pv {
-	uint32_t in_forward;	/* set by tvmm while a forwarded trap runs */
-	uint32_t pad;
+	/*
+	 * Indexed by vCPU: set by tvmm while a trap it forwarded runs on
+	 * that vCPU, so that only that vCPU's handler returns through tvmm
+	 * (one flag per VM sent a sibling's direct trap that way too).
+	 */
+	uint32_t in_forward[TVMM_MAX_VCPUS];
 	uint64_t host_zeroed;	/* fresh pages taken: tvmm handed them out zero */
 	uint64_t guest_rezeroed;	/* of those, pages the guest zeroed again */
 	uint64_t guest_zeroed;	/* recycled pages the guest had to zero */

@@ -3,7 +3,7 @@
  * The guest mini-OS's main: installs its traps, then runs the scenario
  * tvmm named in the boot-info page. Each scenario reports what it saw
  * through ucalls so the host side (and the selftests) can check it.
- * vCPUs other than 0 only take part in the "smp" scenario.
+ * vCPUs other than 0 only take part in the "smp*" scenarios.
  */
 #include "guest.h"
 
@@ -11,6 +11,8 @@ void user_direct(uint64_t arg);
 void user_fwd(uint64_t arg);
 void user_bench_direct(uint64_t n);
 void user_bench_fwd(uint64_t n);
+void user_smp_fwd(uint64_t n);
+void user_smp_direct(uint64_t n);
 void kmain(uint64_t cpu);
 
 static bool is(const char *name)
@@ -73,8 +75,8 @@ static void demo(void)
 	check_msr();
 	run_flow("direct_exit", (uint64_t)user_direct, TVMM_F_TRY_DIRECT);
 	run_flow("fwd_exit", (uint64_t)user_fwd, TVMM_F_TRY_FWD);
-	GUEST_REPORT("direct_syscalls", direct_syscalls);
-	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls);
+	GUEST_REPORT("direct_syscalls", direct_syscalls[0]);
+	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls[0]);
 	GUEST_REPORT("user_faults", user_faults);
 }
 
@@ -95,8 +97,8 @@ static void bench(void)
 			     run_user((uint64_t)user_bench_fwd, n));
 		GUEST_SYNC("fwd-end", n);
 	}
-	GUEST_REPORT("direct_syscalls", direct_syscalls);
-	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls);
+	GUEST_REPORT("direct_syscalls", direct_syscalls[0]);
+	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls[0]);
 }
 
 /* Demand-zero: take @iters fresh pages; the hint decides who zeroes. */
@@ -169,6 +171,48 @@ static void smp(uint64_t cpu)
 	GUEST_REPORT("smp_counter", smp_counter);
 }
 
+static void smp_barrier(volatile uint32_t *count, uint32_t n)
+{
+	__atomic_add_fetch(count, 1, __ATOMIC_SEQ_CST);
+	while (*count < n)
+		asm volatile("pause");
+}
+
+/*
+ * Two user processes at once: vCPU 0's makes forwarded calls, each held
+ * in its handler until vCPU 1's has made direct calls meanwhile. Each
+ * vCPU reports what its own handler counted: a direct call must never
+ * be taken for a forwarded one, nor return through tvmm.
+ */
+static volatile uint32_t fwd_ready, fwd_mapped, fwd_done;
+
+static void smp_fwd(uint64_t cpu)
+{
+	uint64_t code;
+
+	if (cpu > 1)
+		return;
+	smp_barrier(&fwd_ready, 2);
+	if (cpu == 0) {
+		user_map_program(2);
+		overlap_wait = true;
+		__atomic_store_n(&fwd_mapped, 1, __ATOMIC_SEQ_CST);
+		code = run_user_mapped((uint64_t)user_smp_fwd, BOOTINFO->iters);
+	} else {
+		while (!fwd_mapped)
+			asm volatile("pause");
+		code = run_user_mapped((uint64_t)user_smp_direct, 0);
+	}
+	GUEST_REPORT("user_exit", code);
+	GUEST_REPORT("direct_syscalls", direct_syscalls[cpu]);
+	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls[cpu]);
+	smp_barrier(&fwd_done, 2);
+	if (cpu == 0) {
+		GUEST_REPORT("overlaps", overlaps);
+		user_space_reset();
+	}
+}
+
 /* Faults on purpose, to show how tvmm reports each. */
 static void fault(void)
 {
@@ -192,6 +236,15 @@ static void fault(void)
 	}
 }
 
+/* smp-fail: the last vCPU fails while the others spin for ever. */
+static void smp_fail(uint64_t cpu)
+{
+	if (cpu + 1 == BOOTINFO->nr_vcpus)
+		GUEST_ASSERT_EQ(cpu, 1000);
+	for (;;)
+		asm volatile("pause" : : : "memory");
+}
+
 void kmain(uint64_t cpu)
 {
 	trap_init(cpu);
@@ -199,6 +252,10 @@ void kmain(uint64_t cpu)
 		mm_init();
 	if (is("smp"))
 		smp(cpu);
+	else if (is("smp-fwd"))
+		smp_fwd(cpu);
+	else if (is("smp-fail"))
+		smp_fail(cpu);
 	else if (cpu != 0)
 		;
 	else if (is("demo"))

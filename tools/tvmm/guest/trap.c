@@ -92,16 +92,17 @@ static void user_fault(struct trap_frame *f)
 	user_exit(-128 - (int64_t)f->vector);
 }
 
-void trap_dispatch(struct trap_frame *f);
-void trap_dispatch(struct trap_frame *f)
+/* Returns true when this trap must return through tvmm (it forwarded it). */
+bool trap_dispatch(struct trap_frame *f);
+bool trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector == 0x80) {
 		f->rax = do_syscall(f);
-		return;
+		return PV->in_forward[this_cpu()] != 0;
 	}
 	if (f->cs & 3) {
 		user_fault(f);
-		return;
+		return false;
 	}
 	ucall(UCALL_ABORT, __FILE__, __LINE__, "kernel exception",
 	      f->vector, f->rip, read_cr2(), f->err);

@@ -93,3 +93,27 @@ void user_bench_fwd(uint64_t n)
 		fwd(TVMM_SYS_getpid, 0, 0, 0);
 	fwd(TVMM_SYS_exit, 0, 0, 0);
 }
+
+/*
+ * smp-fwd: vCPU 0 makes @n forwarded calls, vCPU 1 direct ones until
+ * vCPU 0 is done; both processes share this page, as threads would.
+ */
+static volatile uint64_t smp_fwd_done;
+
+void user_smp_fwd(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (fwd(TVMM_SYS_getpid, 0, 0, 0) != TVMM_GUEST_PID)
+			fwd(TVMM_SYS_exit, 1, 0, 0);
+	smp_fwd_done = 1;
+	fwd(TVMM_SYS_exit, 0, 0, 0);
+}
+
+void user_smp_direct(uint64_t n)
+{
+	(void)n;
+	while (!smp_fwd_done)
+		if (sys(TVMM_SYS_getpid, 0, 0, 0) != TVMM_GUEST_PID)
+			sys(TVMM_SYS_exit, 1, 0, 0);
+	sys(TVMM_SYS_exit, 0, 0, 0);
+}
