@@ -165,7 +165,11 @@ void tvmm_bad_input_cases(void)
 	driverless_node_case();
 }
 
-/* demo: every exit kind once, both syscall flows, the CPUID policy. */
+/*
+ * demo: every exit kind once, the three syscall flows, the CPUID policy.
+ * Each flow's user program makes 7 calls, the last one exit (which
+ * never returns): fwd and pv take 2 exits a call but for exit's 1.
+ */
 static void demo_cases(const char *l, bool hw)
 {
 	struct tvmm_stats *st;
@@ -184,22 +188,32 @@ static void demo_cases(const char *l, bool hw)
 		 (uint64_t)rep(&r, "msr_accesses")),
 		"%s: CPUID policy seen by the guest; MMIO %llu and MSR exits match the guest's accesses",
 		l, (unsigned long long)st->kind[EX_MMIO_DEV]);
-	if (rep(&r, "fwd_exit") == 0)
+	if (rep(&r, "pv_exit") == 0)
 		flows_ok++;
-	ktap_ok(rep(&r, "fwd_exit") == 0 &&
-		st->kind[EX_PIO_FWD] == (uint64_t)rep(&r, "forwarded_syscalls") &&
+	ktap_ok(rep(&r, "pv_exit") == 0 && rep(&r, "pv_fwd") == 7 &&
+		rep(&r, "pv_direct") == 0 && st->kind[EX_PIO_FWD] == 7 &&
 		st->kind[EX_PIO_IRET] + 1 == st->kind[EX_PIO_FWD],
-		"%s: trap-and-forward: all results right, one exit in and one out per call (%llu/%llu)",
+		"%s: para-virtual flow: all results right, one exit in and one out per call (%llu/%llu)",
 		l, (unsigned long long)st->kind[EX_PIO_FWD],
 		(unsigned long long)st->kind[EX_PIO_IRET]);
 	if (!hw && rep(&r, "int80_ud") != -999999) {
 		ktap_skip("%s: direct flow: this host raises #UD for int 0x80 from CPL3 (KVM PVM)", l);
+		ktap_skip("%s: forwarded flow: int 0x80 from CPL3 is #UD here", l);
 	} else {
 		if (rep(&r, "direct_exit") == 0)
 			flows_ok++;
 		ktap_ok(rep(&r, "direct_exit") == 0 &&
-			rep(&r, "direct_syscalls") == 7,
+			rep(&r, "direct_direct") == 7 && rep(&r, "direct_fwd") == 0,
 			"%s: direct flow: all 7 syscalls right inside the guest", l);
+		if (rep(&r, "fwd_exit") == 0)
+			flows_ok++;
+		ktap_ok(rep(&r, "fwd_exit") == 0 && rep(&r, "fwd_fwd") == 7 &&
+			rep(&r, "fwd_direct") == 0 &&
+			st->kind[EX_PIO_TRAP] == 7 &&
+			st->kind[EX_PIO_IRET] == 2 * 6,
+			"%s: forwarded flow: the same int 0x80 program, all 7 calls through tvmm's trap table (%llu trap exits, %llu returns for both flows)",
+			l, (unsigned long long)st->kind[EX_PIO_TRAP],
+			(unsigned long long)st->kind[EX_PIO_IRET]);
 	}
 	ktap_ok(st->kind[EX_HLT] == 2ull * flows_ok &&
 		st->kind[EX_PIO_CONSOLE] > 0,
@@ -208,27 +222,35 @@ static void demo_cases(const char *l, bool hw)
 	finish(&r);
 }
 
+/* Exits per call of each flow, and a bare exit's, between the SYNCs. */
 static void bench_case(const char *l, bool hw)
 {
-	const struct tvmm_sync *a, *b, *c, *d;
+	static const char *const ph[] = { "exit", "direct", "fwd", "pv" };
+	/* Exits between begin and end: calls, the exit call, the SYNC. */
+	uint64_t n = 200, want[] = { n + 1, 1, 2 * n + 2, 2 * n + 2 };
+	const struct tvmm_sync *b, *e;
+	char bs[24], es[24], got[128] = "";
+	bool ok;
 	struct run r;
-	uint64_t n = 200;
 
 	start(&r, "bench", n);
 	go(&r);
-	a = tvmm_sync(cpu0(&r), "direct-begin");
-	b = tvmm_sync(cpu0(&r), "direct-end");
-	c = tvmm_sync(cpu0(&r), "fwd-begin");
-	d = tvmm_sync(cpu0(&r), "fwd-end");
-	ktap_ok(r.rc == 0 && c && d && d->fwd_exits - c->fwd_exits == 2 * n + 1,
-		"%s: %llu forwarded getpids take exactly 2 exits each (+1 for exit)",
-		l, (unsigned long long)n);
-	if (!hw && rep(&r, "int80_ud") != -999999)
-		ktap_skip("%s: direct flow cost: int 0x80 from CPL3 not available here", l);
-	else
-		ktap_ok(a && b && b->exits - a->exits == 2,
-			"%s: %llu direct getpids take no VM exit", l,
-			(unsigned long long)n);
+	ok = r.rc == 0;
+	for (int p = 0; p < 4; p++) {
+		if (p == 1 || p == 2) {
+			if (!hw && rep(&r, "int80_ud") != -999999)
+				continue;
+		}
+		snprintf(bs, sizeof(bs), "%s-begin", ph[p]);
+		snprintf(es, sizeof(es), "%s-end", ph[p]);
+		b = tvmm_sync(cpu0(&r), bs);
+		e = tvmm_sync(cpu0(&r), es);
+		ok = ok && b && e && e->exits - b->exits == want[p];
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), " %s %lld",
+			 ph[p], b && e ? (long long)(e->exits - b->exits) : -1);
+	}
+	ktap_ok(ok, "%s: %llu calls a flow: bare exits 1 each, direct none, fwd and pv 2 each (+1 for exit, +1 the SYNC):%s",
+		l, (unsigned long long)n, got);
 	finish(&r);
 }
 
@@ -503,8 +525,8 @@ bool tvmm_kvm_cases(const char *label, bool hw)
 	}
 	ktap_diag("%s: host %s; guest memory: %s", label, h.kind, h.mmu);
 	pin = tvmm_pin_kvm(&h);
-	demo_cases(label, hw);		/* 5 */
-	bench_case(label, hw);		/* 2 */
+	demo_cases(label, hw);		/* 6 */
+	bench_case(label, hw);		/* 1 */
 	fault_cases(label);		/* 5 */
 	memory_cases(label);		/* 3 */
 	idle_smp_cases(label);		/* 2 */

@@ -11,12 +11,13 @@
 
 #include "cmd.h"
 
-/* "direct,fwd" or "none": a comma list of known names, nothing else. */
+/* "direct,fwd,pv" or "none": a comma list of known names, nothing else. */
 static int parse_flows(const char *arg, uint32_t *flows)
 {
 	static const struct { const char *name; uint32_t bit; } known[] = {
 		{ "direct", TVMM_F_TRY_DIRECT },
 		{ "fwd", TVMM_F_TRY_FWD },
+		{ "pv", TVMM_F_TRY_PV },
 		{ "none", 0 },
 	};
 	const char *p = arg;
@@ -53,6 +54,8 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 		{ "no-zero-hint", no_argument, NULL, 'Z' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "ioctl-regs", no_argument, NULL, 'I' },
 		{ 0 },
 	};
 	uint64_t v;
@@ -86,6 +89,14 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 				goto bad;
 			cfg->iters = v;
 			break;
+		case 'r':
+			if (!parse_u64(optarg, 1, 15, &v))
+				goto bad;
+			cfg->reps = v;
+			break;
+		case 'I':
+			cfg->ioctl_regs = true;
+			break;
 		case 'T':
 			cfg->trace = true;
 			break;
@@ -103,7 +114,7 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 			break;
 		case 'f':
 			if (parse_flows(optarg, &cfg->flows)) {
-				warnx_("bad value '%s' for --flows (a comma list of direct, fwd; or none)",
+				warnx_("bad value '%s' for --flows (a comma list of direct, fwd, pv; or none)",
 				       optarg);
 				return -1;
 			}

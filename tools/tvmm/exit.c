@@ -145,6 +145,12 @@ static bool handle_io(struct tvmm_vcpu *vcpu)
 	case TVMM_PORT_IRET:
 		vcpu->st.kind[EX_PIO_IRET]++;
 		return tvmm_forward_return(vcpu);
+	case TVMM_PORT_TRAP:
+		vcpu->st.kind[EX_PIO_TRAP]++;
+		return tvmm_trap_forward(vcpu);
+	case TVMM_PORT_NULL:
+		vcpu->st.kind[EX_PIO_NULL]++;	/* the bench's bare exit */
+		return true;
 	}
 	vcpu->st.kind[EX_OTHER]++;
 	tvmm_trace(vcpu, "IO %s port %#x ignored", out ? "out" : "in",

@@ -86,6 +86,10 @@ int tvmm_host_open(struct tvmm_host *h, char *err, size_t errlen)
 				  (void *)KVM_CAP_X86_USER_SPACE_MSR) > 0 &&
 		      __kvm_ioctl(h->kvm_fd, KVM_CHECK_EXTENSION,
 				  (void *)KVM_CAP_X86_MSR_FILTER) > 0;
+	v = __kvm_ioctl(h->kvm_fd, KVM_CHECK_EXTENSION,
+			(void *)KVM_CAP_SYNC_REGS);
+	h->sync_regs = v > 0 && (v & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
+		       (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
 	tvmm_host_detect(h);
 	return 0;
 fail:

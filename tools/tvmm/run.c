@@ -42,7 +42,8 @@ void tvmm_config_default(struct tvmm_config *cfg)
 	cfg->zero_hint = true;
 	cfg->scenario = "demo";
 	cfg->iters = 10;
-	cfg->flows = TVMM_F_TRY_DIRECT | TVMM_F_TRY_FWD;
+	cfg->reps = 1;
+	cfg->flows = TVMM_F_TRY_DIRECT | TVMM_F_TRY_FWD | TVMM_F_TRY_PV;
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -103,6 +104,7 @@ static void load(struct tvmm_vm *vm, const struct tvmm_image *img)
 	bi->free_start = (vm->bss_end + 4095) & ~4095ull;
 	bi->nr_vcpus = vm->nr_vcpus;
 	bi->iters = cfg->iters;
+	bi->reps = cfg->reps;
 	snprintf(bi->scenario, sizeof(bi->scenario), "%s", cfg->scenario);
 	if (cfg->zero_hint)
 		vm->features |= TVMM_F_ZERO_HINT;

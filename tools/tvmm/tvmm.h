@@ -27,7 +27,7 @@
 
 #define TVMM_MAX_VMS		16
 #define TVMM_MAX_REPORTS	32
-#define TVMM_MAX_SYNCS		16
+#define TVMM_MAX_SYNCS		64
 #define TVMM_LAST_EXITS		8
 
 struct tvmm_host {
@@ -35,6 +35,7 @@ struct tvmm_host {
 	int run_size;
 	bool user_msr;		/* KVM_CAP_X86_USER_SPACE_MSR + filter */
 	bool immediate_exit;
+	bool sync_regs;		/* KVM_CAP_SYNC_REGS: registers in kvm_run */
 	bool pvm;		/* software virtualization: KVM PVM */
 	bool svm;		/* kvm-amd */
 	char kind[96];		/* "kvm-amd (SVM)", "KVM PVM (software)" */
@@ -46,15 +47,18 @@ struct tvmm_config {
 	unsigned int vcpus, vms;
 	unsigned int timeout_s;
 	bool trace, stats, zero_hint, quiet;
+	bool ioctl_regs;	/* KVM_GET/SET_REGS even with SYNC_REGS */
 	const char *image;	/* NULL: the embedded guest */
 	const char *scenario;
 	uint64_t iters;
-	uint32_t flows;		/* TVMM_F_TRY_DIRECT | TVMM_F_TRY_FWD */
+	uint32_t flows;		/* TVMM_F_TRY_DIRECT | _FWD | _PV */
+	uint64_t reps;		/* bench: repetitions of each phase */
 };
 
 /* Every exit kind tvmm counts; names in stats.c. */
 enum tvmm_exit_kind {
-	EX_PIO_CONSOLE, EX_PIO_UCALL, EX_PIO_FWD, EX_PIO_IRET, EX_MMIO_DEV,
+	EX_PIO_CONSOLE, EX_PIO_UCALL, EX_PIO_FWD, EX_PIO_IRET, EX_PIO_TRAP,
+	EX_PIO_NULL, EX_MMIO_DEV,
 	EX_MMIO_UNMAPPED, EX_HLT, EX_MSR_READ, EX_MSR_WRITE, EX_SHUTDOWN,
 	EX_INTR, EX_OTHER, EX_NR
 };
@@ -73,7 +77,8 @@ struct tvmm_report {
 
 struct tvmm_sync {
 	char stage[24];
-	uint64_t arg, ns, exits, fwd_exits, resident_pages;
+	uint64_t arg, ns, exits, resident_pages;
+	uint64_t fwd_exits;	/* forwarding's: fwd, iret and trap-table */
 };
 
 struct tvmm_last_exit {
@@ -114,6 +119,10 @@ struct tvmm_vcpu {
 		bool mapped;
 	} xlates[8];
 	int nr_xlates;
+	/* This exit's registers where KVM does not sync them (regs.c). */
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_dtable os_idt;	/* the OS's IDT while tvmm's is loaded */
 	char con[256];			/* console line being assembled */
 	int con_len;
 	uint64_t run_start_ns;
@@ -129,8 +138,6 @@ struct tvmm_vm {
 	uint32_t features;
 	unsigned int nr_vcpus;
 	struct tvmm_vcpu vcpus[TVMM_MAX_VCPUS];
-	/* Learned from UCALL_SET_TRAPS: the OS's int 0x80 handler. */
-	uint64_t idt_base, syscall_handler;
 	/* The tiny devices; each vCPU thread touches them under dev_lock. */
 	pthread_mutex_t dev_lock;
 	int stop;			/* __atomic STOP_*: the watchdog wants out */
@@ -197,12 +204,32 @@ const struct tvmm_report *tvmm_report(const struct tvmm_vcpu *vcpu,
 				      const char *key);
 const struct tvmm_sync *tvmm_sync(const struct tvmm_vcpu *vcpu,
 				  const char *stage);
+const struct tvmm_sync *tvmm_sync_nth(const struct tvmm_vcpu *vcpu,
+				      const char *stage, int nth);
 int guest_string(struct tvmm_vm *vm, uint64_t gva, char *buf, size_t len);
+
+/* regs.c */
+void tvmm_regs_init(struct tvmm_vcpu *vcpu);
+bool tvmm_regs_get(struct tvmm_vcpu *vcpu, struct kvm_regs **r,
+		   struct kvm_sregs **s);
+#define TVMM_REGS	1
+#define TVMM_SREGS	2
+bool tvmm_regs_put(struct tvmm_vcpu *vcpu, unsigned int which);
 
 /* forward.c */
 bool tvmm_forward_syscall(struct tvmm_vcpu *vcpu);
 bool tvmm_forward_return(struct tvmm_vcpu *vcpu);
-void vcpu_complete_io(struct tvmm_vcpu *vcpu);
+bool tvmm_os_handler(struct tvmm_vcpu *vcpu, uint64_t cr3,
+		     const struct kvm_dtable *idt, unsigned int vec,
+		     uint64_t *rip);
+void *tvmm_guest_ptr(struct tvmm_vcpu *vcpu, uint64_t cr3, uint64_t gva,
+		     uint64_t len);
+volatile struct tvmm_pv *tvmm_pv(struct tvmm_vm *vm);
+
+/* traptable.c */
+void tvmm_trap_stubs(struct tvmm_vm *vm);
+bool tvmm_trap_flow(struct tvmm_vcpu *vcpu, uint64_t flow);
+bool tvmm_trap_forward(struct tvmm_vcpu *vcpu);
 
 /* stats.c */
 const char *tvmm_exit_name(enum tvmm_exit_kind k);
@@ -217,6 +244,8 @@ struct tvmm_xlate {
 	uint64_t gpa, hva, hpfn;	/* hpfn 0: unknown (not root) */
 	const char *fault;	/* why the walk stopped */
 };
+int tvmm_walk(struct tvmm_vm *vm, uint64_t cr3, uint64_t gva,
+	      struct tvmm_xlate *x);
 int tvmm_xlate(struct tvmm_vm *vm, uint64_t cr3, uint64_t gva,
 	       struct tvmm_xlate *x);
 void tvmm_xlate_print(FILE *f, const struct tvmm_xlate *x, const char *what);

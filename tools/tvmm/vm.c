@@ -50,6 +50,7 @@ static void vcpu_create(struct tvmm_vm *vm, int id)
 		die_errno("mmap of vCPU %d's kvm_run", id);
 	tvmm_set_cpuid(vcpu);
 	tvmm_vcpu_setup(vcpu);
+	tvmm_regs_init(vcpu);
 }
 
 struct tvmm_vm *tvmm_vm_create(const struct tvmm_host *h,

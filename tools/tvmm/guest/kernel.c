@@ -8,10 +8,10 @@
 #include "guest.h"
 
 void user_direct(uint64_t arg);
-void user_fwd(uint64_t arg);
+void user_pv(uint64_t arg);
 void user_bench_direct(uint64_t n);
-void user_bench_fwd(uint64_t n);
-void user_smp_fwd(uint64_t n);
+void user_bench_pv(uint64_t n);
+void user_smp_pv(uint64_t n);
 void user_smp_direct(uint64_t n);
 void kmain(uint64_t cpu);
 
@@ -61,41 +61,81 @@ static void check_msr(void)
 	GUEST_REPORT("msr_accesses", 2);
 }
 
-static void run_flow(const char *key, uint64_t entry, uint32_t feature)
+/* The flow the next user programs run in; tvmm swaps trap tables. */
+static void flow(uint64_t f)
 {
-	if (BOOTINFO->features & feature)
-		GUEST_REPORT(key, run_user(entry, 0));
+	ucall(UCALL_FLOW, __FILE__, __LINE__, "flow", f, 0, 0, 0);
 }
+
+/* The same user program, int 0x80 and all, for direct and fwd. */
+static const struct {
+	const char *name;
+	uint32_t feature;
+	uint64_t flow;
+	void (*prog)(uint64_t), (*bench)(uint64_t);
+} flows[] = {
+	{ "direct", TVMM_F_TRY_DIRECT, TVMM_FLOW_DIRECT, user_direct,
+	  user_bench_direct },
+	{ "fwd", TVMM_F_TRY_FWD, TVMM_FLOW_FWD, user_direct,
+	  user_bench_direct },
+	{ "pv", TVMM_F_TRY_PV, TVMM_FLOW_PV, user_pv, user_bench_pv },
+};
 
 static void demo(void)
 {
+	char key[24];
+
 	kprint("tvmm guest: long mode, traps installed\n");
 	check_cpuid();
 	check_mmio();
 	check_msr();
-	run_flow("direct_exit", (uint64_t)user_direct, TVMM_F_TRY_DIRECT);
-	run_flow("fwd_exit", (uint64_t)user_fwd, TVMM_F_TRY_FWD);
-	GUEST_REPORT("direct_syscalls", direct_syscalls[0]);
-	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls[0]);
+	for (unsigned int i = 0; i < 3; i++) {
+		uint64_t d = direct_syscalls[0], f = forwarded_syscalls[0];
+
+		if (!(BOOTINFO->features & flows[i].feature))
+			continue;
+		flow(flows[i].flow);
+		memcpy(key, flows[i].name, strlen(flows[i].name) + 1);
+		memcpy(key + strlen(key), "_exit", 6);
+		GUEST_REPORT(key, run_user((uint64_t)flows[i].prog, 0));
+		flow(TVMM_FLOW_DIRECT);
+		/* Which flow served the calls, as the handler saw it. */
+		memcpy(key + strlen(flows[i].name), "_fwd", 5);
+		GUEST_REPORT(key, forwarded_syscalls[0] - f);
+		memcpy(key + strlen(flows[i].name), "_direct", 8);
+		GUEST_REPORT(key, direct_syscalls[0] - d);
+	}
 	GUEST_REPORT("user_faults", user_faults);
 }
 
-/* Per-syscall cost of each flow: tvmm times the span between the SYNCs. */
+/*
+ * Per-call cost of each flow beside a bare exit (an OUT tvmm only
+ * counts), @reps times over: tvmm times the spans between the SYNCs.
+ */
 static void bench(void)
 {
 	uint64_t n = BOOTINFO->iters;
+	char stage[24];
 
-	if (BOOTINFO->features & TVMM_F_TRY_DIRECT) {
-		GUEST_SYNC("direct-begin", n);
-		GUEST_REPORT("bench_direct_exit",
-			     run_user((uint64_t)user_bench_direct, n));
-		GUEST_SYNC("direct-end", n);
-	}
-	if (BOOTINFO->features & TVMM_F_TRY_FWD) {
-		GUEST_SYNC("fwd-begin", n);
-		GUEST_REPORT("bench_fwd_exit",
-			     run_user((uint64_t)user_bench_fwd, n));
-		GUEST_SYNC("fwd-end", n);
+	for (uint64_t rep = 0; rep < BOOTINFO->reps; rep++) {
+		GUEST_SYNC("exit-begin", n);
+		for (uint64_t i = 0; i < n; i++)
+			outb(TVMM_PORT_NULL, 0);
+		GUEST_SYNC("exit-end", n);
+		for (unsigned int i = 0; i < 3; i++) {
+			size_t l = strlen(flows[i].name);
+
+			if (!(BOOTINFO->features & flows[i].feature))
+				continue;
+			memcpy(stage, flows[i].name, l);
+			flow(flows[i].flow);
+			memcpy(stage + l, "-begin", 7);
+			GUEST_SYNC(stage, n);
+			run_user((uint64_t)flows[i].bench, n);
+			memcpy(stage + l, "-end", 5);
+			GUEST_SYNC(stage, n);
+			flow(TVMM_FLOW_DIRECT);
+		}
 	}
 	GUEST_REPORT("direct_syscalls", direct_syscalls[0]);
 	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls[0]);
@@ -197,7 +237,7 @@ static void smp_fwd(uint64_t cpu)
 		user_map_program(2);
 		overlap_wait = true;
 		__atomic_store_n(&fwd_mapped, 1, __ATOMIC_SEQ_CST);
-		code = run_user_mapped((uint64_t)user_smp_fwd, BOOTINFO->iters);
+		code = run_user_mapped((uint64_t)user_smp_pv, BOOTINFO->iters);
 	} else {
 		while (!fwd_mapped)
 			asm volatile("pause");
