@@ -126,6 +126,7 @@ static int bench_zero(struct tvmm_config *cfg, bool hint)
 	struct tvmm_vm *vms[TVMM_MAX_VMS];
 	struct tvmm_host h = { .kvm_fd = -1 };
 	const struct tvmm_sync *s, *e;
+	struct tvmm_vcpu *v;
 	unsigned int n;
 	int rc;
 
@@ -134,13 +135,23 @@ static int bench_zero(struct tvmm_config *cfg, bool hint)
 	rc = tvmm_run(cfg, vms, &n, &h);
 	if (!n)
 		return rc;
-	s = tvmm_sync(&vms[0]->vcpus[0], "zero-begin");
-	e = tvmm_sync(&vms[0]->vcpus[0], "zero-end");
-	if (s && e)
-		printf("demand-zero, hint %-3s: %llu pages in %8.0f us, host pages touched %+lld\n",
+	v = &vms[0]->vcpus[0];
+	s = tvmm_sync(v, "zero-begin");
+	e = tvmm_sync(v, "zero-end");
+	if (s && e) {
+		printf("demand-zero, hint %-3s: %llu pages in %8.0f us (%.1f us/page), host pages touched %+lld, tvmm saw %llu exits\n",
 		       hint ? "on" : "off", (unsigned long long)cfg->iters,
 		       (e->ns - s->ns) / 1e3,
-		       (long long)(e->resident_pages - s->resident_pages));
+		       (e->ns - s->ns) / 1e3 / cfg->iters,
+		       (long long)(e->resident_pages - s->resident_pages),
+		       (unsigned long long)(e->exits - s->exits));
+		/* The page faults and exits KVM took care of without tvmm. */
+		tvmm_kstats_print(stdout, "  KVM, vCPU, per page:", &v->ks,
+				  s->kvm, e->kvm, cfg->iters);
+		tvmm_kstats_print(stdout, "  KVM, VM (whole run), per page:",
+				  &vms[0]->ks, vms[0]->ks_before,
+				  vms[0]->ks_after, cfg->iters);
+	}
 	free_vms(vms, n, &h);
 	return rc;
 }

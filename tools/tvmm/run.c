@@ -59,6 +59,7 @@ static void *vcpu_thread(void *arg)
 	struct tvmm_vcpu *vcpu = arg;
 	uint64_t c0 = thread_cpu_ns();
 
+	vcpu->ks_before = tvmm_kstats_snapshot(&vcpu->ks);
 	vcpu->run_start_ns = now_ns();
 	while (vcpu->state == VCPU_RUNNING) {
 		int stop = __atomic_load_n(&vcpu->vm->stop, __ATOMIC_SEQ_CST);
@@ -83,6 +84,7 @@ static void *vcpu_thread(void *arg)
 	}
 	vcpu->st.wall_ns = now_ns() - vcpu->run_start_ns;
 	vcpu->st.cpu_ns = thread_cpu_ns() - c0;
+	vcpu->ks_after = tvmm_kstats_snapshot(&vcpu->ks);
 	return NULL;
 }
 
@@ -215,6 +217,8 @@ int tvmm_run_vms(const struct tvmm_host *h, const struct tvmm_config *cfg,
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	for (unsigned int i = 0; i < cfg->vms; i++)
+		vms[i]->ks_before = tvmm_kstats_snapshot(&vms[i]->ks);
+	for (unsigned int i = 0; i < cfg->vms; i++)
 		for (unsigned int c = 0; c < vms[i]->nr_vcpus; c++)
 			if (pthread_create(&vms[i]->vcpus[c].thread, NULL,
 					   vcpu_thread, &vms[i]->vcpus[c]))
@@ -237,9 +241,11 @@ int tvmm_run_vms(const struct tvmm_host *h, const struct tvmm_config *cfg,
 		}
 		nanosleep(&ts, NULL);
 	}
-	for (unsigned int i = 0; i < cfg->vms; i++)
+	for (unsigned int i = 0; i < cfg->vms; i++) {
 		for (unsigned int c = 0; c < vms[i]->nr_vcpus; c++)
 			pthread_join(vms[i]->vcpus[c].thread, NULL);
+		vms[i]->ks_after = tvmm_kstats_snapshot(&vms[i]->ks);
+	}
 	for (unsigned int i = 0; i < cfg->vms; i++)
 		worst = worse(worst, outcome(vms[i]));
 	return worst;

@@ -75,8 +75,20 @@ struct tvmm_report {
 	uint64_t val;
 };
 
+/* kvmstats.c: KVM's binary statistics of one VM or vCPU. */
+struct tvmm_kstats {
+	int fd;				/* -1: the host has none */
+	unsigned int n;
+	struct tvmm_kstat {
+		char name[48];
+		bool cumulative;	/* a count: show differences */
+		uint32_t offset;	/* of its value in the stats file */
+	} *d;
+};
+
 struct tvmm_sync {
 	char stage[24];
+	uint64_t *kvm;		/* the vCPU's KVM statistics then, or NULL */
 	uint64_t arg, ns, exits, resident_pages;
 	uint64_t fwd_exits;	/* forwarding's: fwd, iret and trap-table */
 };
@@ -123,6 +135,8 @@ struct tvmm_vcpu {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	struct kvm_dtable os_idt;	/* the OS's IDT while tvmm's is loaded */
+	struct tvmm_kstats ks;
+	uint64_t *ks_before, *ks_after;	/* around the run */
 	char con[256];			/* console line being assembled */
 	int con_len;
 	uint64_t run_start_ns;
@@ -142,6 +156,8 @@ struct tvmm_vm {
 	pthread_mutex_t dev_lock;
 	int stop;			/* __atomic STOP_*: the watchdog wants out */
 	uint64_t mmio_scratch, mmio_counter, msr_value;
+	struct tvmm_kstats ks;
+	uint64_t *ks_before, *ks_after;
 	FILE *out;
 };
 
@@ -234,6 +250,17 @@ bool tvmm_trap_forward(struct tvmm_vcpu *vcpu);
 /* stats.c */
 const char *tvmm_exit_name(enum tvmm_exit_kind k);
 void tvmm_print_stats(struct tvmm_vm *vm);
+
+/* kvmstats.c */
+void tvmm_kstats_open(struct tvmm_kstats *k, int obj_fd);
+bool tvmm_kstats_read(const struct tvmm_kstats *k, uint64_t *vals);
+uint64_t *tvmm_kstats_snapshot(const struct tvmm_kstats *k);
+int64_t tvmm_kstats_get(const struct tvmm_kstats *k, const uint64_t *a,
+			const uint64_t *b, const char *name);
+void tvmm_kstats_print(FILE *f, const char *prefix,
+		       const struct tvmm_kstats *k, const uint64_t *a,
+		       const uint64_t *b, double per);
+void tvmm_kstats_close(struct tvmm_kstats *k);
 
 /* xlate.c */
 struct tvmm_xlate {

@@ -19,6 +19,7 @@ TVMM_LIB_SRCS = \
 	tools/tvmm/forward.c \
 	tools/tvmm/traptable.c \
 	tools/tvmm/stats.c \
+	tools/tvmm/kvmstats.c \
 	tools/tvmm/xlate.c \
 	tools/tvmm/run.c \
 	$(UTIL_SRCS)

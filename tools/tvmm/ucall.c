@@ -114,12 +114,17 @@ bool tvmm_ucall(struct tvmm_vcpu *vcpu, uint32_t gpa)
 		s = &vcpu->syncs[vcpu->nr_syncs++];
 		snprintf(s->stage, sizeof(s->stage), "%s", msg);
 		s->arg = uc.args[1];
-		s->ns = now_ns();
 		s->exits = vcpu->st.exits;
 		s->fwd_exits = vcpu->st.kind[EX_PIO_FWD] +
 			       vcpu->st.kind[EX_PIO_IRET] +
 			       vcpu->st.kind[EX_PIO_TRAP];
+		/* Spans start after and end before this exit's own reading. */
+		if (strstr(msg, "-end"))
+			s->ns = now_ns();
 		s->resident_pages = tvmm_resident_pages(vm);
+		s->kvm = tvmm_kstats_snapshot(&vcpu->ks);
+		if (!strstr(msg, "-end"))
+			s->ns = now_ns();
 		return true;
 	case UCALL_REPORT:
 		report(vcpu, msg, uc.args[0]);
