@@ -397,7 +397,7 @@ static void smp_fwd_case(const char *l, bool hw)
 	     d1 && d1->val > 0 &&
 	     !v1->st.kind[EX_PIO_FWD] && !v1->st.kind[EX_PIO_IRET] &&
 	     rep(&r, "overlaps") > 0;
-	ktap_ok(ok, "%s: two vCPUs: %lld of %llu forwarded calls overlapped %lld direct ones on the other vCPU; each counted in its own flow, none of them returned through tvmm (cpu1 fwd/iret exits %llu/%llu, rc %d)",
+	ktap_ok(ok, "%s: two vCPUs: %lld of %llu forwarded calls on cpu0 overlapped direct ones on cpu1 (%lld in all); each counted in its own flow, cpu1's never through tvmm (cpu1 fwd/iret exits %llu/%llu, rc %d)",
 		l, (long long)rep(&r, "overlaps"), (unsigned long long)n,
 		d1 ? (long long)d1->val : -1,
 		(unsigned long long)v1->st.kind[EX_PIO_FWD],
@@ -466,8 +466,8 @@ static void host_fail_cases(const char *l)
 			_exit(100);
 		fclose(f);
 		/* What is mapped now, plus room for everything but 1 GiB. */
-		lim.rlim_cur = lim.rlim_max =
-			pages * sysconf(_SC_PAGESIZE) + (256ull << 20);
+		lim.rlim_cur = pages * sysconf(_SC_PAGESIZE) + (256ull << 20);
+		lim.rlim_max = lim.rlim_cur;
 		if (setrlimit(RLIMIT_AS, &lim))
 			_exit(101);
 		start(&r, "demo", 1);

@@ -26,6 +26,7 @@ static const struct {
 	{ "fwd", "int 0x80 via tvmm's trap table" },
 	{ "pv", "para-virtual OUT, forwarded" },
 };
+
 #define NR_PHASES	(sizeof(phases) / sizeof(phases[0]))
 
 static int cmp_double(const void *a, const void *b)

@@ -72,7 +72,7 @@ static const struct {
 	const char *name;
 	uint32_t feature;
 	uint64_t flow;
-	void (*prog)(uint64_t), (*bench)(uint64_t);
+	void (*prog)(uint64_t arg), (*bench)(uint64_t n);
 } flows[] = {
 	{ "direct", TVMM_F_TRY_DIRECT, TVMM_FLOW_DIRECT, user_direct,
 	  user_bench_direct },
