@@ -81,9 +81,20 @@ static const struct {
 	{ "pv", TVMM_F_TRY_PV, TVMM_FLOW_PV, user_pv, user_bench_pv },
 };
 
+/* "@a@sep@b" in @buf (32 bytes: the names here are short). */
+static const char *join(char *buf, const char *a, char sep, const char *b)
+{
+	size_t la = strlen(a);
+
+	memcpy(buf, a, la);
+	buf[la] = sep;
+	memcpy(buf + la + 1, b, strlen(b) + 1);
+	return buf;
+}
+
 static void demo(void)
 {
-	char key[24];
+	char key[32];
 
 	kprint("tvmm guest: long mode, traps installed\n");
 	check_cpuid();
@@ -95,15 +106,14 @@ static void demo(void)
 		if (!(BOOTINFO->features & flows[i].feature))
 			continue;
 		flow(flows[i].flow);
-		memcpy(key, flows[i].name, strlen(flows[i].name) + 1);
-		memcpy(key + strlen(key), "_exit", 6);
-		GUEST_REPORT(key, run_user((uint64_t)flows[i].prog, 0));
+		GUEST_REPORT(join(key, flows[i].name, '_', "exit"),
+			     run_user((uint64_t)flows[i].prog, 0));
 		flow(TVMM_FLOW_DIRECT);
 		/* Which flow served the calls, as the handler saw it. */
-		memcpy(key + strlen(flows[i].name), "_fwd", 5);
-		GUEST_REPORT(key, forwarded_syscalls[0] - f);
-		memcpy(key + strlen(flows[i].name), "_direct", 8);
-		GUEST_REPORT(key, direct_syscalls[0] - d);
+		GUEST_REPORT(join(key, flows[i].name, '_', "fwd"),
+			     forwarded_syscalls[0] - f);
+		GUEST_REPORT(join(key, flows[i].name, '_', "direct"),
+			     direct_syscalls[0] - d);
 	}
 	GUEST_REPORT("user_faults", user_faults);
 }
@@ -115,7 +125,7 @@ static void demo(void)
 static void bench(void)
 {
 	uint64_t n = BOOTINFO->iters;
-	char stage[24];
+	char stage[32];
 
 	for (uint64_t rep = 0; rep < BOOTINFO->reps; rep++) {
 		GUEST_SYNC("exit-begin", n);
@@ -123,17 +133,12 @@ static void bench(void)
 			outb(TVMM_PORT_NULL, 0);
 		GUEST_SYNC("exit-end", n);
 		for (unsigned int i = 0; i < 3; i++) {
-			size_t l = strlen(flows[i].name);
-
 			if (!(BOOTINFO->features & flows[i].feature))
 				continue;
-			memcpy(stage, flows[i].name, l);
 			flow(flows[i].flow);
-			memcpy(stage + l, "-begin", 7);
-			GUEST_SYNC(stage, n);
+			GUEST_SYNC(join(stage, flows[i].name, '-', "begin"), n);
 			run_user((uint64_t)flows[i].bench, n);
-			memcpy(stage + l, "-end", 5);
-			GUEST_SYNC(stage, n);
+			GUEST_SYNC(join(stage, flows[i].name, '-', "end"), n);
 			flow(TVMM_FLOW_DIRECT);
 		}
 	}
