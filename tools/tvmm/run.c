@@ -185,8 +185,9 @@ static bool vm_failed(struct tvmm_vm *vm)
 
 /*
  * Asks @vm's vCPUs to stop for @why (the first reason given sticks) and
- * kicks those still in KVM_RUN out of it. vm->stop comes before
- * immediate_exit: vcpu_complete_io() reads them in the other order.
+ * kicks those still in KVM_RUN out of it: immediate_exit for a vCPU
+ * about to enter, the signal for one inside. A vCPU thread reads
+ * vm->stop before each KVM_RUN, so a kick it misses is caught there.
  */
 static void stop_vm(struct tvmm_vm *vm, int why)
 {
