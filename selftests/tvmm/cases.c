@@ -3,9 +3,14 @@
  * The cases behind cases.h. Each runs the embedded guest with a
  * scenario and checks what tvmm counted against what the guest reported.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ktap.h>
@@ -90,6 +95,40 @@ static int bad_image(const void *data, size_t len, off_t size)
 	return r.rc;
 }
 
+/*
+ * A character device node whose major no driver registered (60 is one
+ * of the majors devices.txt keeps for local use, never handed out
+ * dynamically): open() fails with ENXIO, and tvmm must say that a
+ * driver is missing, not that /dev/kvm is absent or a permission.
+ */
+static void driverless_node_case(void)
+{
+	char dir[] = "/tmp/tvmm-node-XXXXXX", node[64], err[256];
+	struct tvmm_host h;
+	bool ok;
+
+	if (!mkdtemp(dir)) {
+		ktap_skip("a node without a driver: no temporary directory (%s)",
+			  strerror(errno));
+		return;
+	}
+	snprintf(node, sizeof(node), "%s/kvm", dir);
+	if (mknod(node, S_IFCHR | 0600, makedev(60, 0))) {
+		ktap_skip("a node without a driver: cannot mknod here (%s)",
+			  strerror(errno));
+		rmdir(dir);
+		return;
+	}
+	setenv("TVMM_KVM_DEVICE", node, 1);
+	ok = tvmm_host_open(&h, err, sizeof(err)) < 0 &&
+	     strstr(err, "no driver");
+	unsetenv("TVMM_KVM_DEVICE");
+	unlink(node);
+	rmdir(dir);
+	ktap_ok(ok, "a device node without a driver is diagnosed as such (%s)",
+		err);
+}
+
 void tvmm_bad_input_cases(void)
 {
 	size_t len = tvmm_guest_image_end - tvmm_guest_image;
@@ -123,9 +162,40 @@ void tvmm_bad_input_cases(void)
 		"a missing /dev/kvm is reported as unsupported, no VM made");
 	finish(&r);
 	unsetenv("TVMM_KVM_DEVICE");
+	driverless_node_case();
 }
 
-/* demo: every exit kind once, both syscall flows, the CPUID policy. */
+/*
+ * KVM's own counts against tvmm's: KVM sees every exit, tvmm only those
+ * that reach user space (less the KVM_RUNs a kick ended before entry).
+ */
+static void kvm_stats_case(const char *l, struct tvmm_vcpu *v)
+{
+	const struct tvmm_stats *st = &v->st;
+	int64_t ex, io, hlt;
+	uint64_t pio = 0;
+
+	ex = tvmm_kstats_get(&v->ks, v->ks_before, v->ks_after, "exits");
+	io = tvmm_kstats_get(&v->ks, v->ks_before, v->ks_after, "io_exits");
+	hlt = tvmm_kstats_get(&v->ks, v->ks_before, v->ks_after, "halt_exits");
+	if (ex < 0) {
+		ktap_skip("%s: KVM's binary statistics: this host has none", l);
+		return;
+	}
+	for (int k = EX_PIO_CONSOLE; k <= EX_PIO_NULL; k++)
+		pio += st->kind[k];
+	ktap_ok(ex >= (int64_t)(st->exits - st->kind[EX_INTR]) &&
+		io >= (int64_t)pio && hlt == (int64_t)st->kind[EX_HLT],
+		"%s: KVM's statistics: exits %lld >= tvmm's %llu, io_exits %lld >= its port I/O %llu, halt_exits %lld == its HLT",
+		l, (long long)ex, (unsigned long long)st->exits,
+		(long long)io, (unsigned long long)pio, (long long)hlt);
+}
+
+/*
+ * demo: every exit kind once, the three syscall flows, the CPUID policy.
+ * Each flow's user program makes 7 calls, the last one exit (which
+ * never returns): fwd and pv take 2 exits a call but for exit's 1.
+ */
 static void demo_cases(const char *l, bool hw)
 {
 	struct tvmm_stats *st;
@@ -144,51 +214,72 @@ static void demo_cases(const char *l, bool hw)
 		 (uint64_t)rep(&r, "msr_accesses")),
 		"%s: CPUID policy seen by the guest; MMIO %llu and MSR exits match the guest's accesses",
 		l, (unsigned long long)st->kind[EX_MMIO_DEV]);
-	if (rep(&r, "fwd_exit") == 0)
+	if (rep(&r, "pv_exit") == 0)
 		flows_ok++;
-	ktap_ok(rep(&r, "fwd_exit") == 0 &&
-		st->kind[EX_PIO_FWD] == (uint64_t)rep(&r, "forwarded_syscalls") &&
-		st->kind[EX_PIO_IRET] + 1 == st->kind[EX_PIO_FWD],
-		"%s: trap-and-forward: all results right, one exit in and one out per call (%llu/%llu)",
+	/* Returns are counted together for fwd and pv: see the fwd case. */
+	ktap_ok(rep(&r, "pv_exit") == 0 && rep(&r, "pv_fwd") == 7 &&
+		rep(&r, "pv_direct") == 0 && st->kind[EX_PIO_FWD] == 7 &&
+		st->kind[EX_PIO_IRET] >= 6,
+		"%s: para-virtual flow: all results right, one exit in and one out per call (%llu/%llu)",
 		l, (unsigned long long)st->kind[EX_PIO_FWD],
 		(unsigned long long)st->kind[EX_PIO_IRET]);
 	if (!hw && rep(&r, "int80_ud") != -999999) {
 		ktap_skip("%s: direct flow: this host raises #UD for int 0x80 from CPL3 (KVM PVM)", l);
+		ktap_skip("%s: forwarded flow: int 0x80 from CPL3 is #UD here", l);
 	} else {
 		if (rep(&r, "direct_exit") == 0)
 			flows_ok++;
 		ktap_ok(rep(&r, "direct_exit") == 0 &&
-			rep(&r, "direct_syscalls") == 7,
+			rep(&r, "direct_direct") == 7 && rep(&r, "direct_fwd") == 0,
 			"%s: direct flow: all 7 syscalls right inside the guest", l);
+		if (rep(&r, "fwd_exit") == 0)
+			flows_ok++;
+		ktap_ok(rep(&r, "fwd_exit") == 0 && rep(&r, "fwd_fwd") == 7 &&
+			rep(&r, "fwd_direct") == 0 &&
+			st->kind[EX_PIO_TRAP] == 7 &&
+			st->kind[EX_PIO_IRET] + 2 ==
+			st->kind[EX_PIO_TRAP] + st->kind[EX_PIO_FWD],
+			"%s: forwarded flow: the same int 0x80 program, all 7 calls through tvmm's trap table (%llu trap exits, %llu returns for both flows)",
+			l, (unsigned long long)st->kind[EX_PIO_TRAP],
+			(unsigned long long)st->kind[EX_PIO_IRET]);
 	}
 	ktap_ok(st->kind[EX_HLT] == 2ull * flows_ok &&
 		st->kind[EX_PIO_CONSOLE] > 0,
 		"%s: nanosleep(2) halts twice per flow (%llu HLT exits)", l,
 		(unsigned long long)st->kind[EX_HLT]);
+	kvm_stats_case(l, cpu0(&r));
 	finish(&r);
 }
 
+/* Exits per call of each flow, and a bare exit's, between the SYNCs. */
 static void bench_case(const char *l, bool hw)
 {
-	const struct tvmm_sync *a, *b, *c, *d;
+	static const char *const ph[] = { "exit", "direct", "fwd", "pv" };
+	/* Exits between begin and end: calls, the exit call, the SYNC. */
+	uint64_t n = 200, want[] = { n + 1, 1, 2 * n + 2, 2 * n + 2 };
+	const struct tvmm_sync *b, *e;
+	char bs[24], es[24], got[128] = "";
+	bool ok;
 	struct run r;
-	uint64_t n = 200;
 
 	start(&r, "bench", n);
 	go(&r);
-	a = tvmm_sync(cpu0(&r), "direct-begin");
-	b = tvmm_sync(cpu0(&r), "direct-end");
-	c = tvmm_sync(cpu0(&r), "fwd-begin");
-	d = tvmm_sync(cpu0(&r), "fwd-end");
-	ktap_ok(r.rc == 0 && c && d && d->fwd_exits - c->fwd_exits == 2 * n + 1,
-		"%s: %llu forwarded getpids take exactly 2 exits each (+1 for exit)",
-		l, (unsigned long long)n);
-	if (!hw && rep(&r, "int80_ud") != -999999)
-		ktap_skip("%s: direct flow cost: int 0x80 from CPL3 not available here", l);
-	else
-		ktap_ok(a && b && b->exits - a->exits == 2,
-			"%s: %llu direct getpids take no VM exit", l,
-			(unsigned long long)n);
+	ok = r.rc == 0;
+	for (int p = 0; p < 4; p++) {
+		if (p == 1 || p == 2) {
+			if (!hw && rep(&r, "int80_ud") != -999999)
+				continue;
+		}
+		snprintf(bs, sizeof(bs), "%s-begin", ph[p]);
+		snprintf(es, sizeof(es), "%s-end", ph[p]);
+		b = tvmm_sync(cpu0(&r), bs);
+		e = tvmm_sync(cpu0(&r), es);
+		ok = ok && b && e && e->exits - b->exits == want[p];
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), " %s %lld",
+			 ph[p], b && e ? (long long)(e->exits - b->exits) : -1);
+	}
+	ktap_ok(ok, "%s: %llu calls a flow: bare exits 1 each, direct none, fwd and pv 2 each (+1 for exit, +1 the SYNC):%s",
+		l, (unsigned long long)n, got);
 	finish(&r);
 }
 
@@ -271,6 +362,125 @@ static void memory_cases(const char *l)
 	}
 }
 
+/*
+ * Traps on two vCPUs at once: vCPU 0's forwarded calls are held in the
+ * OS handler until vCPU 1's direct ones come through. Each vCPU's calls
+ * must be counted in its own flow and only forwarded ones may return
+ * through tvmm (one in_forward flag per VM sent vCPU 1's there).
+ */
+static void smp_fwd_case(const char *l, bool hw)
+{
+	struct tvmm_vcpu *v0, *v1;
+	const struct tvmm_report *d1;
+	uint64_t n = 20;
+	struct run r;
+	bool ok;
+
+	start(&r, "smp-fwd", n);
+	r.cfg.vcpus = 2;
+	go(&r);
+	v0 = &r.vms[0]->vcpus[0];
+	v1 = &r.vms[0]->vcpus[1];
+	if (!hw && tvmm_report(v1, "int80_ud")) {
+		ktap_skip("%s: two vCPUs' traps: int 0x80 from CPL3 not available here", l);
+		finish(&r);
+		return;
+	}
+	d1 = tvmm_report(v1, "direct_syscalls");
+	ok = r.rc == 0 && rep(&r, "user_exit") == 0 &&
+	     rep(&r, "forwarded_syscalls") == (int64_t)n + 1 &&
+	     rep(&r, "direct_syscalls") == 0 &&
+	     v0->st.kind[EX_PIO_FWD] == n + 1 && v0->st.kind[EX_PIO_IRET] == n &&
+	     tvmm_report(v1, "user_exit") && !tvmm_report(v1, "user_exit")->val &&
+	     tvmm_report(v1, "forwarded_syscalls") &&
+	     !tvmm_report(v1, "forwarded_syscalls")->val &&
+	     d1 && d1->val > 0 &&
+	     !v1->st.kind[EX_PIO_FWD] && !v1->st.kind[EX_PIO_IRET] &&
+	     rep(&r, "overlaps") > 0;
+	ktap_ok(ok, "%s: two vCPUs: %lld of %llu forwarded calls on cpu0 overlapped direct ones on cpu1 (%lld in all); each counted in its own flow, cpu1's never through tvmm (cpu1 fwd/iret exits %llu/%llu, rc %d)",
+		l, (long long)rep(&r, "overlaps"), (unsigned long long)n,
+		d1 ? (long long)d1->val : -1,
+		(unsigned long long)v1->st.kind[EX_PIO_FWD],
+		(unsigned long long)v1->st.kind[EX_PIO_IRET], r.rc);
+	finish(&r);
+}
+
+/* A vCPU that fails stops its spinning siblings at once, not at --timeout. */
+static void smp_fail_case(const char *l)
+{
+	struct run r;
+	uint64_t t0;
+	double s;
+
+	start(&r, "smp-fail", 1);
+	r.cfg.vcpus = 3;
+	t0 = now_ns();
+	go(&r);
+	s = (now_ns() - t0) / 1e9;
+	ktap_ok(r.rc == TVMM_EXIT_GUEST && r.n == 1 &&
+		r.vms[0]->vcpus[2].state == VCPU_FAILED &&
+		r.vms[0]->vcpus[0].state == VCPU_STOPPED &&
+		r.vms[0]->vcpus[1].state == VCPU_STOPPED &&
+		s < r.cfg.timeout_s / 2,
+		"%s: a failed vCPU stops its 2 siblings at once (%.1f s, --timeout %u s, rc %d)",
+		l, s, r.cfg.timeout_s, r.rc);
+	finish(&r);
+}
+
+/*
+ * Host-side failures exit with their own code: KVM_RUN failing (here on
+ * a file that is not a vCPU) and a die() in tvmm (guest memory that the
+ * address-space limit refuses, in a child process).
+ */
+static void host_fail_cases(const char *l)
+{
+	struct tvmm_vcpu *v;
+	struct rlimit lim;
+	struct run r;
+	int real, st = -1;
+	long pages = 0;
+	pid_t pid;
+	FILE *f;
+
+	start(&r, "demo", 1);
+	if (tvmm_create_vms(&r.cfg, r.vms, &r.n, &r.h) == 0) {
+		v = cpu0(&r);
+		real = v->fd;
+		v->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		r.rc = tvmm_run_vms(&r.h, &r.cfg, r.vms);
+		close(v->fd);
+		v->fd = real;
+	}
+	ktap_ok(r.rc == TVMM_EXIT_HOST && r.n &&
+		cpu0(&r)->state == VCPU_HOST_FAILED &&
+		strstr(cpu0(&r)->error, "KVM_RUN"),
+		"%s: KVM_RUN failing is a host failure, exit %d, not 'guest failed' (rc %d)",
+		l, TVMM_EXIT_HOST, r.rc);
+	finish(&r);
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		f = fopen("/proc/self/statm", "r");
+		if (!f || fscanf(f, "%ld", &pages) != 1)
+			_exit(100);
+		fclose(f);
+		/* What is mapped now, plus room for everything but 1 GiB. */
+		lim.rlim_cur = pages * sysconf(_SC_PAGESIZE) + (256ull << 20);
+		lim.rlim_max = lim.rlim_cur;
+		if (setrlimit(RLIMIT_AS, &lim))
+			_exit(101);
+		start(&r, "demo", 1);
+		r.cfg.mem = 1ull << 30;
+		_exit(go(&r));
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	ktap_ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == TVMM_EXIT_HOST,
+		"%s: guest memory the host refuses (RLIMIT_AS) exits %d, not 'guest failed' (status %#x)",
+		l, TVMM_EXIT_HOST, st);
+}
+
 static void idle_smp_cases(const char *l)
 {
 	struct run r;
@@ -344,11 +554,14 @@ bool tvmm_kvm_cases(const char *label, bool hw)
 	}
 	ktap_diag("%s: host %s; guest memory: %s", label, h.kind, h.mmu);
 	pin = tvmm_pin_kvm(&h);
-	demo_cases(label, hw);		/* 5 */
-	bench_case(label, hw);		/* 2 */
+	demo_cases(label, hw);		/* 7 */
+	bench_case(label, hw);		/* 1 */
 	fault_cases(label);		/* 5 */
 	memory_cases(label);		/* 3 */
 	idle_smp_cases(label);		/* 2 */
+	smp_fwd_case(label, hw);	/* 1 */
+	smp_fail_case(label);		/* 1 */
+	host_fail_cases(label);		/* 2 */
 	/* The VM test reloads kvm-amd next: hold no KVM file then. */
 	if (pin >= 0)
 		close(pin);

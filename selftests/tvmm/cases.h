@@ -14,8 +14,8 @@
 
 struct tvmm_host;
 
-#define TVMM_BAD_INPUT_CASES	6
-#define TVMM_KVM_CASES		17
+#define TVMM_BAD_INPUT_CASES	7
+#define TVMM_KVM_CASES		22
 #define TVMM_ABUSE_CASES	4
 
 /* Bad input that needs no KVM at all. */

@@ -3,14 +3,15 @@
 # tvmm_cli_test: tvmm and each subcommand answer --help with the usage on
 # stdout and exit 0; no command, an unknown command or option, and a bad
 # value are refused with a message that names the option, and exit 2
-# (tvmm's usage error); xlate refuses a GVA wider than 64 bits; an image
+# (tvmm's usage error), so are an unknown --flows name and any argument
+# to probe; xlate refuses a GVA wider than 64 bits; an image
 # that is a FIFO or a device is refused at once, not waited on.
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/tvmm
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 17
+ktap_plan 20
 
 "$bin" --help 2>/dev/null | grep -q "^usage: tvmm run"
 ok $? "tvmm --help prints the usage"
@@ -52,6 +53,14 @@ refused_says "bad value '12Q' for --mem" xlate --mem 12Q
 ok $? "xlate --mem 12Q: the message names --mem"
 refused_says "bad value '99999' for --timeout" bench --timeout=99999
 ok $? "bench --timeout=99999: the message names --timeout"
+# --flows took any string and ran the flows its substrings named.
+refused_says "bad value 'direct,bogus' for --flows" run --flows direct,bogus
+ok $? "run --flows direct,bogus: an unknown flow is refused, named"
+# probe took no options and ignored whatever it was given.
+refused_says "probe takes no options or arguments, not '--vcpus'" probe --vcpus 2
+ok $? "probe --vcpus 2: refused, the option named"
+refused_says "not 'extra'" probe extra
+ok $? "probe extra: refused, the argument named"
 # GVAs are checked before any VM exists; --mem 1M, refused only after
 # them, keeps an accepted GVA from booting one. strtoull saturated the
 # wide ones to 2^64-1 and xlate walked that.

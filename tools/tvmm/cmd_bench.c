@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tvmm bench: the per-syscall cost of the direct flow (int 0x80 stays in
- * the guest), of trap-and-forward (two exits through tvmm) and of a
- * native getpid on this host, in one run; then what the demand-zero
- * hint saves (guest time and host pages). Guest spans are timed by tvmm
- * between the guest's SYNC ucalls, so no guest clock is trusted.
+ * tvmm bench: the per-call cost of a bare exit (an OUT tvmm only
+ * counts: the baseline), of the direct flow (int 0x80 stays in the
+ * guest), of the forwarded flow (the same int 0x80 through tvmm's trap
+ * table) and of the para-virtual flow, each --reps times in one guest:
+ * median and spread. Then the flows again with the register ioctls
+ * instead of KVM_CAP_SYNC_REGS (an A/B in the same run), a native getpid
+ * on this host, and what the demand-zero hint saves (guest time and host
+ * pages). Guest spans are timed by tvmm between the guest's SYNC
+ * ucalls, so no guest clock is trusted.
  */
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -14,12 +18,16 @@
 
 #include "cmd.h"
 
-static double span_ns(const struct tvmm_vcpu *v, const char *a, const char *b)
-{
-	const struct tvmm_sync *s = tvmm_sync(v, a), *e = tvmm_sync(v, b);
+static const struct {
+	const char *name, *what;
+} phases[] = {
+	{ "exit", "bare exit (OUT, only counted)" },
+	{ "direct", "direct int 0x80 (no exit)" },
+	{ "fwd", "int 0x80 via tvmm's trap table" },
+	{ "pv", "para-virtual OUT, forwarded" },
+};
 
-	return s && e ? (double)(e->ns - s->ns) : -1;
-}
+#define NR_PHASES	(sizeof(phases) / sizeof(phases[0]))
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -46,38 +54,70 @@ static double native_getpid_ns(uint64_t n)
 	return r[2];
 }
 
-static int bench_flows(struct tvmm_config *cfg)
+/* One line per phase: ns per call over the repetitions. Returns the median. */
+static double phase_line(const struct tvmm_vcpu *v, const struct tvmm_config *cfg,
+			 unsigned int p)
+{
+	char b[24], e[24];
+	double ns[16], exits = 0;
+	unsigned int n = 0;
+
+	snprintf(b, sizeof(b), "%s-begin", phases[p].name);
+	snprintf(e, sizeof(e), "%s-end", phases[p].name);
+	for (int rep = 0; rep < (int)cfg->reps && n < 16; rep++) {
+		const struct tvmm_sync *s = tvmm_sync_nth(v, b, rep),
+				       *t = tvmm_sync_nth(v, e, rep);
+
+		if (!s || !t)
+			break;
+		ns[n++] = (double)(t->ns - s->ns) / cfg->iters;
+		/* Less the end SYNC's own exit. */
+		exits = (double)(t->exits - s->exits - 1) / cfg->iters;
+	}
+	if (!n)
+		return -1;
+	qsort(ns, n, sizeof(ns[0]), cmp_double);
+	printf("  %-32s median %9.2f us  min %9.2f  max %9.2f  (%u reps, %.2f exits/call)\n",
+	       phases[p].what, ns[n / 2] / 1e3, ns[0] / 1e3, ns[n - 1] / 1e3,
+	       n, exits);
+	return ns[n / 2];
+}
+
+static int bench_flows(struct tvmm_config *cfg, bool ioctl_regs)
 {
 	struct tvmm_vm *vms[TVMM_MAX_VMS];
 	struct tvmm_host h = { .kvm_fd = -1 };
+	double med[NR_PHASES];
 	struct tvmm_vcpu *v;
 	unsigned int n;
-	double d, f;
 	int rc;
 
 	cfg->scenario = "bench";
+	cfg->ioctl_regs = ioctl_regs;
 	rc = tvmm_run(cfg, vms, &n, &h);
 	if (!n)
 		return rc;
 	v = &vms[0]->vcpus[0];
-	printf("machine: host %s; guest memory: %s\n", h.kind, h.mmu);
-	d = span_ns(v, "direct-begin", "direct-end");
-	f = span_ns(v, "fwd-begin", "fwd-end");
-	if (tvmm_report(v, "int80_ud"))
-		printf("direct (int 0x80, no exit):     refused here: #UD from CPL3\n");
-	else if (d >= 0)
-		printf("direct (int 0x80, no exit):     %10.0f ns/syscall (%llu calls)\n",
-		       d / cfg->iters, (unsigned long long)cfg->iters);
-	if (f >= 0) {
-		const struct tvmm_sync *s = tvmm_sync(v, "fwd-begin"),
-				       *e = tvmm_sync(v, "fwd-end");
-
-		printf("trap-and-forward (2 exits):     %10.0f ns/syscall (%llu exits)\n",
-		       f / cfg->iters,
-		       (unsigned long long)(e->fwd_exits - s->fwd_exits));
+	if (!ioctl_regs)
+		printf("machine: host %s; guest memory: %s\n", h.kind, h.mmu);
+	printf("registers: %s; %llu calls a phase\n",
+	       ioctl_regs || !h.sync_regs ? "KVM_GET/SET_(S)REGS ioctls" :
+	       "KVM_CAP_SYNC_REGS (in kvm_run)",
+	       (unsigned long long)cfg->iters);
+	for (unsigned int p = 0; p < NR_PHASES; p++) {
+		if (p == 1 && tvmm_report(v, "int80_ud")) {
+			printf("  %-32s refused here: #UD from CPL3\n",
+			       phases[p].what);
+			med[p] = -1;
+			continue;
+		}
+		med[p] = phase_line(v, cfg, p);
 	}
-	printf("native getpid on this host:     %10.0f ns/syscall\n",
-	       native_getpid_ns(cfg->iters * 10));
+	/* The target: a forwarded call near two bare exits. */
+	for (unsigned int p = 2; p < NR_PHASES; p++)
+		if (med[0] > 0 && med[p] > 0)
+			printf("  %s / two bare exits: %.2f\n", phases[p].name,
+			       med[p] / (2 * med[0]));
 	free_vms(vms, n, &h);
 	return rc;
 }
@@ -87,6 +127,7 @@ static int bench_zero(struct tvmm_config *cfg, bool hint)
 	struct tvmm_vm *vms[TVMM_MAX_VMS];
 	struct tvmm_host h = { .kvm_fd = -1 };
 	const struct tvmm_sync *s, *e;
+	struct tvmm_vcpu *v;
 	unsigned int n;
 	int rc;
 
@@ -95,13 +136,23 @@ static int bench_zero(struct tvmm_config *cfg, bool hint)
 	rc = tvmm_run(cfg, vms, &n, &h);
 	if (!n)
 		return rc;
-	s = tvmm_sync(&vms[0]->vcpus[0], "zero-begin");
-	e = tvmm_sync(&vms[0]->vcpus[0], "zero-end");
-	if (s && e)
-		printf("demand-zero, hint %-3s: %llu pages in %8.0f us, host pages touched %+lld\n",
+	v = &vms[0]->vcpus[0];
+	s = tvmm_sync(v, "zero-begin");
+	e = tvmm_sync(v, "zero-end");
+	if (s && e) {
+		printf("demand-zero, hint %-3s: %llu pages in %8.0f us (%.1f us/page), host pages touched %+lld, tvmm saw %llu exits\n",
 		       hint ? "on" : "off", (unsigned long long)cfg->iters,
 		       (e->ns - s->ns) / 1e3,
-		       (long long)(e->resident_pages - s->resident_pages));
+		       (e->ns - s->ns) / 1e3 / cfg->iters,
+		       (long long)(e->resident_pages - s->resident_pages),
+		       (unsigned long long)(e->exits - s->exits));
+		/* The page faults and exits KVM took care of without tvmm. */
+		tvmm_kstats_print(stdout, "  KVM, vCPU, per page:", &v->ks,
+				  s->kvm, e->kvm, cfg->iters);
+		tvmm_kstats_print(stdout, "  KVM, VM (whole run), per page:",
+				  &vms[0]->ks, vms[0]->ks_before,
+				  vms[0]->ks_after, cfg->iters);
+	}
 	free_vms(vms, n, &h);
 	return rc;
 }
@@ -113,16 +164,21 @@ int cmd_bench(int argc, char **argv)
 	int rc;
 
 	tvmm_config_default(&cfg);
-	cfg.iters = 2000;
-	cfg.quiet = true;
+	cfg.iters = 1000;
+	cfg.reps = 5;
 	if (parse_run_options(argc, argv, &cfg) < 0)
 		return TVMM_EXIT_USAGE;
 	cfg.quiet = true;
 	iters = cfg.iters;
-	rc = bench_flows(&cfg);
+	rc = bench_flows(&cfg, cfg.ioctl_regs);
+	if (!rc && !cfg.ioctl_regs)
+		rc = bench_flows(&cfg, true);
 	if (rc)
 		return rc;
+	printf("native getpid on this host:     %10.0f ns/syscall\n",
+	       native_getpid_ns(cfg.iters * 10));
 	cfg.iters = 4096;	/* 16 MiB of fresh pages */
+	cfg.reps = 1;
 	if (cfg.mem < (32ull << 20))
 		cfg.mem = 32ull << 20;
 	rc = bench_zero(&cfg, false);

@@ -17,8 +17,11 @@ int cmd_probe(int argc, char **argv)
 	unsigned int n;
 	int rc;
 
-	(void)argc;
-	(void)argv;
+	/* It takes nothing: an option it ignored would look obeyed. */
+	if (argc > 1) {
+		warnx_("probe takes no options or arguments, not '%s'", argv[1]);
+		return TVMM_EXIT_USAGE;
+	}
 	tvmm_config_default(&cfg);
 	cfg.quiet = true;
 	cfg.timeout_s = 20;
@@ -34,7 +37,13 @@ int cmd_probe(int argc, char **argv)
 	       r ? "no: the host raises #UD for a software interrupt from CPL3" :
 	       (r = tvmm_report(v, "direct_exit")) && !r->val ? "works" : "fails");
 	r = tvmm_report(v, "fwd_exit");
-	printf("trap-and-forward flow: %s\n", r && !r->val ? "works" : "fails");
+	printf("forwarded flow (int 0x80 through tvmm's trap table): %s\n",
+	       r && !r->val ? "works" : "fails");
+	r = tvmm_report(v, "pv_exit");
+	printf("para-virtual flow (OUT to tvmm): %s\n",
+	       r && !r->val ? "works" : "fails");
+	printf("registers on the hot path: %s\n", h.sync_regs ?
+	       "KVM_CAP_SYNC_REGS" : "ioctls (no KVM_CAP_SYNC_REGS)");
 	printf("demo guest: %s\n", rc == TVMM_EXIT_OK ? "ok" : "failed");
 	free_vms(vms, n, &h);
 	return rc;

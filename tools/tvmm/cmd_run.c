@@ -11,6 +11,35 @@
 
 #include "cmd.h"
 
+/* "direct,fwd,pv" or "none": a comma list of known names, nothing else. */
+static int parse_flows(const char *arg, uint32_t *flows)
+{
+	static const struct { const char *name; uint32_t bit; } known[] = {
+		{ "direct", TVMM_F_TRY_DIRECT },
+		{ "fwd", TVMM_F_TRY_FWD },
+		{ "pv", TVMM_F_TRY_PV },
+		{ "none", 0 },
+	};
+	const char *p = arg;
+
+	*flows = 0;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		size_t k;
+
+		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			if (len == strlen(known[k].name) &&
+			    !strncmp(p, known[k].name, len))
+				break;
+		if (k == sizeof(known) / sizeof(known[0]))
+			return -1;
+		*flows |= known[k].bit;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
 int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 {
 	static const struct option opts[] = {
@@ -25,6 +54,8 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 		{ "no-zero-hint", no_argument, NULL, 'Z' },
 		{ "flows", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "ioctl-regs", no_argument, NULL, 'I' },
 		{ 0 },
 	};
 	uint64_t v;
@@ -58,6 +89,14 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 				goto bad;
 			cfg->iters = v;
 			break;
+		case 'r':
+			if (!parse_u64(optarg, 1, 15, &v))
+				goto bad;
+			cfg->reps = v;
+			break;
+		case 'I':
+			cfg->ioctl_regs = true;
+			break;
 		case 'T':
 			cfg->trace = true;
 			break;
@@ -74,8 +113,11 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 			cfg->quiet = true;
 			break;
 		case 'f':
-			cfg->flows = (strstr(optarg, "direct") ? TVMM_F_TRY_DIRECT : 0) |
-				     (strstr(optarg, "fwd") ? TVMM_F_TRY_FWD : 0);
+			if (parse_flows(optarg, &cfg->flows)) {
+				warnx_("bad value '%s' for --flows (a comma list of direct, fwd, pv; or none)",
+				       optarg);
+				return -1;
+			}
 			break;
 		default:
 			return -1;

@@ -39,14 +39,24 @@ void tvmm_trace(struct tvmm_vcpu *vcpu, const char *fmt, ...)
 	funlockfile(stderr);
 }
 
+#define FAIL_AS(how) do {						\
+	va_list ap;							\
+									\
+	va_start(ap, fmt);						\
+	vsnprintf(vcpu->error, sizeof(vcpu->error), fmt, ap);		\
+	va_end(ap);							\
+	vcpu->state = (how);						\
+} while (0)
+
 void vcpu_fail(struct tvmm_vcpu *vcpu, const char *fmt, ...)
 {
-	va_list ap;
+	FAIL_AS(VCPU_FAILED);
+}
 
-	va_start(ap, fmt);
-	vsnprintf(vcpu->error, sizeof(vcpu->error), fmt, ap);
-	va_end(ap);
-	vcpu->state = VCPU_FAILED;
+/* An ioctl failed under the guest: tvmm's or KVM's failure, not the guest's. */
+void vcpu_host_fail(struct tvmm_vcpu *vcpu, const char *fmt, ...)
+{
+	FAIL_AS(VCPU_HOST_FAILED);
 }
 
 static const char *reason_name(uint32_t r)
@@ -135,6 +145,12 @@ static bool handle_io(struct tvmm_vcpu *vcpu)
 	case TVMM_PORT_IRET:
 		vcpu->st.kind[EX_PIO_IRET]++;
 		return tvmm_forward_return(vcpu);
+	case TVMM_PORT_TRAP:
+		vcpu->st.kind[EX_PIO_TRAP]++;
+		return tvmm_trap_forward(vcpu);
+	case TVMM_PORT_NULL:
+		vcpu->st.kind[EX_PIO_NULL]++;	/* the bench's bare exit */
+		return true;
 	}
 	vcpu->st.kind[EX_OTHER]++;
 	tvmm_trace(vcpu, "IO %s port %#x ignored", out ? "out" : "in",

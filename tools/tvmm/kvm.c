@@ -30,6 +30,23 @@ int kvm_ioctl_checked(int fd, unsigned long req, void *arg, const char *name)
 	return r;
 }
 
+static const char *open_hint(int e)
+{
+	switch (e) {
+	case ENOENT:
+		return "no KVM on this machine: load kvm-intel/kvm-amd or run in the VM rig";
+	case ENXIO:
+	case ENODEV:
+		/* The node outlived its module, or was made by hand. */
+		return "the device node exists but no driver is behind it: load kvm-intel or kvm-amd";
+	case EACCES:
+	case EPERM:
+		return "are you in the kvm group?";
+	default:
+		return "not a usable KVM device";
+	}
+}
+
 /* TVMM_KVM_DEVICE overrides the path (tests use it to fake a host without KVM). */
 int tvmm_host_open(struct tvmm_host *h, char *err, size_t errlen)
 {
@@ -42,9 +59,7 @@ int tvmm_host_open(struct tvmm_host *h, char *err, size_t errlen)
 	h->kvm_fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (h->kvm_fd < 0) {
 		snprintf(err, errlen, "cannot open %s: %s (%s)", dev,
-			 strerror(errno), errno == ENOENT ?
-			 "no KVM on this machine: load kvm-intel/kvm-amd or run in the VM rig" :
-			 "are you in the kvm group?");
+			 strerror(errno), open_hint(errno));
 		return -1;
 	}
 	v = __kvm_ioctl(h->kvm_fd, KVM_GET_API_VERSION, NULL);
@@ -71,6 +86,10 @@ int tvmm_host_open(struct tvmm_host *h, char *err, size_t errlen)
 				  (void *)KVM_CAP_X86_USER_SPACE_MSR) > 0 &&
 		      __kvm_ioctl(h->kvm_fd, KVM_CHECK_EXTENSION,
 				  (void *)KVM_CAP_X86_MSR_FILTER) > 0;
+	v = __kvm_ioctl(h->kvm_fd, KVM_CHECK_EXTENSION,
+			(void *)KVM_CAP_SYNC_REGS);
+	h->sync_regs = v > 0 && (v & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
+		       (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
 	tvmm_host_detect(h);
 	return 0;
 fail:

@@ -99,6 +99,7 @@ void tvmm_setup_longmode(struct tvmm_vm *vm)
 {
 	build_page_tables(vm);
 	build_gdt_tss(vm);
+	tvmm_trap_stubs(vm);
 }
 
 static struct kvm_segment seg(uint16_t sel, bool code, unsigned int dpl)

@@ -19,12 +19,14 @@ static void usage(FILE *f)
 		"       tvmm bench [options]          syscall flows, native getpid, demand-zero\n"
 		"       tvmm probe                    what this host's /dev/kvm can do\n"
 		"options: --mem SIZE --vcpus N --vms N --timeout SEC --trace --stats\n"
-		"         --scenario NAME --iters N --no-zero-hint --flows direct,fwd|none\n"
+		"         --scenario NAME --iters N --no-zero-hint --flows direct,fwd,pv|none\n"
+		"         --reps N (bench) --ioctl-regs (no KVM_CAP_SYNC_REGS)\n"
 		"         --quiet (no host line)  -h, --help (this text)\n"
-		"scenarios: demo bench zero xlate idle busy smp runaway unmapped\n"
-		"           triple-fault kernel-fault assert\n"
+		"scenarios: demo bench zero xlate idle busy smp smp-fwd smp-fail runaway\n"
+		"           unmapped triple-fault kernel-fault assert\n"
 		"exit: 0 ok, 1 guest failed, 2 usage or bad image, 3 timeout,\n"
-		"      4 this host cannot run it (no usable /dev/kvm)\n");
+		"      4 this host cannot run it (no usable /dev/kvm),\n"
+		"      5 tvmm or KVM failed (an ioctl, memory, a thread)\n");
 }
 
 /* "tvmm run --help" as well as "tvmm --help": no option takes it as a value. */
@@ -41,6 +43,7 @@ static bool wants_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	smpkit_prog = "tvmm";
+	smpkit_die_status = TVMM_EXIT_HOST;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || wants_help(argc, argv)) {
 		usage(argc < 2 ? stderr : stdout);

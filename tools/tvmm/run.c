@@ -3,7 +3,8 @@
  * Running VMs: load the image, build long mode, start one thread per
  * vCPU (each VM independent, --vms N at once), and a watchdog that
  * stops every vCPU at --timeout with immediate_exit plus a signal, so a
- * runaway guest never hangs tvmm. Exit code: the worst vCPU's outcome.
+ * runaway guest never hangs tvmm, and stops a VM's other vCPUs as soon
+ * as one of them failed. Exit code: the worst vCPU's outcome.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,7 +20,8 @@ void tvmm_vm_add_vcpus(struct tvmm_vm *vm);
 
 static const char *const scenarios[] = {
 	"demo", "bench", "zero", "xlate", "idle", "busy", "smp", "runaway",
-	"unmapped", "triple-fault", "kernel-fault", "assert", NULL,
+	"unmapped", "triple-fault", "kernel-fault", "assert", "smp-fwd",
+	"smp-fail", NULL,
 };
 
 bool tvmm_scenario_known(const char *name)
@@ -40,7 +42,8 @@ void tvmm_config_default(struct tvmm_config *cfg)
 	cfg->zero_hint = true;
 	cfg->scenario = "demo";
 	cfg->iters = 10;
-	cfg->flows = TVMM_F_TRY_DIRECT | TVMM_F_TRY_FWD;
+	cfg->reps = 1;
+	cfg->flows = TVMM_F_TRY_DIRECT | TVMM_F_TRY_FWD | TVMM_F_TRY_PV;
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -56,10 +59,14 @@ static void *vcpu_thread(void *arg)
 	struct tvmm_vcpu *vcpu = arg;
 	uint64_t c0 = thread_cpu_ns();
 
+	vcpu->ks_before = tvmm_kstats_snapshot(&vcpu->ks);
 	vcpu->run_start_ns = now_ns();
 	while (vcpu->state == VCPU_RUNNING) {
-		if (__atomic_load_n(&vcpu->vm->stop, __ATOMIC_SEQ_CST)) {
-			vcpu->state = VCPU_TIMEOUT;
+		int stop = __atomic_load_n(&vcpu->vm->stop, __ATOMIC_SEQ_CST);
+
+		if (stop) {
+			vcpu->state = stop == STOP_SIBLING ? VCPU_STOPPED :
+				      VCPU_TIMEOUT;
 			break;
 		}
 		if (__kvm_ioctl(vcpu->fd, KVM_RUN, NULL) < 0) {
@@ -68,7 +75,7 @@ static void *vcpu_thread(void *arg)
 				vcpu->st.kind[EX_INTR]++;
 				continue;
 			}
-			vcpu_fail(vcpu, "KVM_RUN: %s", strerror(errno));
+			vcpu_host_fail(vcpu, "KVM_RUN: %s", strerror(errno));
 			break;
 		}
 		vcpu->st.exits++;
@@ -77,6 +84,7 @@ static void *vcpu_thread(void *arg)
 	}
 	vcpu->st.wall_ns = now_ns() - vcpu->run_start_ns;
 	vcpu->st.cpu_ns = thread_cpu_ns() - c0;
+	vcpu->ks_after = tvmm_kstats_snapshot(&vcpu->ks);
 	return NULL;
 }
 
@@ -98,12 +106,24 @@ static void load(struct tvmm_vm *vm, const struct tvmm_image *img)
 	bi->free_start = (vm->bss_end + 4095) & ~4095ull;
 	bi->nr_vcpus = vm->nr_vcpus;
 	bi->iters = cfg->iters;
+	bi->reps = cfg->reps;
 	snprintf(bi->scenario, sizeof(bi->scenario), "%s", cfg->scenario);
 	if (cfg->zero_hint)
 		vm->features |= TVMM_F_ZERO_HINT;
 	vm->features |= cfg->flows;
 	bi->features = vm->features;
 	tvmm_vm_add_vcpus(vm);
+}
+
+/* Exit codes from least to most serious: the run reports the worst. */
+static int worse(int a, int b)
+{
+	static const int rank[] = {
+		[TVMM_EXIT_OK] = 0, [TVMM_EXIT_TIMEOUT] = 1,
+		[TVMM_EXIT_GUEST] = 2, [TVMM_EXIT_HOST] = 3,
+	};
+
+	return rank[b] > rank[a] ? b : a;
 }
 
 static int outcome(struct tvmm_vm *vm)
@@ -114,19 +134,32 @@ static int outcome(struct tvmm_vm *vm)
 		struct tvmm_vcpu *v = &vm->vcpus[i];
 		struct kvm_regs r;
 
-		if (v->state == VCPU_FAILED) {
+		switch (v->state) {
+		case VCPU_FAILED:
 			fprintf(stderr, "tvmm: vm%d/cpu%d: %s\n", vm->index, i,
 				v->error);
 			tvmm_dump_state(v);
-			worst = TVMM_EXIT_GUEST;
-		} else if (v->state == VCPU_TIMEOUT) {
+			worst = worse(worst, TVMM_EXIT_GUEST);
+			break;
+		case VCPU_HOST_FAILED:
+			fprintf(stderr, "tvmm: vm%d/cpu%d: host failure (not the guest's): %s\n",
+				vm->index, i, v->error);
+			worst = worse(worst, TVMM_EXIT_HOST);
+			break;
+		case VCPU_STOPPED:
+			fprintf(stderr, "tvmm: vm%d/cpu%d: stopped because another vCPU of this VM failed\n",
+				vm->index, i);
+			break;
+		case VCPU_TIMEOUT:
 			if (__kvm_ioctl(v->fd, KVM_GET_REGS, &r))
 				r.rip = 0;
 			fprintf(stderr, "tvmm: vm%d/cpu%d: guest did not finish within --timeout %u s (stopped at RIP %#llx)\n",
 				vm->index, i, vm->cfg->timeout_s,
 				(unsigned long long)r.rip);
-			if (worst == TVMM_EXIT_OK)
-				worst = TVMM_EXIT_TIMEOUT;
+			worst = worse(worst, TVMM_EXIT_TIMEOUT);
+			break;
+		default:
+			break;
 		}
 	}
 	return worst;
@@ -141,19 +174,34 @@ static bool all_stopped(struct tvmm_vm **vms, unsigned int n)
 	return true;
 }
 
-static void kick_all(struct tvmm_vm **vms, unsigned int n)
+static bool vm_failed(struct tvmm_vm *vm)
 {
-	for (unsigned int i = 0; i < n; i++) {
-		__atomic_store_n(&vms[i]->stop, 1, __ATOMIC_SEQ_CST);
-		for (unsigned int c = 0; c < vms[i]->nr_vcpus; c++) {
-			struct tvmm_vcpu *v = &vms[i]->vcpus[c];
+	for (unsigned int c = 0; c < vm->nr_vcpus; c++)
+		if (vm->vcpus[c].state == VCPU_FAILED ||
+		    vm->vcpus[c].state == VCPU_HOST_FAILED)
+			return true;
+	return false;
+}
 
-			if (v->state != VCPU_RUNNING)
-				continue;
-			__atomic_store_n(&v->run->immediate_exit, 1,
-					 __ATOMIC_SEQ_CST);
-			pthread_kill(v->thread, SIGUSR1);
-		}
+/*
+ * Asks @vm's vCPUs to stop for @why (the first reason given sticks) and
+ * kicks those still in KVM_RUN out of it: immediate_exit for a vCPU
+ * about to enter, the signal for one inside. A vCPU thread reads
+ * vm->stop before each KVM_RUN, so a kick it misses is caught there.
+ */
+static void stop_vm(struct tvmm_vm *vm, int why)
+{
+	int none = STOP_NONE;
+
+	__atomic_compare_exchange_n(&vm->stop, &none, why, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	for (unsigned int c = 0; c < vm->nr_vcpus; c++) {
+		struct tvmm_vcpu *v = &vm->vcpus[c];
+
+		if (v->state != VCPU_RUNNING)
+			continue;
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(v->thread, SIGUSR1);
 	}
 }
 
@@ -170,6 +218,8 @@ int tvmm_run_vms(const struct tvmm_host *h, const struct tvmm_config *cfg,
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	for (unsigned int i = 0; i < cfg->vms; i++)
+		vms[i]->ks_before = tvmm_kstats_snapshot(&vms[i]->ks);
+	for (unsigned int i = 0; i < cfg->vms; i++)
 		for (unsigned int c = 0; c < vms[i]->nr_vcpus; c++)
 			if (pthread_create(&vms[i]->vcpus[c].thread, NULL,
 					   vcpu_thread, &vms[i]->vcpus[c]))
@@ -183,19 +233,22 @@ int tvmm_run_vms(const struct tvmm_host *h, const struct tvmm_config *cfg,
 			fprintf(stderr, "tvmm: a vCPU did not stop 5 s after the timeout; giving up\n");
 			_exit(TVMM_EXIT_TIMEOUT);
 		}
-		if (t > deadline)
-			kick_all(vms, cfg->vms);	/* again: a kick may race */
+		/* Kicks repeat every round: one may race with an exit. */
+		for (unsigned int i = 0; i < cfg->vms; i++) {
+			if (t > deadline)
+				stop_vm(vms[i], STOP_TIMEOUT);
+			else if (vms[i]->stop || vm_failed(vms[i]))
+				stop_vm(vms[i], STOP_SIBLING);
+		}
 		nanosleep(&ts, NULL);
 	}
-	for (unsigned int i = 0; i < cfg->vms; i++)
+	for (unsigned int i = 0; i < cfg->vms; i++) {
 		for (unsigned int c = 0; c < vms[i]->nr_vcpus; c++)
 			pthread_join(vms[i]->vcpus[c].thread, NULL);
-	for (unsigned int i = 0; i < cfg->vms; i++) {
-		int o = outcome(vms[i]);
-
-		if (o == TVMM_EXIT_GUEST || worst == TVMM_EXIT_OK)
-			worst = o;
+		vms[i]->ks_after = tvmm_kstats_snapshot(&vms[i]->ks);
 	}
+	for (unsigned int i = 0; i < cfg->vms; i++)
+		worst = worse(worst, outcome(vms[i]));
 	return worst;
 }
 
@@ -225,15 +278,17 @@ static int check_config(const struct tvmm_config *cfg)
 }
 
 /*
- * Creates and runs the VMs; on return *vms holds them (the caller reads
- * their stats, then destroys them) and the host stays open in @h.
+ * Creates and loads the VMs: *vms holds them and the host stays open in
+ * @h, also on failure (the caller destroys what *nvms counts).
  */
-int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
-	     unsigned int *nvms, struct tvmm_host *h)
+int tvmm_create_vms(const struct tvmm_config *cfg, struct tvmm_vm **vms,
+		    unsigned int *nvms, struct tvmm_host *h)
 {
 	struct tvmm_image img;
 	char err[512];
 
+	/* From here on a die() is tvmm's or KVM's failure, not the guest's. */
+	smpkit_die_status = TVMM_EXIT_HOST;
 	*nvms = 0;
 	if (check_config(cfg))
 		return TVMM_EXIT_USAGE;
@@ -252,5 +307,14 @@ int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 		*nvms = i + 1;
 	}
 	tvmm_image_free(&img);
-	return tvmm_run_vms(h, cfg, vms);
+	return TVMM_EXIT_OK;
+}
+
+/* Creates and runs the VMs; the caller reads their stats, then destroys them. */
+int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
+	     unsigned int *nvms, struct tvmm_host *h)
+{
+	int rc = tvmm_create_vms(cfg, vms, nvms, h);
+
+	return rc ? rc : tvmm_run_vms(h, cfg, vms);
 }

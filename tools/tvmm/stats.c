@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Exit statistics, one line per vCPU: every exit kind with the name the
- * textbook gives the trap, idle time given back to the host on HLT, and
- * the guest's demand-zero counters from the PV page.
+ * textbook gives the trap, idle time given back to the host on HLT, the
+ * guest's demand-zero counters from the PV page, and beside them what
+ * KVM counted itself (kvmstats.c), per vCPU and per VM.
  */
 #include <string.h>
 
@@ -13,6 +14,8 @@ static const char *const names[EX_NR] = {
 	[EX_PIO_UCALL] = "pio_ucall",
 	[EX_PIO_FWD] = "pio_fwd_syscall",
 	[EX_PIO_IRET] = "pio_fwd_iret",
+	[EX_PIO_TRAP] = "pio_trap_table",
+	[EX_PIO_NULL] = "pio_null",
 	[EX_MMIO_DEV] = "mmio_device",
 	[EX_MMIO_UNMAPPED] = "mmio_unmapped",
 	[EX_HLT] = "hlt",
@@ -32,6 +35,8 @@ void tvmm_print_stats(struct tvmm_vm *vm)
 {
 	const struct tvmm_pv *pv = gpa_to_hva(vm, TVMM_PV_GPA, sizeof(*pv));
 
+	char prefix[32];
+
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct tvmm_vcpu *v = &vm->vcpus[i];
 
@@ -44,6 +49,10 @@ void tvmm_print_stats(struct tvmm_vm *vm)
 		fprintf(vm->out, " wall_ms=%.1f cpu_ms=%.1f idle_ms=%.1f\n",
 			v->st.wall_ns / 1e6, v->st.cpu_ns / 1e6,
 			v->st.idle_ns / 1e6);
+		/* What KVM handled itself meanwhile: tvmm never saw those. */
+		snprintf(prefix, sizeof(prefix), "kvm vm%d cpu%d:", vm->index, i);
+		tvmm_kstats_print(vm->out, prefix, &v->ks, v->ks_before,
+				  v->ks_after, 1);
 		for (int r = 0; r < v->nr_reports; r++)
 			fprintf(vm->out, "report vm%d cpu%d: %s=%lld\n",
 				vm->index, i, v->reports[r].key,
@@ -55,4 +64,7 @@ void tvmm_print_stats(struct tvmm_vm *vm)
 		(unsigned long long)pv->guest_rezeroed,
 		(unsigned long long)pv->guest_zeroed,
 		(unsigned long long)tvmm_resident_pages(vm));
+	snprintf(prefix, sizeof(prefix), "kvm vm%d:", vm->index);
+	tvmm_kstats_print(vm->out, prefix, &vm->ks, vm->ks_before,
+			  vm->ks_after, 1);
 }

@@ -23,10 +23,11 @@
 #define TVMM_EXIT_USAGE		2
 #define TVMM_EXIT_TIMEOUT	3
 #define TVMM_EXIT_UNSUPPORTED	4	/* this host cannot do it */
+#define TVMM_EXIT_HOST		5	/* tvmm or KVM failed, not the guest */
 
 #define TVMM_MAX_VMS		16
 #define TVMM_MAX_REPORTS	32
-#define TVMM_MAX_SYNCS		16
+#define TVMM_MAX_SYNCS		64
 #define TVMM_LAST_EXITS		8
 
 struct tvmm_host {
@@ -34,6 +35,7 @@ struct tvmm_host {
 	int run_size;
 	bool user_msr;		/* KVM_CAP_X86_USER_SPACE_MSR + filter */
 	bool immediate_exit;
+	bool sync_regs;		/* KVM_CAP_SYNC_REGS: registers in kvm_run */
 	bool pvm;		/* software virtualization: KVM PVM */
 	bool svm;		/* kvm-amd */
 	char kind[96];		/* "kvm-amd (SVM)", "KVM PVM (software)" */
@@ -45,15 +47,18 @@ struct tvmm_config {
 	unsigned int vcpus, vms;
 	unsigned int timeout_s;
 	bool trace, stats, zero_hint, quiet;
+	bool ioctl_regs;	/* KVM_GET/SET_REGS even with SYNC_REGS */
 	const char *image;	/* NULL: the embedded guest */
 	const char *scenario;
 	uint64_t iters;
-	uint32_t flows;		/* TVMM_F_TRY_DIRECT | TVMM_F_TRY_FWD */
+	uint32_t flows;		/* TVMM_F_TRY_DIRECT | _FWD | _PV */
+	uint64_t reps;		/* bench: repetitions of each phase */
 };
 
 /* Every exit kind tvmm counts; names in stats.c. */
 enum tvmm_exit_kind {
-	EX_PIO_CONSOLE, EX_PIO_UCALL, EX_PIO_FWD, EX_PIO_IRET, EX_MMIO_DEV,
+	EX_PIO_CONSOLE, EX_PIO_UCALL, EX_PIO_FWD, EX_PIO_IRET, EX_PIO_TRAP,
+	EX_PIO_NULL, EX_MMIO_DEV,
 	EX_MMIO_UNMAPPED, EX_HLT, EX_MSR_READ, EX_MSR_WRITE, EX_SHUTDOWN,
 	EX_INTR, EX_OTHER, EX_NR
 };
@@ -70,9 +75,22 @@ struct tvmm_report {
 	uint64_t val;
 };
 
+/* kvmstats.c: KVM's binary statistics of one VM or vCPU. */
+struct tvmm_kstats {
+	int fd;				/* -1: the host has none */
+	unsigned int n;
+	struct tvmm_kstat {
+		char name[48];
+		bool cumulative;	/* a count: show differences */
+		uint32_t offset;	/* of its value in the stats file */
+	} *d;
+};
+
 struct tvmm_sync {
 	char stage[24];
-	uint64_t arg, ns, exits, fwd_exits, resident_pages;
+	uint64_t *kvm;		/* the vCPU's KVM statistics then, or NULL */
+	uint64_t arg, ns, exits, resident_pages;
+	uint64_t fwd_exits;	/* forwarding's: fwd, iret and trap-table */
 };
 
 struct tvmm_last_exit {
@@ -80,7 +98,17 @@ struct tvmm_last_exit {
 	uint64_t rip, detail;
 };
 
-enum tvmm_vcpu_state { VCPU_RUNNING, VCPU_DONE, VCPU_FAILED, VCPU_TIMEOUT };
+/*
+ * FAILED: the guest's fault; HOST_FAILED: an ioctl or tvmm itself;
+ * STOPPED: a sibling vCPU failed, so this one was stopped at once.
+ */
+enum tvmm_vcpu_state {
+	VCPU_RUNNING, VCPU_DONE, VCPU_FAILED, VCPU_HOST_FAILED, VCPU_TIMEOUT,
+	VCPU_STOPPED
+};
+
+/* Why struct tvmm_vm.stop was set. */
+enum { STOP_NONE, STOP_TIMEOUT, STOP_SIBLING };
 
 struct tvmm_vm;
 
@@ -103,6 +131,12 @@ struct tvmm_vcpu {
 		bool mapped;
 	} xlates[8];
 	int nr_xlates;
+	/* This exit's registers where KVM does not sync them (regs.c). */
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_dtable os_idt;	/* the OS's IDT while tvmm's is loaded */
+	struct tvmm_kstats ks;
+	uint64_t *ks_before, *ks_after;	/* around the run */
 	char con[256];			/* console line being assembled */
 	int con_len;
 	uint64_t run_start_ns;
@@ -118,12 +152,12 @@ struct tvmm_vm {
 	uint32_t features;
 	unsigned int nr_vcpus;
 	struct tvmm_vcpu vcpus[TVMM_MAX_VCPUS];
-	/* Learned from UCALL_SET_TRAPS: the OS's int 0x80 handler. */
-	uint64_t idt_base, syscall_handler;
 	/* The tiny devices; each vCPU thread touches them under dev_lock. */
 	pthread_mutex_t dev_lock;
-	int stop;			/* __atomic: the watchdog wants out */
+	int stop;			/* __atomic STOP_*: the watchdog wants out */
 	uint64_t mmio_scratch, mmio_counter, msr_value;
+	struct tvmm_kstats ks;
+	uint64_t *ks_before, *ks_after;
 	FILE *out;
 };
 
@@ -173,6 +207,8 @@ extern const uint8_t tvmm_guest_image[], tvmm_guest_image_end[];
 bool tvmm_handle_exit(struct tvmm_vcpu *vcpu);
 void vcpu_fail(struct tvmm_vcpu *vcpu, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void vcpu_host_fail(struct tvmm_vcpu *vcpu, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void tvmm_dump_state(struct tvmm_vcpu *vcpu);
 void tvmm_trace(struct tvmm_vcpu *vcpu, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -184,16 +220,47 @@ const struct tvmm_report *tvmm_report(const struct tvmm_vcpu *vcpu,
 				      const char *key);
 const struct tvmm_sync *tvmm_sync(const struct tvmm_vcpu *vcpu,
 				  const char *stage);
+const struct tvmm_sync *tvmm_sync_nth(const struct tvmm_vcpu *vcpu,
+				      const char *stage, int nth);
 int guest_string(struct tvmm_vm *vm, uint64_t gva, char *buf, size_t len);
+
+/* regs.c */
+void tvmm_regs_init(struct tvmm_vcpu *vcpu);
+bool tvmm_regs_get(struct tvmm_vcpu *vcpu, struct kvm_regs **r,
+		   struct kvm_sregs **s);
+#define TVMM_REGS	1
+#define TVMM_SREGS	2
+bool tvmm_regs_put(struct tvmm_vcpu *vcpu, unsigned int which);
 
 /* forward.c */
 bool tvmm_forward_syscall(struct tvmm_vcpu *vcpu);
 bool tvmm_forward_return(struct tvmm_vcpu *vcpu);
-void vcpu_complete_io(struct tvmm_vcpu *vcpu);
+bool tvmm_os_handler(struct tvmm_vcpu *vcpu, uint64_t cr3,
+		     const struct kvm_dtable *idt, unsigned int vec,
+		     uint64_t *rip);
+void *tvmm_guest_ptr(struct tvmm_vcpu *vcpu, uint64_t cr3, uint64_t gva,
+		     uint64_t len);
+volatile struct tvmm_pv *tvmm_pv(struct tvmm_vm *vm);
+
+/* traptable.c */
+void tvmm_trap_stubs(struct tvmm_vm *vm);
+bool tvmm_trap_flow(struct tvmm_vcpu *vcpu, uint64_t flow);
+bool tvmm_trap_forward(struct tvmm_vcpu *vcpu);
 
 /* stats.c */
 const char *tvmm_exit_name(enum tvmm_exit_kind k);
 void tvmm_print_stats(struct tvmm_vm *vm);
+
+/* kvmstats.c */
+void tvmm_kstats_open(struct tvmm_kstats *k, int obj_fd);
+bool tvmm_kstats_read(const struct tvmm_kstats *k, uint64_t *vals);
+uint64_t *tvmm_kstats_snapshot(const struct tvmm_kstats *k);
+int64_t tvmm_kstats_get(const struct tvmm_kstats *k, const uint64_t *a,
+			const uint64_t *b, const char *name);
+void tvmm_kstats_print(FILE *f, const char *prefix,
+		       const struct tvmm_kstats *k, const uint64_t *a,
+		       const uint64_t *b, double per);
+void tvmm_kstats_close(struct tvmm_kstats *k);
 
 /* xlate.c */
 struct tvmm_xlate {
@@ -204,6 +271,8 @@ struct tvmm_xlate {
 	uint64_t gpa, hva, hpfn;	/* hpfn 0: unknown (not root) */
 	const char *fault;	/* why the walk stopped */
 };
+int tvmm_walk(struct tvmm_vm *vm, uint64_t cr3, uint64_t gva,
+	      struct tvmm_xlate *x);
 int tvmm_xlate(struct tvmm_vm *vm, uint64_t cr3, uint64_t gva,
 	       struct tvmm_xlate *x);
 void tvmm_xlate_print(FILE *f, const struct tvmm_xlate *x, const char *what);
@@ -211,6 +280,8 @@ void tvmm_xlate_print(FILE *f, const struct tvmm_xlate *x, const char *what);
 /* run.c */
 int tvmm_run_vms(const struct tvmm_host *h, const struct tvmm_config *cfg,
 		 struct tvmm_vm **vms);
+int tvmm_create_vms(const struct tvmm_config *cfg, struct tvmm_vm **vms,
+		    unsigned int *nvms, struct tvmm_host *h);
 int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 	     unsigned int *nvms, struct tvmm_host *h);
 void tvmm_config_default(struct tvmm_config *cfg);

@@ -15,8 +15,11 @@ TVMM_LIB_SRCS = \
 	tools/tvmm/guest_image.S \
 	tools/tvmm/exit.c \
 	tools/tvmm/ucall.c \
+	tools/tvmm/regs.c \
 	tools/tvmm/forward.c \
+	tools/tvmm/traptable.c \
 	tools/tvmm/stats.c \
+	tools/tvmm/kvmstats.c \
 	tools/tvmm/xlate.c \
 	tools/tvmm/run.c \
 	$(UTIL_SRCS)

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ucall port: the guest kernel's one channel to tvmm (assert, sync,
- * report, done, with file and line), plus its para-virtual hypercalls:
- * SET_TRAPS (the OS installs its trap table: tvmm learns the int 0x80
- * handler it will forward to) and XLATE (walk an address now).
+ * report, done, with file and line), plus XLATE (walk an address now)
+ * and FLOW (which system call flow the next user programs run in).
  */
 #include <ctype.h>
 #include <string.h>
@@ -43,13 +42,20 @@ const struct tvmm_report *tvmm_report(const struct tvmm_vcpu *vcpu,
 	return NULL;
 }
 
+/* The @nth (from 0) time the guest reached @stage, or NULL. */
+const struct tvmm_sync *tvmm_sync_nth(const struct tvmm_vcpu *vcpu,
+				      const char *stage, int nth)
+{
+	for (int i = 0; i < vcpu->nr_syncs; i++)
+		if (!strcmp(vcpu->syncs[i].stage, stage) && !nth--)
+			return &vcpu->syncs[i];
+	return NULL;
+}
+
 const struct tvmm_sync *tvmm_sync(const struct tvmm_vcpu *vcpu,
 				  const char *stage)
 {
-	for (int i = 0; i < vcpu->nr_syncs; i++)
-		if (!strcmp(vcpu->syncs[i].stage, stage))
-			return &vcpu->syncs[i];
-	return NULL;
+	return tvmm_sync_nth(vcpu, stage, 0);
 }
 
 static void report(struct tvmm_vcpu *vcpu, const char *key, uint64_t val)
@@ -62,24 +68,6 @@ static void report(struct tvmm_vcpu *vcpu, const char *key, uint64_t val)
 		return;
 	snprintf(r->key, sizeof(r->key), "%s", key);
 	r->val = val;
-}
-
-static void set_traps(struct tvmm_vcpu *vcpu, uint64_t base, uint64_t limit)
-{
-	struct tvmm_vm *vm = vcpu->vm;
-	const uint8_t *g;
-
-	if (limit < 0x80 * 16 + 15 || !(g = gpa_to_hva(vm, base + 0x80 * 16, 16)))
-		return;
-	vm->idt_base = base;
-	/* 64-bit gate: offset 15:0 at 0, 31:16 at 6, 63:32 at 8. */
-	vm->syscall_handler = (uint64_t)(g[0] | g[1] << 8) |
-			      (uint64_t)(g[6] | g[7] << 8) << 16 |
-			      (uint64_t)(g[8] | g[9] << 8 | g[10] << 16 |
-					 (uint32_t)g[11] << 24) << 32;
-	tvmm_trace(vcpu, "SET_TRAPS: IDT at %#llx, int 0x80 handler %#llx",
-		   (unsigned long long)base,
-		   (unsigned long long)vm->syscall_handler);
 }
 
 static void xlate_now(struct tvmm_vcpu *vcpu, const char *what, uint64_t gva)
@@ -126,11 +114,17 @@ bool tvmm_ucall(struct tvmm_vcpu *vcpu, uint32_t gpa)
 		s = &vcpu->syncs[vcpu->nr_syncs++];
 		snprintf(s->stage, sizeof(s->stage), "%s", msg);
 		s->arg = uc.args[1];
-		s->ns = now_ns();
 		s->exits = vcpu->st.exits;
 		s->fwd_exits = vcpu->st.kind[EX_PIO_FWD] +
-			       vcpu->st.kind[EX_PIO_IRET];
+			       vcpu->st.kind[EX_PIO_IRET] +
+			       vcpu->st.kind[EX_PIO_TRAP];
+		/* Spans start after and end before this exit's own reading. */
+		if (strstr(msg, "-end"))
+			s->ns = now_ns();
 		s->resident_pages = tvmm_resident_pages(vm);
+		s->kvm = tvmm_kstats_snapshot(&vcpu->ks);
+		if (!strstr(msg, "-end"))
+			s->ns = now_ns();
 		return true;
 	case UCALL_REPORT:
 		report(vcpu, msg, uc.args[0]);
@@ -144,9 +138,8 @@ bool tvmm_ucall(struct tvmm_vcpu *vcpu, uint32_t gpa)
 	case UCALL_XLATE:
 		xlate_now(vcpu, msg, uc.args[0]);
 		return true;
-	case UCALL_SET_TRAPS:
-		set_traps(vcpu, uc.args[0], uc.args[1]);
-		return true;
+	case UCALL_FLOW:
+		return tvmm_trap_flow(vcpu, uc.args[0]);
 	case UCALL_DONE:
 		vcpu->state = VCPU_DONE;
 		return false;

@@ -50,6 +50,8 @@ static void vcpu_create(struct tvmm_vm *vm, int id)
 		die_errno("mmap of vCPU %d's kvm_run", id);
 	tvmm_set_cpuid(vcpu);
 	tvmm_vcpu_setup(vcpu);
+	tvmm_regs_init(vcpu);
+	tvmm_kstats_open(&vcpu->ks, vcpu->fd);
 }
 
 struct tvmm_vm *tvmm_vm_create(const struct tvmm_host *h,
@@ -89,6 +91,7 @@ struct tvmm_vm *tvmm_vm_create(const struct tvmm_host *h,
 	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &slot);
 	if (h->user_msr && tvmm_setup_msr_filter(vm))
 		vm->features |= TVMM_F_MSR_EXIT;
+	tvmm_kstats_open(&vm->ks, vm->fd);
 	return vm;
 }
 
@@ -107,11 +110,19 @@ void tvmm_vm_destroy(struct tvmm_vm *vm)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct tvmm_vcpu *vcpu = &vm->vcpus[i];
 
+		for (int k = 0; k < vcpu->nr_syncs; k++)
+			free(vcpu->syncs[k].kvm);
+		free(vcpu->ks_before);
+		free(vcpu->ks_after);
+		tvmm_kstats_close(&vcpu->ks);
 		if (vcpu->run && vcpu->run != MAP_FAILED)
 			munmap(vcpu->run, vm->host->run_size);
 		if (vcpu->fd > 0)
 			close(vcpu->fd);
 	}
+	free(vm->ks_before);
+	free(vm->ks_after);
+	tvmm_kstats_close(&vm->ks);
 	if (vm->mem && vm->mem != MAP_FAILED)
 		munmap(vm->mem, vm->mem_size);
 	if (vm->fd >= 0)

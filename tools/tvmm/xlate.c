@@ -34,8 +34,9 @@ static uint64_t host_pfn(const void *hva)
 	return (e & PAGEMAP_PRESENT) ? e & PAGEMAP_PFN : 0;
 }
 
-int tvmm_xlate(struct tvmm_vm *vm, uint64_t cr3, uint64_t gva,
-	       struct tvmm_xlate *x)
+/* The guest's walk alone: what the forward path needs, no system call. */
+int tvmm_walk(struct tvmm_vm *vm, uint64_t cr3, uint64_t gva,
+	      struct tvmm_xlate *x)
 {
 	uint64_t table = cr3 & PTE_ADDR;
 
@@ -65,11 +66,20 @@ int tvmm_xlate(struct tvmm_vm *vm, uint64_t cr3, uint64_t gva,
 		}
 		table = *e & PTE_ADDR;
 	}
-	if (x->gpa < vm->mem_size) {
+	if (x->mapped && x->gpa < vm->mem_size)
 		x->hva = (uintptr_t)(vm->mem + x->gpa);
-		x->hpfn = host_pfn(vm->mem + x->gpa);
-	}
 	return 0;
+}
+
+/* The whole chain, down to the host frame (pagemap: open, read, close). */
+int tvmm_xlate(struct tvmm_vm *vm, uint64_t cr3, uint64_t gva,
+	       struct tvmm_xlate *x)
+{
+	int rc = tvmm_walk(vm, cr3, gva, x);
+
+	if (!rc && x->hva)
+		x->hpfn = host_pfn((void *)(uintptr_t)x->hva);
+	return rc;
 }
 
 void tvmm_xlate_print(FILE *f, const struct tvmm_xlate *x, const char *what)

@@ -18,6 +18,9 @@
 #define TVMM_GDT_GPA		0x3000ull
 #define TVMM_TSS_GPA		0x4000ull	/* TVMM_TSS_STRIDE per vCPU */
 #define TVMM_TSS_STRIDE		0x100ull
+#define TVMM_VMM_IDT_GPA	0x5000ull	/* tvmm's trap table (fwd flow) */
+#define TVMM_VMM_STUBS_GPA	0x6000ull	/* its entries: one stub a vector */
+#define TVMM_VMM_STUB_SIZE	8
 #define TVMM_PML4_GPA		0x10000ull
 #define TVMM_PDPT_GPA		0x11000ull
 #define TVMM_PD0_GPA		0x12000ull	/* [0, 1 GiB) in 2 MiB pages */
@@ -56,6 +59,8 @@
 #define TVMM_PORT_UCALL		0xe8	/* outl: GPA of struct tvmm_ucall */
 #define TVMM_PORT_FWD		0xea	/* outb from CPL3: forwarded syscall */
 #define TVMM_PORT_IRET		0xeb	/* outb: PV return-from-trap */
+#define TVMM_PORT_TRAP		0xec	/* outb in tvmm's stubs: a trap */
+#define TVMM_PORT_NULL		0xed	/* outb: a bare exit (benchmark) */
 #define TVMM_IOBITMAP_BYTES	(TVMM_PORT_FWD / 8 + 2)
 
 /* A selected MSR that tvmm filters to user space (not one KVM knows). */
@@ -70,7 +75,7 @@ enum tvmm_ucall_cmd {
 	UCALL_ASSERT,	/* a guest assertion failed: file, line, msg */
 	UCALL_ABORT,	/* unexpected kernel exception: args = vec, rip, cr2, err */
 	UCALL_DONE,	/* this vCPU is finished */
-	UCALL_SET_TRAPS,	/* args[0] = IDT base, args[1] = limit */
+	UCALL_FLOW,	/* args[0] = TVMM_FLOW_*: the next user programs' flow */
 	UCALL_XLATE,	/* args[0] = GVA to walk now; msg = what it is */
 	UCALL_NR
 };
@@ -102,7 +107,13 @@ struct tvmm_image_header {
 #define TVMM_F_MSR_EXIT		(1u << 0)	/* TVMM_MSR_DEVICE exits */
 #define TVMM_F_ZERO_HINT	(1u << 1)	/* free memory is zero: PV hint */
 #define TVMM_F_TRY_DIRECT	(1u << 2)	/* try int 0x80 from CPL3 */
-#define TVMM_F_TRY_FWD		(1u << 3)	/* try the forwarded flow */
+#define TVMM_F_TRY_FWD		(1u << 3)	/* int 0x80 forwarded by tvmm */
+#define TVMM_F_TRY_PV		(1u << 4)	/* the para-virtual OUT flow */
+
+/* UCALL_FLOW: which flow the next user programs run in. */
+#define TVMM_FLOW_DIRECT	0	/* the OS's own IDT */
+#define TVMM_FLOW_FWD		1	/* tvmm's trap table in its place */
+#define TVMM_FLOW_PV		2	/* the OS's IDT; users OUT to tvmm */
 
 #ifndef __ASSEMBLER__
 struct tvmm_bootinfo {
@@ -111,13 +122,18 @@ struct tvmm_bootinfo {
 	uint32_t features;
 	uint32_t nr_vcpus;
 	uint64_t iters;		/* scenario parameter (loop counts) */
+	uint64_t reps;		/* bench: repetitions of each phase */
 	char scenario[32];
 };
 
 /* Para-virtual page shared by tvmm and the guest kernel. */
 struct tvmm_pv {
-	uint32_t in_forward;	/* set by tvmm while a forwarded trap runs */
-	uint32_t pad;
+	/*
+	 * Indexed by vCPU: set by tvmm while a trap it forwarded runs on
+	 * that vCPU, so that only that vCPU's handler returns through tvmm
+	 * (one flag per VM sent a sibling's direct trap that way too).
+	 */
+	uint32_t in_forward[TVMM_MAX_VCPUS];
 	uint64_t host_zeroed;	/* fresh pages taken: tvmm handed them out zero */
 	uint64_t guest_rezeroed;	/* of those, pages the guest zeroed again */
 	uint64_t guest_zeroed;	/* recycled pages the guest had to zero */

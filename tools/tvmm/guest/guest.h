@@ -53,6 +53,15 @@ static inline uint64_t read_cr3(void)
 	return v;
 }
 
+/* The vCPU number, from the TSS selector tvmm gave this vCPU. */
+static inline unsigned int this_cpu(void)
+{
+	uint16_t tr;
+
+	asm volatile("str %0" : "=r"(tr));
+	return (tr - TVMM_SEL_TSS(0)) / (TVMM_SEL_TSS(1) - TVMM_SEL_TSS(0));
+}
+
 static inline void hlt(void)
 {
 	asm volatile("hlt" : : : "memory");
@@ -104,11 +113,18 @@ uint64_t user_mmap(uint64_t bytes);
 void user_space_reset(void);
 uint64_t *walk_pte(uint64_t va, bool alloc);
 
-/* process.c */
+/* process.c: one user process per vCPU, all in one address space. */
+void user_map_program(unsigned int ncpu);
+uint64_t user_stack_top(unsigned int cpu);
 int64_t run_user(uint64_t entry, uint64_t arg);
+int64_t run_user_mapped(uint64_t entry, uint64_t arg);
 void user_exit(int64_t code);	/* from a trap on the trap stack */
 int64_t do_syscall(struct trap_frame *f);
-extern volatile uint64_t direct_syscalls, forwarded_syscalls;
+extern volatile uint64_t direct_syscalls[TVMM_MAX_VCPUS];
+extern volatile uint64_t forwarded_syscalls[TVMM_MAX_VCPUS];
+/* smp-fwd: a forwarded call on vCPU 0 waits for vCPU 1's direct calls. */
+extern volatile bool overlap_wait;
+extern volatile uint64_t overlaps;
 
 /* head.S */
 extern char __user_lma[], __user_size[], __bss_end[], __image_start[];
@@ -119,5 +135,6 @@ int64_t user_enter(uint64_t entry, uint64_t ustack, uint64_t arg,
 void __attribute__((noreturn)) user_return(uint64_t *saved_rsp, int64_t code);
 extern char trap_stack_base[];
 #define STACK_SIZE	16384ul
+#define USER_STACK_PAGES	2
 
 #endif

@@ -3,8 +3,9 @@
  * Guest mini-OS entry and trap stubs: the image header tvmm validates,
  * the 64-bit entry (tvmm already set up long mode), the exception and
  * int 0x80 stubs that build struct trap_frame, and the enter/leave pair
- * for CPL3. A trap taken while tvmm forwards a system call returns via
- * TVMM_PORT_IRET instead of iretq (the para-virtual return-from-trap).
+ * for CPL3. A trap that tvmm forwarded to this vCPU returns via
+ * TVMM_PORT_IRET instead of iretq (the para-virtual return-from-trap):
+ * trap_dispatch() says which.
  */
 #include "abi.h"
 
@@ -66,6 +67,8 @@ trap_common:
 	push %r15
 	mov %rsp, %rdi
 	call trap_dispatch
+	movzbl %al, %eax	/* a C bool: only %al is defined */
+	mov %rax, 15*8(%rsp)	/* the vector's slot: 1 = return via tvmm */
 	pop %r15
 	pop %r14
 	pop %r13
@@ -81,10 +84,9 @@ trap_common:
 	pop %rcx
 	pop %rbx
 	pop %rax
-	add $16, %rsp
-	/* struct tvmm_pv.in_forward is at offset 0 of the PV page */
-	testl $1, TVMM_PV_GPA
-	jnz 1f
+	cmpq $0, (%rsp)
+	lea 16(%rsp), %rsp	/* vector and error code; flags kept */
+	jne 1f
 	iretq
 1:	outb %al, $TVMM_PORT_IRET	/* tvmm pops the frame for us */
 	ud2

@@ -3,14 +3,16 @@
  * The guest mini-OS's main: installs its traps, then runs the scenario
  * tvmm named in the boot-info page. Each scenario reports what it saw
  * through ucalls so the host side (and the selftests) can check it.
- * vCPUs other than 0 only take part in the "smp" scenario.
+ * vCPUs other than 0 only take part in the "smp*" scenarios.
  */
 #include "guest.h"
 
 void user_direct(uint64_t arg);
-void user_fwd(uint64_t arg);
+void user_pv(uint64_t arg);
 void user_bench_direct(uint64_t n);
-void user_bench_fwd(uint64_t n);
+void user_bench_pv(uint64_t n);
+void user_smp_pv(uint64_t n);
+void user_smp_direct(uint64_t n);
 void kmain(uint64_t cpu);
 
 static bool is(const char *name)
@@ -59,44 +61,89 @@ static void check_msr(void)
 	GUEST_REPORT("msr_accesses", 2);
 }
 
-static void run_flow(const char *key, uint64_t entry, uint32_t feature)
+/* The flow the next user programs run in; tvmm swaps trap tables. */
+static void flow(uint64_t f)
 {
-	if (BOOTINFO->features & feature)
-		GUEST_REPORT(key, run_user(entry, 0));
+	ucall(UCALL_FLOW, __FILE__, __LINE__, "flow", f, 0, 0, 0);
+}
+
+/* The same user program, int 0x80 and all, for direct and fwd. */
+static const struct {
+	const char *name;
+	uint32_t feature;
+	uint64_t flow;
+	void (*prog)(uint64_t arg), (*bench)(uint64_t n);
+} flows[] = {
+	{ "direct", TVMM_F_TRY_DIRECT, TVMM_FLOW_DIRECT, user_direct,
+	  user_bench_direct },
+	{ "fwd", TVMM_F_TRY_FWD, TVMM_FLOW_FWD, user_direct,
+	  user_bench_direct },
+	{ "pv", TVMM_F_TRY_PV, TVMM_FLOW_PV, user_pv, user_bench_pv },
+};
+
+/* "@a@sep@b" in @buf (32 bytes: the names here are short). */
+static const char *join(char *buf, const char *a, char sep, const char *b)
+{
+	size_t la = strlen(a);
+
+	memcpy(buf, a, la);
+	buf[la] = sep;
+	memcpy(buf + la + 1, b, strlen(b) + 1);
+	return buf;
 }
 
 static void demo(void)
 {
+	char key[32];
+
 	kprint("tvmm guest: long mode, traps installed\n");
 	check_cpuid();
 	check_mmio();
 	check_msr();
-	run_flow("direct_exit", (uint64_t)user_direct, TVMM_F_TRY_DIRECT);
-	run_flow("fwd_exit", (uint64_t)user_fwd, TVMM_F_TRY_FWD);
-	GUEST_REPORT("direct_syscalls", direct_syscalls);
-	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls);
+	for (unsigned int i = 0; i < 3; i++) {
+		uint64_t d = direct_syscalls[0], f = forwarded_syscalls[0];
+
+		if (!(BOOTINFO->features & flows[i].feature))
+			continue;
+		flow(flows[i].flow);
+		GUEST_REPORT(join(key, flows[i].name, '_', "exit"),
+			     run_user((uint64_t)flows[i].prog, 0));
+		flow(TVMM_FLOW_DIRECT);
+		/* Which flow served the calls, as the handler saw it. */
+		GUEST_REPORT(join(key, flows[i].name, '_', "fwd"),
+			     forwarded_syscalls[0] - f);
+		GUEST_REPORT(join(key, flows[i].name, '_', "direct"),
+			     direct_syscalls[0] - d);
+	}
 	GUEST_REPORT("user_faults", user_faults);
 }
 
-/* Per-syscall cost of each flow: tvmm times the span between the SYNCs. */
+/*
+ * Per-call cost of each flow beside a bare exit (an OUT tvmm only
+ * counts), @reps times over: tvmm times the spans between the SYNCs.
+ */
 static void bench(void)
 {
 	uint64_t n = BOOTINFO->iters;
+	char stage[32];
 
-	if (BOOTINFO->features & TVMM_F_TRY_DIRECT) {
-		GUEST_SYNC("direct-begin", n);
-		GUEST_REPORT("bench_direct_exit",
-			     run_user((uint64_t)user_bench_direct, n));
-		GUEST_SYNC("direct-end", n);
+	for (uint64_t rep = 0; rep < BOOTINFO->reps; rep++) {
+		GUEST_SYNC("exit-begin", n);
+		for (uint64_t i = 0; i < n; i++)
+			outb(TVMM_PORT_NULL, 0);
+		GUEST_SYNC("exit-end", n);
+		for (unsigned int i = 0; i < 3; i++) {
+			if (!(BOOTINFO->features & flows[i].feature))
+				continue;
+			flow(flows[i].flow);
+			GUEST_SYNC(join(stage, flows[i].name, '-', "begin"), n);
+			run_user((uint64_t)flows[i].bench, n);
+			GUEST_SYNC(join(stage, flows[i].name, '-', "end"), n);
+			flow(TVMM_FLOW_DIRECT);
+		}
 	}
-	if (BOOTINFO->features & TVMM_F_TRY_FWD) {
-		GUEST_SYNC("fwd-begin", n);
-		GUEST_REPORT("bench_fwd_exit",
-			     run_user((uint64_t)user_bench_fwd, n));
-		GUEST_SYNC("fwd-end", n);
-	}
-	GUEST_REPORT("direct_syscalls", direct_syscalls);
-	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls);
+	GUEST_REPORT("direct_syscalls", direct_syscalls[0]);
+	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls[0]);
 }
 
 /* Demand-zero: take @iters fresh pages; the hint decides who zeroes. */
@@ -169,6 +216,48 @@ static void smp(uint64_t cpu)
 	GUEST_REPORT("smp_counter", smp_counter);
 }
 
+static void smp_barrier(volatile uint32_t *count, uint32_t n)
+{
+	__atomic_add_fetch(count, 1, __ATOMIC_SEQ_CST);
+	while (*count < n)
+		asm volatile("pause");
+}
+
+/*
+ * Two user processes at once: vCPU 0's makes forwarded calls, each held
+ * in its handler until vCPU 1's has made direct calls meanwhile. Each
+ * vCPU reports what its own handler counted: a direct call must never
+ * be taken for a forwarded one, nor return through tvmm.
+ */
+static volatile uint32_t fwd_ready, fwd_mapped, fwd_done;
+
+static void smp_fwd(uint64_t cpu)
+{
+	uint64_t code;
+
+	if (cpu > 1)
+		return;
+	smp_barrier(&fwd_ready, 2);
+	if (cpu == 0) {
+		user_map_program(2);
+		overlap_wait = true;
+		__atomic_store_n(&fwd_mapped, 1, __ATOMIC_SEQ_CST);
+		code = run_user_mapped((uint64_t)user_smp_pv, BOOTINFO->iters);
+	} else {
+		while (!fwd_mapped)
+			asm volatile("pause");
+		code = run_user_mapped((uint64_t)user_smp_direct, 0);
+	}
+	GUEST_REPORT("user_exit", code);
+	GUEST_REPORT("direct_syscalls", direct_syscalls[cpu]);
+	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls[cpu]);
+	smp_barrier(&fwd_done, 2);
+	if (cpu == 0) {
+		GUEST_REPORT("overlaps", overlaps);
+		user_space_reset();
+	}
+}
+
 /* Faults on purpose, to show how tvmm reports each. */
 static void fault(void)
 {
@@ -192,6 +281,15 @@ static void fault(void)
 	}
 }
 
+/* smp-fail: the last vCPU fails while the others spin for ever. */
+static void smp_fail(uint64_t cpu)
+{
+	if (cpu + 1 == BOOTINFO->nr_vcpus)
+		GUEST_ASSERT_EQ(cpu, 1000);
+	for (;;)
+		asm volatile("pause" : : : "memory");
+}
+
 void kmain(uint64_t cpu)
 {
 	trap_init(cpu);
@@ -199,6 +297,10 @@ void kmain(uint64_t cpu)
 		mm_init();
 	if (is("smp"))
 		smp(cpu);
+	else if (is("smp-fwd"))
+		smp_fwd(cpu);
+	else if (is("smp-fail"))
+		smp_fail(cpu);
 	else if (cpu != 0)
 		;
 	else if (is("demo"))

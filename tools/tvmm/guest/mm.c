@@ -99,12 +99,13 @@ uint64_t user_mmap(uint64_t bytes)
 	return va;
 }
 
-/* A process has ended: its mmap pages and stack go back to the pool. */
+/* The processes have ended: mmap pages and stacks go back to the pool. */
 void user_space_reset(void)
 {
 	for (uint64_t va = TVMM_USER_MMAP; va < mmap_next; va += PAGE_SIZE)
 		unmap_free(va);
 	mmap_next = TVMM_USER_MMAP;
-	for (int i = 1; i <= 2; i++)
-		unmap_free(TVMM_USER_STACK_TOP - i * PAGE_SIZE);
+	for (unsigned int c = 0; c < BOOTINFO->nr_vcpus; c++)
+		for (int i = 1; i <= USER_STACK_PAGES; i++)
+			unmap_free(user_stack_top(c) - i * PAGE_SIZE);
 }

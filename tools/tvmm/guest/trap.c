@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest trap handling: builds the IDT (exceptions and the int 0x80 gate
- * open to CPL3), tells tvmm where it is before loading it (the
- * para-virtual form of "installing trap handlers traps to the VMM"), and
- * dispatches: system calls, user faults (kill the process), kernel
- * faults (report to tvmm and stop).
+ * open to CPL3) and loads it with lidt, telling tvmm nothing (tvmm reads
+ * the IDTR when it forwards a trap), and dispatches: system calls, user
+ * faults (kill the process), kernel faults (report to tvmm and stop).
  */
 #include "guest.h"
 
@@ -61,9 +60,6 @@ void trap_init(int cpu)
 		for (int v = 0; v < 32; v++)
 			set_gate(v, trap_stubs[v], GATE_INTR_DPL0);
 		set_gate(0x80, (uint64_t)trap_128, GATE_INTR_DPL3);
-		/* Disco: the VMM learns the OS's trap table when it is set. */
-		ucall(UCALL_SET_TRAPS, __FILE__, __LINE__, "idt",
-		      (uint64_t)idt, sizeof(idt) - 1, 0, 0);
 	}
 	/* Traps from CPL3 land on a stack of their own (see process.c). */
 	tss->rsp0 = (uint64_t)trap_stack_base + (cpu + 1) * STACK_SIZE;
@@ -92,16 +88,17 @@ static void user_fault(struct trap_frame *f)
 	user_exit(-128 - (int64_t)f->vector);
 }
 
-void trap_dispatch(struct trap_frame *f);
-void trap_dispatch(struct trap_frame *f)
+/* Returns true when this trap must return through tvmm (it forwarded it). */
+bool trap_dispatch(struct trap_frame *f);
+bool trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector == 0x80) {
 		f->rax = do_syscall(f);
-		return;
+		return PV->in_forward[this_cpu()] != 0;
 	}
 	if (f->cs & 3) {
 		user_fault(f);
-		return;
+		return false;
 	}
 	ucall(UCALL_ABORT, __FILE__, __LINE__, "kernel exception",
 	      f->vector, f->rip, read_cr2(), f->err);

@@ -2,9 +2,10 @@
 /*
  * The user programs, run at CPL3. The linker places this file's code and
  * data at TVMM_USER_TEXT, so it must call nothing in the kernel: its only
- * ways out are the two system call instructions below. sys() is the
- * direct flow (int 0x80 stays in the guest); fwd() is trap-and-forward
- * (an OUT to the one port the TSS opens to CPL3 exits to tvmm).
+ * ways out are the two system call instructions below. sys() is int
+ * 0x80, the same instruction in the direct flow (the trap stays in the
+ * guest) and the forwarded one (tvmm's trap table takes it); pv() is the
+ * para-virtual flow (an OUT to the one port the TSS opens to CPL3).
  */
 #include <stdint.h>
 
@@ -19,7 +20,7 @@ static inline int64_t sys(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
 	return ret;
 }
 
-static inline int64_t fwd(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
+static inline int64_t pv(uint64_t nr, uint64_t a, uint64_t b, uint64_t c)
 {
 	int64_t ret;
 
@@ -74,10 +75,10 @@ void user_direct(uint64_t arg)
 	exercise(sys, "hello from CPL3 via int 0x80\n");
 }
 
-void user_fwd(uint64_t arg)
+void user_pv(uint64_t arg)
 {
 	(void)arg;
-	exercise(fwd, "hello from CPL3 via trap-and-forward\n");
+	exercise(pv, "hello from CPL3 via the para-virtual OUT\n");
 }
 
 void user_bench_direct(uint64_t n)
@@ -87,9 +88,33 @@ void user_bench_direct(uint64_t n)
 	sys(TVMM_SYS_exit, 0, 0, 0);
 }
 
-void user_bench_fwd(uint64_t n)
+void user_bench_pv(uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++)
-		fwd(TVMM_SYS_getpid, 0, 0, 0);
-	fwd(TVMM_SYS_exit, 0, 0, 0);
+		pv(TVMM_SYS_getpid, 0, 0, 0);
+	pv(TVMM_SYS_exit, 0, 0, 0);
+}
+
+/*
+ * smp-fwd: vCPU 0 makes @n para-virtual calls, vCPU 1 direct ones until
+ * vCPU 0 is done; both processes share this page, as threads would.
+ */
+static volatile uint64_t smp_fwd_done;
+
+void user_smp_pv(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (pv(TVMM_SYS_getpid, 0, 0, 0) != TVMM_GUEST_PID)
+			pv(TVMM_SYS_exit, 1, 0, 0);
+	smp_fwd_done = 1;
+	pv(TVMM_SYS_exit, 0, 0, 0);
+}
+
+void user_smp_direct(uint64_t n)
+{
+	(void)n;
+	while (!smp_fwd_done)
+		if (sys(TVMM_SYS_getpid, 0, 0, 0) != TVMM_GUEST_PID)
+			sys(TVMM_SYS_exit, 1, 0, 0);
+	sys(TVMM_SYS_exit, 0, 0, 0);
 }
