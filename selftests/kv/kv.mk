@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0
+# Tests of the key-value store on the host: the core's data types (ring,
+# versions, CRDTs, Merkle trees) as unit and property tests.
+KV_TESTS := kv_ring_test kv_version_test kv_crdt_test kv_merkle_test
+TESTS += $(addprefix kv/,$(KV_TESTS))
+HOST_TESTS += $(addprefix kv/,$(KV_TESTS))
+
+kv_ring_test_SRCS = selftests/kv/ring_test.c $(KTAP_SRCS) $(KV_CORE_SRCS)
+kv_version_test_SRCS = selftests/kv/version_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
+kv_crdt_test_SRCS = selftests/kv/crdt_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
+kv_merkle_test_SRCS = selftests/kv/merkle_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)

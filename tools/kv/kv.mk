@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0
+# The key-value store (Documentation/kv.rst): the sans-I/O core, the
+# simulator and the smpkit-kv tool. KV_CORE_SRCS and KV_SIM_SRCS are what
+# the selftests link, the same code the tool runs.
+KV_CORE_SRCS = \
+	tools/kv/core/hash.c \
+	tools/kv/core/vv.c \
+	tools/kv/core/obj.c \
+	tools/kv/core/crdt.c \
+	tools/kv/core/ring.c \
+	tools/kv/core/merkle.c
