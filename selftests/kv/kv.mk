@@ -9,3 +9,9 @@ kv_ring_test_SRCS = selftests/kv/ring_test.c $(KTAP_SRCS) $(KV_CORE_SRCS)
 kv_version_test_SRCS = selftests/kv/version_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
 kv_crdt_test_SRCS = selftests/kv/crdt_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
 kv_merkle_test_SRCS = selftests/kv/merkle_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
+
+KV_SIM_TESTS := kv_sim_test kv_mutation_test
+TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
+HOST_TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
+kv_sim_test_SRCS = selftests/kv/sim_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
+kv_mutation_test_SRCS = selftests/kv/mutation_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)

@@ -9,3 +9,15 @@ KV_CORE_SRCS = \
 	tools/kv/core/crdt.c \
 	tools/kv/core/ring.c \
 	tools/kv/core/merkle.c
+
+KV_NODE_CORE_SRCS = \
+	tools/kv/core/store.c \
+	tools/kv/core/node.c \
+	tools/kv/core/coord.c \
+	tools/kv/core/repair.c \
+	$(KV_CORE_SRCS)
+
+KV_SIM_SRCS = \
+	tools/kv/sim/sim.c \
+	tools/kv/sim/check.c \
+	$(KV_NODE_CORE_SRCS)
