@@ -21,3 +21,16 @@ KV_SIM_SRCS = \
 	tools/kv/sim/sim.c \
 	tools/kv/sim/check.c \
 	$(KV_NODE_CORE_SRCS)
+
+PROGS += smpkit-kv
+smpkit-kv_SRCS = \
+	tools/kv/main.c \
+	tools/kv/simcmd.c \
+	tools/kv/ringcmd.c \
+	tools/kv/client.c \
+	tools/kv/node/daemon.c \
+	tools/kv/node/disk.c \
+	tools/kv/node/wire.c \
+	$(KV_SIM_SRCS) \
+	$(UTIL_SRCS)
+smpkit-kv_LDLIBS = -llmdb

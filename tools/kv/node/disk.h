@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A node's durable copies in LMDB: one record per key, the object in the
+ * wire format (wire.h). A batch's changes commit in one synchronous
+ * transaction before the batch's acknowledgements leave the node.
+ */
+#ifndef KV_DISK_H
+#define KV_DISK_H
+
+#include "../core/node.h"
+
+struct kv_disk;
+
+/* NULL with errno set and a message on stderr. */
+struct kv_disk *kv_disk_open(const char *dir);
+void kv_disk_close(struct kv_disk *d);
+/* Load every record into @n; returns how many, or -errno. */
+long kv_disk_load(struct kv_disk *d, struct kv_node *n);
+/* Commit the entries of one batch; 0 or -errno. */
+int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
+		   unsigned int n);
+
+#endif
