@@ -34,3 +34,5 @@ smpkit-kv_SRCS = \
 	$(KV_SIM_SRCS) \
 	$(UTIL_SRCS)
 smpkit-kv_LDLIBS = -llmdb
+# smpkit-cluster runs the same simulator as "kv-sim" (one line in its main.c).
+smpkit-cluster_SRCS += tools/kv/simcmd.c $(KV_SIM_SRCS)
