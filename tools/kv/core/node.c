@@ -45,13 +45,13 @@ int kv_node_init(struct kv_node *n, const struct kv_config *cfg,
 void kv_node_free(struct kv_node *n)
 {
 	struct kv_ent *e, *next;
-	unsigned int b, s;
+	unsigned int s;
 
-	for (b = 0; b < KV_BUCKETS; b++)
-		for (e = n->bucket[b]; e; e = next) {
-			next = e->next;
-			free(e);
-		}
+	for (e = n->all; e; e = next) {
+		next = e->all_next;
+		free(e);
+	}
+	n->all = NULL;
 	for (s = 0; s < KV_MAX_SHARDS; s++)
 		kv_merkle_free(&n->tree[s]);
 	memset(n->bucket, 0, sizeof(n->bucket));

@@ -88,7 +88,8 @@ struct kv_out {
 };
 
 struct kv_ent {
-	struct kv_ent *next;
+	struct kv_ent *next;		/* in its bucket */
+	struct kv_ent *all_next;	/* in the node's list of all */
 	uint64_t keyhash, digest;
 	uint16_t shard;
 	uint8_t klen;
@@ -132,6 +133,7 @@ struct kv_node {
 	struct kv_hlc hlc;
 	/* durable: the store, its trees, the hints */
 	struct kv_ent *bucket[KV_BUCKETS];
+	struct kv_ent *all;
 	uint64_t nkeys;
 	struct kv_merkle tree[KV_MAX_SHARDS];
 	struct kv_hint hint[KV_MAX_HINTS];

@@ -53,6 +53,8 @@ struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 		memcpy(e->key, key, klen);
 		e->next = n->bucket[bucket_of(e->keyhash)];
 		n->bucket[bucket_of(e->keyhash)] = e;
+		e->all_next = n->all;
+		n->all = e;
 		n->nkeys++;
 	}
 	old = e->digest;
@@ -71,11 +73,9 @@ void kv_store_each(struct kv_node *n,
 		   void *arg)
 {
 	struct kv_ent *e;
-	unsigned int b;
 
-	for (b = 0; b < KV_BUCKETS; b++)
-		for (e = n->bucket[b]; e; e = e->next)
-			fn(n, e, arg);
+	for (e = n->all; e; e = e->all_next)
+		fn(n, e, arg);
 }
 
 void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
@@ -83,11 +83,9 @@ void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 		   void *arg)
 {
 	struct kv_ent *e;
-	unsigned int b;
 
-	for (b = 0; b < KV_BUCKETS; b++)
-		for (e = n->bucket[b]; e; e = e->next)
-			if (e->shard == s &&
-			    kv_merkle_leaf(&n->tree[s], e->keyhash) == leaf)
-				fn(n, e, arg);
+	for (e = n->all; e; e = e->all_next)
+		if (e->shard == s &&
+		    kv_merkle_leaf(&n->tree[s], e->keyhash) == leaf)
+			fn(n, e, arg);
 }
