@@ -207,13 +207,15 @@ int cmd_kv_client(int argc, char **argv)
 	static struct kvw_rep p;
 	uint64_t v;
 	char *end;
-	int ch, na;
+	int ch, na, ret = 0;
 
 	argc--;
 	argv++;
 	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'a': node = optarg; break;
+		case 'a':
+			node = optarg;
+			break;
 		case 'r':
 		case 'w':
 			if (!parse_u64(optarg, 1, KV_MAX_N, &v))
@@ -223,7 +225,9 @@ int cmd_kv_client(int argc, char **argv)
 			else
 				c.w = v;
 			break;
-		case 's': c.sloppy = true; break;
+		case 's':
+			c.sloppy = true;
+			break;
 		case 'v':
 			if (!parse_u64(optarg, 1, ~0u, &v))
 				die("--ring-version must be a positive number");
@@ -289,10 +293,11 @@ int cmd_kv_client(int argc, char **argv)
 		call(&c, &q, &p);
 		printf("%s\n", p.info);
 	} else if (!strcmp(cmd, "junk") && na == 1) {
-		return junk(&c, argv[0]);
+		ret = junk(&c, argv[0]);
 	} else {
 		usage(stderr);
-		return 2;
+		ret = 2;
 	}
-	return 0;
+	close(c.fd);
+	return ret;
 }

@@ -57,11 +57,21 @@ int cmd_kv_ring(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != (unsigned int)-1) {
 		switch (c) {
-		case 'm': nodes = num(optarg, "--nodes", 1, KV_MAX_NODES - 1); break;
-		case 's': shards = num(optarg, "--shards", 1, KV_MAX_SHARDS); break;
-		case 'n': n = num(optarg, "--n", 1, KV_MAX_N); break;
-		case 'k': keys = num(optarg, "--keys", 1, 10000000); break;
-		case 'j': join = true; break;
+		case 'm':
+			nodes = num(optarg, "--nodes", 1, KV_MAX_NODES - 1);
+			break;
+		case 's':
+			shards = num(optarg, "--shards", 1, KV_MAX_SHARDS);
+			break;
+		case 'n':
+			n = num(optarg, "--n", 1, KV_MAX_N);
+			break;
+		case 'k':
+			keys = num(optarg, "--keys", 1, 10000000);
+			break;
+		case 'j':
+			join = true;
+			break;
 		case 'h':
 			printf("usage: smpkit-kv ring [--nodes M] [--shards S] [--n N] [--join] [--keys K]\n");
 			return 0;

@@ -99,16 +99,36 @@ int cmd_kv_sim(int argc, char **argv)
 	kvsim_opts_default(&o);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'k': seeds = num(optarg, "--seeds", 1, 1000000); break;
-		case 's': seed0 = num(optarg, "--seed", 0, ~0u); break;
-		case 'm': o.nodes = num(optarg, "--nodes", 1, KV_MAX_NODES); break;
-		case 'K': o.keys = num(optarg, "--keys", 1, 200); break;
-		case 'c': o.clients = num(optarg, "--clients", 1, 8); break;
-		case 'r': o.r = num(optarg, "--r", 1, KV_MAX_N); break;
-		case 'w': o.w = num(optarg, "--w", 1, KV_MAX_N); break;
-		case 'S': o.sloppy = true; break;
-		case 'C': o.counters = false; break;
-		case 't': o.trace = stdout; break;
+		case 'k':
+			seeds = num(optarg, "--seeds", 1, 1000000);
+			break;
+		case 's':
+			seed0 = num(optarg, "--seed", 0, ~0u);
+			break;
+		case 'm':
+			o.nodes = num(optarg, "--nodes", 1, KV_MAX_NODES);
+			break;
+		case 'K':
+			o.keys = num(optarg, "--keys", 1, 200);
+			break;
+		case 'c':
+			o.clients = num(optarg, "--clients", 1, 8);
+			break;
+		case 'r':
+			o.r = num(optarg, "--r", 1, KV_MAX_N);
+			break;
+		case 'w':
+			o.w = num(optarg, "--w", 1, KV_MAX_N);
+			break;
+		case 'S':
+			o.sloppy = true;
+			break;
+		case 'C':
+			o.counters = false;
+			break;
+		case 't':
+			o.trace = stdout;
+			break;
 		case 'p':
 			if (!strcmp(optarg, "lww"))
 				o.cfg.policy = KV_POL_LWW;

@@ -23,12 +23,13 @@ struct kv_config {
 	uint8_t self;
 	enum kv_policy policy;
 	bool read_repair, write_repair, anti_entropy, handoff;
-	/* a broken variant for the checker: LWW stamps from the bare
-	 * physical clock, ignoring what the client read */
+	/*
+	 * A broken variant for the checker: LWW stamps from the bare
+	 * physical clock, ignoring what the client read.
+	 */
 	bool broken_wallclock;
 	kv_time timeout;	/* a request fails after this */
-	kv_time sloppy_after;	/* then owners that did not answer get
-				 * stand-ins (sloppy quorum) */
+	kv_time sloppy_after;	/* then silent owners get stand-ins */
 	kv_time ae_every, hint_every;
 };
 

@@ -86,15 +86,24 @@ int kv_parse_addr(const char *s, struct sockaddr_in *a)
 static const char *err_text(int err)
 {
 	switch (err) {
-	case -ETIMEDOUT: return "timed out before enough replicas answered";
-	case -EINVAL: return "invalid request (R or W above N, empty key, or the key holds another type)";
-	case -E2BIG: return "too long";
-	case -ENOENT: return "unknown shard";
-	case -ESTALE: return "stale ring version";
-	case -EBUSY: return "node busy: too many requests in flight";
-	case -ENOSPC: return "set full";
-	case -EIO: return "the replicas refused the request";
-	default: return strerror(-err);
+	case -ETIMEDOUT:
+		return "timed out before enough replicas answered";
+	case -EINVAL:
+		return "invalid request (R or W above N, empty key, or the key holds another type)";
+	case -E2BIG:
+		return "too long";
+	case -ENOENT:
+		return "unknown shard";
+	case -ESTALE:
+		return "stale ring version";
+	case -EBUSY:
+		return "node busy: too many requests in flight";
+	case -ENOSPC:
+		return "set full";
+	case -EIO:
+		return "the replicas refused the request";
+	default:
+		return strerror(-err);
 	}
 }
 
@@ -334,8 +343,12 @@ int cmd_kv_node(int argc, char **argv)
 			if (!parse_u64(optarg, 0, KV_MAX_NODES - 1, &id))
 				die("node: --id must be 0..%u", KV_MAX_NODES - 1);
 			break;
-		case 'p': peers = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'p':
+			peers = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
 		case 's':
 			if (!parse_u64(optarg, 1, KV_MAX_SHARDS, &shards))
 				die("node: --shards must be 1..%u", KV_MAX_SHARDS);

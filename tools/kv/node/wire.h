@@ -24,8 +24,10 @@ enum kvw_kind { KVW_PEER = 1, KVW_REQ, KVW_REP };
 struct kvw_req {
 	struct kv_request rq;
 	uint32_t ring_ver;	/* 0: any; else must match the node's */
-	/* as sent, before the limits: a client may claim more than
-	 * rq holds (the rest is padding), for the node to refuse */
+	/*
+	 * As sent, before the limits: a client may claim more than rq
+	 * holds (the rest is padding), for the node to refuse.
+	 */
 	uint16_t klen, vlen;
 };
 

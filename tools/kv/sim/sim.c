@@ -294,22 +294,17 @@ static void client_done(struct ksim *s, unsigned int c,
 	ks_hist(s, "c%u <- %s%d", c, r->err ? "err " : "ok ", r->err);
 	if (r->err) {
 		s->st.failed++;
-		if (cl->ctr_delta || !cl->reading)
+		/* a failed read is retried; a failed write may still land */
+		if (cl->ctr_delta || !cl->reading) {
 			s->st.indeterminate++;
-		/* retry the read; a failed write ends the operation */
-		if (cl->reading && !cl->ctr_delta) {
-			client_next(s, c, 5000 + ks_below(s, 20000));
-			return;
+			cl->busy = false;
 		}
-		cl->busy = false;
 		client_next(s, c, 5000 + ks_below(s, 20000));
 		return;
 	}
 	s->st.acked++;
-	if (cl->ctr_delta) {
-		s->ctr_acked += cl->ctr_delta;
-		cl->busy = false;
-	} else if (cl->reading) {
+	if (!cl->ctr_delta && cl->reading) {
+		/* a retried read keeps the first start: a weaker check */
 		if (kvsim_strict(&s->o))
 			ks_check_read(s, cl->key, cl->start, &r->obj, "read");
 		s->st.reads_checked++;
@@ -317,6 +312,9 @@ static void client_done(struct ksim *s, unsigned int c,
 		cl->reading = false;
 		client_issue(s, c);
 		return;
+	}
+	if (cl->ctr_delta) {
+		s->ctr_acked += cl->ctr_delta;
 	} else {
 		w = last_write(s, c);
 		if (w) {
@@ -324,8 +322,8 @@ static void client_done(struct ksim *s, unsigned int c,
 			w->ack = s->now;
 			w->dot = r->dot;
 		}
-		cl->busy = false;
 	}
+	cl->busy = false;
 	client_next(s, c, 1000 + ks_below(s, 10000));
 }
 
