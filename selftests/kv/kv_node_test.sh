@@ -4,8 +4,9 @@
 # LMDB under a scratch folder. A write through one node is read through
 # another; counter and set work; an acknowledged write survives SIGKILL
 # of every node; malformed, oversized, stale-ring and unknown-shard input
-# each get a clear error and lose nothing; a node whose disk was wiped is
-# rebuilt by anti-entropy and then serves the data alone.
+# each get a clear error and lose nothing; the load generator accounts
+# for every request it offers; a node whose disk was wiped is rebuilt by
+# anti-entropy and then serves the data alone.
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
@@ -18,7 +19,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ktap_plan 10
+ktap_plan 11
 
 base=$((21000 + $$ % 30000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
@@ -90,6 +91,15 @@ ok $? "a truncated request and a peer message for an unknown shard are refused"
 
 [ "$("$bin" get --node "$(at 2)" cart)" = milk ] && ready 0
 ok $? "after the bad input the node is up and nothing was lost"
+
+# open-loop load: every offered request is accounted for, most succeed
+"$bin" load --nodes "$peers" --rate 300 --duration 1 --timeout 2000 >"$tmp/load" 2>&1
+sed -n 's/^offered \([0-9]*\) .*: ok \([0-9]*\), errors \([0-9]*\), timeouts \([0-9]*\), client saturated \([0-9]*\)$/\1 \2 \3 \4 \5/p' "$tmp/load" >"$tmp/counts"
+read -r offered okc errc toc satc <"$tmp/counts"
+[ -n "$offered" ] && [ "$offered" -gt 0 ] &&
+	[ $((okc + errc + toc + satc)) = "$offered" ] && [ "$okc" -gt 0 ] &&
+	grep -q '^latency from intended start (us): p50 [0-9]* p90' "$tmp/load"
+ok $? "the load generator accounts for every request ($okc of $offered ok) and reports percentiles"
 
 # n2 loses its disk; anti-entropy from n0 and n1 rebuilds it
 kill9 2

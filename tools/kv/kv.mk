@@ -31,8 +31,10 @@ smpkit-kv_SRCS = \
 	tools/kv/node/daemon.c \
 	tools/kv/node/disk.c \
 	tools/kv/node/wire.c \
+	tools/kv/load/load.c \
+	tools/kv/load/hist.c \
 	$(KV_SIM_SRCS) \
 	$(UTIL_SRCS)
-smpkit-kv_LDLIBS = -llmdb
+smpkit-kv_LDLIBS = -llmdb -lm
 # smpkit-cluster runs the same simulator as "kv-sim" (one line in its main.c).
 smpkit-cluster_SRCS += tools/kv/simcmd.c $(KV_SIM_SRCS)

@@ -18,6 +18,7 @@ static void usage(FILE *f)
 "  sim      simulate seeded histories and check them\n"
 "  node     run one store node over UDP, its data in LMDB\n"
 "  ring     print the shards' owners; --join: keys moved vs ideal\n"
+"  load     open-loop load with latency percentiles\n"
 "  get, put, del, counter, set, status   client commands (--help)\n");
 }
 
@@ -38,5 +39,7 @@ int main(int argc, char **argv)
 		return cmd_kv_node(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ring"))
 		return cmd_kv_ring(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "load"))
+		return cmd_kv_load(argc - 1, argv + 1);
 	return cmd_kv_client(argc, argv);
 }

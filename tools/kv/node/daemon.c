@@ -43,10 +43,12 @@ struct daemon {
 	struct kv_disk *disk;
 	struct kv_out out;
 	struct client_slot cl[CLIENT_SLOTS];
-	/* the sender of the datagram being handled: answers go back there */
-	bool have_src;
-	uint8_t src_id;
-	struct sockaddr_in src;
+	/*
+	 * Where each answer of the batch goes: back to the datagram's
+	 * sender, which is the peer's address unless someone else sent it.
+	 */
+	bool back[KV_OUT_MAX];
+	struct sockaddr_in back_to[KV_OUT_MAX];
 	uint64_t bad_input;
 };
 
@@ -137,7 +139,11 @@ static void answer(struct daemon *d, const struct sockaddr_in *to,
 	send_reply(d, to, &p);
 }
 
-/* Persist the batch, then send it; nothing leaves when the disk failed. */
+/*
+ * Persist the batch, then send it; nothing leaves when the disk failed.
+ * One batch gathers every datagram of a poll round: one synchronous
+ * commit then covers them all (group commit).
+ */
 static void flush(struct daemon *d)
 {
 	static uint8_t buf[KVW_MAX];
@@ -157,10 +163,8 @@ static void flush(struct daemon *d)
 	for (i = 0; i < d->out.nmsg; i++) {
 		m = &d->out.msg[i];
 		to = m->dst < d->npeers ? &d->peer[m->dst] : NULL;
-		if (d->have_src && m->dst == d->src_id &&
-		    m->type != KV_M_WRITE && m->type != KV_M_READ &&
-		    m->type != KV_M_AE)
-			to = &d->src;
+		if (d->back[i])
+			to = &d->back_to[i];
 		len = kvw_put_msg(buf, sizeof(buf), m);
 		if (to && len)
 			sendto(d->fd, buf, len, 0, (const struct sockaddr *)to,
@@ -182,7 +186,16 @@ static void flush(struct daemon *d)
 		send_reply(d, &c->addr, &p);
 		c->used = false;
 	}
+	memset(d->back, 0, sizeof(d->back));
 	kv_out_reset(&d->out);
+}
+
+/* Room for one more datagram's output, or send what is there first. */
+static void make_room(struct daemon *d)
+{
+	if (d->out.nmsg > KV_OUT_MAX / 2 || d->out.nrep > KV_MAX_REQS / 2 ||
+	    d->out.ndirty > KV_OUT_MAX / 2)
+		flush(d);
 }
 
 static void status(struct daemon *d, const struct sockaddr_in *to,
@@ -257,7 +270,6 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 	q.rq.tag = i;
 	kv_node_request(&d->node, clock_us(CLOCK_MONOTONIC),
 			clock_us(CLOCK_REALTIME), &q.rq, &d->out);
-	flush(d);
 }
 
 static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
@@ -266,7 +278,10 @@ static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
 	static struct kv_msg m;
 	const char *why;
 	int kind = kvw_kind(buf, len);
+	unsigned int i, first;
 
+	make_room(d);
+	first = d->out.nmsg;
 	if (kind == KVW_REQ) {
 		on_request(d, buf, len, from);
 		return;
@@ -278,13 +293,17 @@ static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
 			kind == KVW_REP ? "a reply sent to a node" : why);
 		return;
 	}
-	d->have_src = true;
-	d->src_id = m.src;
-	d->src = *from;
 	kv_node_recv(&d->node, clock_us(CLOCK_MONOTONIC),
 		     clock_us(CLOCK_REALTIME), &m, &d->out);
-	flush(d);
-	d->have_src = false;
+	for (i = first; i < d->out.nmsg; i++) {
+		struct kv_msg *o = &d->out.msg[i];
+
+		if (o->dst == m.src && o->type != KV_M_WRITE &&
+		    o->type != KV_M_READ && o->type != KV_M_AE) {
+			d->back[i] = true;
+			d->back_to[i] = *from;
+		}
+	}
 }
 
 static void parse_peers(struct daemon *d, const char *list)
@@ -437,6 +456,7 @@ int cmd_kv_node(int argc, char **argv)
 			}
 			on_datagram(&d, buf, len, &from);
 		}
+		flush(&d);
 	}
 	fprintf(stderr, "smpkit-kv: n%u: stopping\n", d.self);
 	close(d.fd);
