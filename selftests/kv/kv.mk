@@ -20,6 +20,6 @@ HOST_TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
 kv_sim_test_SRCS = selftests/kv/sim_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
 kv_mutation_test_SRCS = selftests/kv/mutation_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
 
-KV_SCRIPTS := kv_node_test.sh
+KV_SCRIPTS := kv_node_test.sh kv_lab_test.sh
 SCRIPT_TESTS += $(addprefix kv/,$(KV_SCRIPTS))
 HOST_TESTS += $(addprefix kv/,$(KV_SCRIPTS))
