@@ -209,6 +209,7 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	answer(d, to, tag, 0,
 	       "node n%u of %u, ring version %u, %u shards, N=%u\n"
 	       "keys %llu, hints held %u\n"
+	       "memory %zu bytes a key (fixed-size objects), disk %llu bytes in use\n"
 	       "reads %llu, writes %llu, failed %llu\n"
 	       "read repairs %llu, write repairs %llu\n"
 	       "anti-entropy rounds %llu, hashes %llu, keys pushed %llu\n"
@@ -216,6 +217,8 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       d->self, d->npeers, d->node.ring.version, d->node.ring.nshards,
 	       kv_ring_owners(&d->node.ring),
 	       (unsigned long long)d->node.nkeys, hints,
+	       sizeof(struct kv_ent),
+	       (unsigned long long)kv_disk_used(d->disk),
 	       (unsigned long long)s->reads, (unsigned long long)s->writes,
 	       (unsigned long long)s->failed,
 	       (unsigned long long)s->read_repairs,

@@ -106,6 +106,16 @@ long kv_disk_load(struct kv_disk *d, struct kv_node *n)
 	return count;
 }
 
+uint64_t kv_disk_used(struct kv_disk *d)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+
+	if (mdb_env_info(d->env, &info) || mdb_env_stat(d->env, &st))
+		return 0;
+	return (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+}
+
 int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
 		   unsigned int n)
 {
