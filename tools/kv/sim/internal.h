@@ -13,6 +13,8 @@
 #define KVSIM_HIST_LINE	120
 #define KVSIM_MAX_CLIENTS 8
 #define KVSIM_MAX_WRITES 4096
+#define KVSIM_CTR	0xff	/* the PN-counter's key */
+#define KVSIM_SET	0xfe	/* the OR-set's key */
 
 enum kev_kind {
 	KEV_DELIVER, KEV_TICK, KEV_CLIENT, KEV_CLIENT_TIMEOUT, KEV_NEMESIS,
@@ -51,6 +53,8 @@ struct kclient {
 	kv_time start;
 	struct kv_obj read;	/* what the read of the RMW returned */
 	int64_t ctr_delta;
+	uint8_t set_op;		/* 0, KV_OP_SADD or KV_OP_SREM */
+	char elem[KV_ELEM_MAX];
 };
 
 struct ksim {

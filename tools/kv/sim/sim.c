@@ -76,7 +76,8 @@ int kvsim_nemesis_parse(const char *list)
 
 void ks_key(unsigned int k, char *buf, uint8_t *len)
 {
-	*len = snprintf(buf, KV_KEY_MAX, k == 0xff ? "ctr" : "k%u", k);
+	*len = snprintf(buf, KV_KEY_MAX, k == KVSIM_CTR ? "ctr" :
+			k == KVSIM_SET ? "set" : "k%u", k);
 }
 
 /* heap of events by (t, seq) */
@@ -222,17 +223,26 @@ static void client_issue(struct ksim *s, unsigned int c)
 	rq.w = s->o.w;
 	rq.sloppy = s->o.sloppy;
 	if (!cl->busy) {
-		/* a new operation: a counter bump, or a read-modify-write */
+		/* a new operation: a CRDT update, or a read-modify-write */
 		cl->busy = true;
 		cl->start = s->now;
-		if (s->o.counters && ks_pct(s, 20)) {
-			cl->key = 0xff;
+		cl->set_op = 0;
+		cl->ctr_delta = 0;
+		if (s->o.counters && ks_pct(s, 30)) {
 			cl->reading = false;
-			cl->ctr_delta = 1 + ks_below(s, 3);
+			if (ks_pct(s, 66)) {
+				cl->key = KVSIM_CTR;
+				cl->ctr_delta = 1 + ks_below(s, 3);
+			} else {
+				cl->key = KVSIM_SET;
+				cl->set_op = ks_pct(s, 60) ? KV_OP_SADD :
+					     KV_OP_SREM;
+				snprintf(cl->elem, sizeof(cl->elem), "e%u",
+					 (unsigned int)ks_below(s, 4));
+			}
 		} else {
 			cl->key = ks_below(s, s->o.keys);
 			cl->reading = true;
-			cl->ctr_delta = 0;
 		}
 	}
 	ks_key(cl->key, rq.key, &rq.klen);
@@ -240,6 +250,9 @@ static void client_issue(struct ksim *s, unsigned int c)
 		rq.op = KV_OP_COUNTER;
 		rq.delta = cl->ctr_delta;
 		s->ctr_tried += cl->ctr_delta;
+	} else if (cl->set_op) {
+		rq.op = cl->set_op;
+		strcpy(rq.elem, cl->elem);
 	} else if (cl->reading) {
 		rq.op = KV_OP_GET;
 	} else {
@@ -263,7 +276,8 @@ static void client_issue(struct ksim *s, unsigned int c)
 	rq.tag = (uint64_t)c << 32 | cl->seq;
 	s->st.ops++;
 	ks_hist(s, "c%u -> n%u %s %s", c, node,
-		rq.op == KV_OP_GET ? "get" : rq.op == KV_OP_PUT ? "put" : "ctr",
+		rq.op == KV_OP_GET ? "get" : rq.op == KV_OP_PUT ? "put" :
+		rq.op == KV_OP_COUNTER ? "ctr" : "set",
 		rq.key);
 	kv_node_request(s->node[node].core, s->now, wall(s, node), &rq,
 			&s->out);
@@ -295,7 +309,7 @@ static void client_done(struct ksim *s, unsigned int c,
 	if (r->err) {
 		s->st.failed++;
 		/* a failed read is retried; a failed write may still land */
-		if (cl->ctr_delta || !cl->reading) {
+		if (cl->ctr_delta || cl->set_op || !cl->reading) {
 			s->st.indeterminate++;
 			cl->busy = false;
 		}
@@ -303,7 +317,7 @@ static void client_done(struct ksim *s, unsigned int c,
 		return;
 	}
 	s->st.acked++;
-	if (!cl->ctr_delta && cl->reading) {
+	if (!cl->ctr_delta && !cl->set_op && cl->reading) {
 		/* a retried read keeps the first start: a weaker check */
 		if (kvsim_strict(&s->o))
 			ks_check_read(s, cl->key, cl->start, &r->obj, "read");
@@ -315,7 +329,7 @@ static void client_done(struct ksim *s, unsigned int c,
 	}
 	if (cl->ctr_delta) {
 		s->ctr_acked += cl->ctr_delta;
-	} else {
+	} else if (!cl->set_op) {
 		w = last_write(s, c);
 		if (w) {
 			w->acked = true;

@@ -29,7 +29,7 @@ struct kvsim_opts {
 	unsigned int nodes, nshards, n, keys, clients;
 	unsigned int r, w;	/* per request; strict when r + w > n */
 	bool sloppy;
-	bool counters;		/* clients also bump a PN-counter */
+	bool counters;		/* clients also update a counter and a set */
 	struct kv_config cfg;	/* policy, repairs, timers, broken variant */
 	unsigned int nemesis;	/* KVSIM_N_* */
 	unsigned int max_loss;	/* percent; the seed picks 0..max_loss */
