@@ -14,10 +14,12 @@ kv_crdt_test_SRCS = selftests/kv/crdt_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_
 kv_merkle_test_SRCS = selftests/kv/merkle_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
 kv_hist_test_SRCS = selftests/kv/hist_test.c $(KTAP_SRCS) $(RNG_SRCS) tools/kv/load/hist.c
 
-KV_SIM_TESTS := kv_sim_test kv_mutation_test
+KV_SIM_TESTS := kv_sim_test kv_mutation_test kv_codec_test
 TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
 HOST_TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
 kv_sim_test_SRCS = selftests/kv/sim_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
+kv_codec_test_SRCS = selftests/kv/codec_test.c $(KTAP_SRCS) $(RNG_SRCS) \
+	tools/kv/node/wire.c $(KV_NODE_CORE_SRCS)
 kv_mutation_test_SRCS = selftests/kv/mutation_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
 
 KV_SCRIPTS := kv_node_test.sh kv_lab_test.sh

@@ -101,20 +101,36 @@ static void put_vv(struct wb *w, const struct kv_vv *v)
 		}
 }
 
+/* One encoding per value: entries by increasing node, none zero. */
 static void get_vv(struct rb *r, struct kv_vv *v)
 {
 	unsigned int n = get_u(r, 1), i, k;
+	int last = -1;
 
 	memset(v, 0, sizeof(*v));
 	if (n > KV_MAX_NODES)
 		fail(r, "version vector too long");
 	for (i = 0; i < n && !r->bad; i++) {
 		k = get_u(r, 1);
-		if (k >= KV_MAX_NODES)
-			fail(r, "node id out of range");
-		else
-			v->c[k] = get_u(r, 8);
+		if (k >= KV_MAX_NODES || (int)k <= last) {
+			fail(r, "version vector entries out of order");
+			break;
+		}
+		last = k;
+		v->c[k] = get_u(r, 8);
+		if (!v->c[k])
+			fail(r, "a zero version vector entry");
 	}
+}
+
+/* A flag byte: 0 or 1, nothing else. */
+static bool get_flag(struct rb *r)
+{
+	unsigned int v = get_u(r, 1);
+
+	if (v > 1)
+		fail(r, "a flag other than 0 or 1");
+	return v;
 }
 
 static void put_dot(struct wb *w, struct kv_dot d)
@@ -197,8 +213,8 @@ static void robj(struct rb *r, struct kv_obj *o)
 		fail(r, "unknown object type");
 		return;
 	}
-	o->type = t;
-	o->overflow = get_u(r, 1) & 1;
+	kv_obj_init(o, t);
+	o->overflow = get_flag(r);
 	switch (t) {
 	case KV_T_REG:
 		o->nsib = get_u(r, 1);
@@ -212,7 +228,7 @@ static void robj(struct rb *r, struct kv_obj *o)
 			s->dot = get_dot(r);
 			get_vv(r, &s->ctx);
 			get_hlc(r, &s->ts);
-			s->del = get_u(r, 1) & 1;
+			s->del = get_flag(r);
 			s->len = get_u(r, 1);
 			if (s->len > KV_VAL_MAX)
 				fail(r, "value too long");
@@ -408,7 +424,7 @@ int kvw_get_req(const uint8_t *buf, size_t len, struct kvw_req *q,
 	rq->op = get_u(&r, 1);
 	rq->r = get_u(&r, 1);
 	rq->w = get_u(&r, 1);
-	rq->sloppy = get_u(&r, 1) & 1;
+	rq->sloppy = get_flag(&r);
 	q->klen = get_u(&r, 2);
 	if (q->klen > KV_KEY_MAX) {
 		big = true;
@@ -433,6 +449,8 @@ int kvw_get_req(const uint8_t *buf, size_t len, struct kvw_req *q,
 		get(&r, rq->elem, l);
 	else
 		skip(&r, l);
+	if (memchr(rq->elem, 0, l < KV_ELEM_MAX ? l : 0))
+		fail(&r, "NUL in a set element");
 	get_vv(&r, &rq->ctx);
 	get_hlc(&r, &rq->ctx_ts);
 	if (end(&r, why))
@@ -477,6 +495,8 @@ int kvw_get_rep(const uint8_t *buf, size_t len, struct kvw_rep *p,
 		fail(&r, "info too long");
 	else
 		get(&r, p->info, l);
+	if (l < KVW_INFO && memchr(p->info, 0, l))
+		fail(&r, "NUL in the info text");
 	robj(&r, &p->rep.obj);
 	return end(&r, why);
 }
