@@ -7,7 +7,9 @@
  *   - read repair, write repair and anti-entropy off (eventual mode):
  *     replicas that missed a write never converge;
  *   - last writer wins stamped by the bare, skewed wall clock (quorum
- *     mode): a later write loses to an earlier one.
+ *     mode): a later write loses to an earlier one;
+ *   - a join that moves reads to the new owners before the joiner caught
+ *     up (quorum mode): a read misses an acknowledged write.
  */
 #include "ktap.h"
 #include "../../tools/kv/sim/sim.h"
@@ -34,9 +36,18 @@ static void wallclock(struct kvsim_opts *o, bool broken)
 	o->cfg.broken_wallclock = broken;
 }
 
+static void hasty_join(struct kvsim_opts *o, bool broken)
+{
+	o->nodes = 6;
+	o->join_at = 500000;
+	o->cfg.broken_hasty_move = broken;
+}
+
 static const struct variant variants[] = {
 	{ "read repair and anti-entropy off", "did not converge", no_repair },
 	{ "LWW on skewed wall clocks", "lost update", wallclock },
+	{ "a join committed before the joiner caught up", "misses the write",
+	  hasty_join },
 };
 
 int main(void)

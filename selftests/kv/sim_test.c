@@ -20,18 +20,22 @@ struct mode {
 	bool sloppy;
 	enum kv_policy pol;
 	unsigned int keys;	/* 0: the default */
+	kv_time join_at;	/* 0: no ring change */
 };
 
 static const struct mode modes[] = {
-	{ "quorum R=W=2, siblings", 2, 2, false, KV_POL_SIBLINGS, 0 },
-	{ "quorum R=W=2, HLC last writer wins", 2, 2, false, KV_POL_LWW, 0 },
+	{ "quorum R=W=2, siblings", 2, 2, false, KV_POL_SIBLINGS, 0, 0 },
+	{ "quorum R=W=2, HLC last writer wins", 2, 2, false, KV_POL_LWW, 0, 0 },
 	/*
 	 * Stale reads make siblings pile up on a hot key (Riak's "sibling
 	 * explosion"); more keys keep them under KV_MAX_SIB.
 	 */
 	{ "eventual R=W=1, sloppy quorum, siblings", 1, 1, true,
-	  KV_POL_SIBLINGS, 16 },
-	{ "eventual R=W=1, LWW", 1, 1, false, KV_POL_LWW, 0 },
+	  KV_POL_SIBLINGS, 16, 0 },
+	{ "eventual R=W=1, LWW", 1, 1, false, KV_POL_LWW, 0, 0 },
+	/* a sixth node joins in the middle of the chaos */
+	{ "quorum R=W=2, siblings, a node joins while serving", 2, 2, false,
+	  KV_POL_SIBLINGS, 0, 500000 },
 };
 
 int main(int argc, char **argv)
@@ -43,6 +47,7 @@ int main(int argc, char **argv)
 	struct kvsim_opts o;
 	unsigned int i, seed, bad;
 	uint64_t conv_max, conv_sum, conv_n, div_sum, rr, hints, events;
+	uint64_t move_sum, move_max, moved;
 	struct timespec t0, t1;
 
 	ktap_plan(nm);
@@ -54,9 +59,13 @@ int main(int argc, char **argv)
 		o.cfg.policy = modes[i].pol;
 		if (modes[i].keys)
 			o.keys = modes[i].keys;
+		if (modes[i].join_at) {
+			o.join_at = modes[i].join_at;
+			o.nodes = 6;
+		}
 		bad = 0;
 		conv_max = conv_sum = conv_n = div_sum = rr = hints = 0;
-		events = 0;
+		events = move_sum = move_max = moved = 0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (seed = 1; seed <= seeds; seed++) {
 			kvsim_run(&o, seed, &r, bad ? NULL : stdout);
@@ -68,6 +77,10 @@ int main(int argc, char **argv)
 				continue;
 			}
 			events += r.st.events;
+			move_sum += r.st.move;
+			moved += r.st.moved_keys;
+			if (r.st.move > move_max)
+				move_max = r.st.move;
 			rr += r.st.read_repairs + r.st.write_repairs;
 			hints += r.st.hints_done;
 			div_sum += r.st.divergent_at_heal;
@@ -89,6 +102,11 @@ int main(int argc, char **argv)
 				  (unsigned long long)conv_n,
 				  (double)div_sum / conv_n,
 				  conv_sum / 1000.0 / conv_n, conv_max / 1000.0);
+		if (modes[i].join_at && seeds > bad)
+			ktap_diag("  join committed %.1f ms after it began on average, %.1f ms max; the joiner held %.1f keys",
+				  move_sum / 1000.0 / (seeds - bad),
+				  move_max / 1000.0,
+				  (double)moved / (seeds - bad));
 		ktap_ok(!bad, "%s: %u of %u seeds pass the checker",
 			modes[i].name, seeds - bad, seeds);
 	}

@@ -15,6 +15,7 @@ KV_NODE_CORE_SRCS = \
 	tools/kv/core/node.c \
 	tools/kv/core/coord.c \
 	tools/kv/core/repair.c \
+	tools/kv/core/move.c \
 	$(KV_CORE_SRCS)
 
 KV_SIM_SRCS = \

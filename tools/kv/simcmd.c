@@ -22,7 +22,8 @@ static void usage(FILE *f)
 "usage: smpkit-kv sim [--seeds K] [--seed S] [--nodes M] [--keys K]\n"
 "                     [--clients C] [--r R] [--w W] [--sloppy]\n"
 "                     [--policy siblings|lww] [--nemesis LIST]\n"
-"                     [--broken norepair|wallclock] [--no-counters]\n"
+"                     [--broken norepair|wallclock|hastyjoin] [--join MS]\n"
+"                     [--no-counters]\n"
 "                     [--trace]\n"
 "Runs K histories (seeds S..S+K-1; default S=1, K=100) of M nodes (5),\n"
 "N=3 replicas per shard, and checks each: with R+W>N and no sloppy quorum\n"
@@ -31,7 +32,9 @@ static void usage(FILE *f)
 "  --nemesis LIST  faults: %s\n"
 "  --broken X      a deliberately broken variant the checker must catch:\n"
 "                  norepair (read/write repair and anti-entropy off) or\n"
-"                  wallclock (LWW stamped by the skewed wall clock)\n"
+"                  wallclock (LWW stamped by the skewed wall clock) or\n"
+"                  hastyjoin (a join commits before the joiner caught up)\n"
+"  --join MS       the last of the nodes joins the ring MS into the run\n"
 "Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
 		kvsim_nemesis_names());
 }
@@ -69,6 +72,11 @@ static void summary(const struct kvsim_opts *o, unsigned int seeds,
 	       (unsigned long long)t->sloppy,
 	       (unsigned long long)t->hints_stored,
 	       (unsigned long long)t->hints_done);
+	if (o->join_at && seeds > bad)
+		printf("join of n%u at %.0f ms: committed %.1f ms later on average, the joiner then held %.1f keys\n",
+		       o->nodes - 1, o->join_at / 1000.0,
+		       (double)t->move / 1000.0 / (seeds - bad),
+		       (double)t->moved_keys / (seeds - bad));
 	if (conv_n)
 		printf("after the heal: %.1f divergent keys on average, converged in %.1f ms mean, %.1f ms max (%llu seeds)\n",
 		       (double)t->divergent_at_heal / conv_n,
@@ -85,6 +93,7 @@ int cmd_kv_sim(int argc, char **argv)
 		{ "w", 1, 0, 'w' }, { "sloppy", 0, 0, 'S' },
 		{ "policy", 1, 0, 'p' }, { "nemesis", 1, 0, 'n' },
 		{ "broken", 1, 0, 'b' }, { "no-counters", 0, 0, 'C' },
+		{ "join", 1, 0, 'j' },
 		{ "trace", 0, 0, 't' }, { "help", 0, 0, 'h' }, { 0 }
 	};
 	unsigned int seeds = 100, seed0 = 1, i, bad = 0;
@@ -126,6 +135,9 @@ int cmd_kv_sim(int argc, char **argv)
 		case 'C':
 			o.counters = false;
 			break;
+		case 'j':
+			o.join_at = num(optarg, "--join", 1, 100000) * 1000ull;
+			break;
 		case 't':
 			o.trace = stdout;
 			break;
@@ -148,8 +160,10 @@ int cmd_kv_sim(int argc, char **argv)
 				o.cfg.anti_entropy = false;
 			} else if (!strcmp(optarg, "wallclock")) {
 				o.cfg.broken_wallclock = true;
+			} else if (!strcmp(optarg, "hastyjoin")) {
+				o.cfg.broken_hasty_move = true;
 			} else {
-				die("sim: --broken is norepair or wallclock, not '%s'",
+				die("sim: --broken is norepair, wallclock or hastyjoin, not '%s'",
 				    optarg);
 			}
 			break;
@@ -186,6 +200,8 @@ int cmd_kv_sim(int argc, char **argv)
 		tot.sloppy += r.st.sloppy;
 		tot.hints_stored += r.st.hints_stored;
 		tot.hints_done += r.st.hints_done;
+		tot.move += r.st.move;
+		tot.moved_keys += r.st.moved_keys;
 		if (r.st.divergent_at_heal) {
 			conv_n++;
 			tot.divergent_at_heal += r.st.divergent_at_heal;

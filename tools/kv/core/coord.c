@@ -112,6 +112,32 @@ static int apply(struct kv_node *n, uint64_t wall, const struct kv_request *rq,
 	}
 }
 
+/*
+ * During a ring change a write must also reach W owners of the new ring:
+ * once the change commits, reads go there.
+ */
+static void add_next_owners(struct kv_node *n, struct kv_req *q,
+			    struct kv_out *out)
+{
+	unsigned int i, j, o, owners = kv_ring_owners(&n->next);
+
+	q->need_next = q->need < owners ? q->need : owners;
+	for (j = 0; j < owners; j++) {
+		o = n->next.owner[q->shard][j];
+		for (i = 0; i < q->ntargets; i++)
+			if (q->target[i] == o)
+				break;
+		if (i == q->ntargets) {
+			q->ntargets++;
+			q->target[i] = o;
+			q->hint_for[i] = KV_NONE;
+			q->in_old[i] = false;
+			send_to(n, q, i, out);
+		}
+		q->in_next[i] = true;
+	}
+}
+
 static int check_request(const struct kv_node *n,
 			 const struct kv_request *rq)
 {
@@ -188,8 +214,11 @@ void kv_node_request(struct kv_node *n, kv_time now, uint64_t wall,
 	for (i = 0; i < owners; i++) {
 		q->target[i] = n->ring.owner[q->shard][i];
 		q->hint_for[i] = KV_NONE;
+		q->in_old[i] = true;
 		send_to(n, q, i, out);
 	}
+	if (n->moving && q->write)
+		add_next_owners(n, q, out);
 }
 
 /* Every target answered, or the deadline: repair, then forget it. */
@@ -255,9 +284,10 @@ void kv_coord_reply(struct kv_node *n, kv_time now, const struct kv_msg *m,
 	} else {
 		q->state[i] = REQ_OK;
 		q->digest[i] = kv_obj_digest(&m->obj);
-		q->nok++;
+		q->nok += q->in_old[i];
+		q->nok_next += q->in_next[i];
 	}
-	if (!q->done && q->nok >= q->need) {
+	if (!q->done && q->nok >= q->need && q->nok_next >= q->need_next) {
 		q->done = true;
 		reply(n, out, q->tag, 0, q);
 	}
@@ -280,11 +310,14 @@ static void go_sloppy(struct kv_node *n, struct kv_req *q, struct kv_out *out)
 	q->sloppied = true;
 	np = kv_ring_pref(&n->ring, q->shard, pref, KV_MAX_NODES);
 	for (i = 0; i < owners; i++) {
-		if (q->state[i] != REQ_SENT || k >= np)
+		if (q->state[i] != REQ_SENT || !q->in_old[i] || k >= np ||
+		    q->ntargets == KV_TARGETS)
 			continue;
 		j = q->ntargets++;
 		q->target[j] = pref[k++];
 		q->hint_for[j] = q->target[i];
+		q->in_old[j] = true;
+		q->in_next[j] = false;
 		send_to(n, q, j, out);
 		n->st.sloppy++;
 	}

@@ -160,8 +160,7 @@ static void on_read(struct kv_node *n, const struct kv_msg *m,
 	struct kv_ent *e;
 	struct kv_msg *r;
 
-	if (!kv_ring_owns(&n->ring, m->shard, n->cfg.self) &&
-	    m->hint_for == KV_NONE) {
+	if (!kv_node_keeps(n, m->shard) && m->hint_for == KV_NONE) {
 		answer_err(n, m, -ENOENT, out);
 		return;
 	}
@@ -187,7 +186,7 @@ static void on_write(struct kv_node *n, const struct kv_msg *m,
 
 	if (m->hint_for != KV_NONE && m->hint_for != n->cfg.self) {
 		err = kv_hint_store(n, m);
-	} else if (!kv_ring_owns(&n->ring, m->shard, n->cfg.self)) {
+	} else if (!kv_node_keeps(n, m->shard)) {
 		err = -ENOENT;
 	} else {
 		e = kv_store_merge(n, m->key, m->klen, &m->obj, &err);
@@ -242,7 +241,7 @@ void kv_node_recv(struct kv_node *n, kv_time now, uint64_t wall,
 		break;
 	case KV_M_AE:
 	case KV_M_AE_R:
-		kv_ae_recv(n, m, out);
+		kv_ae_recv(n, now, m, out);
 		break;
 	}
 }

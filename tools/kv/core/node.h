@@ -13,6 +13,7 @@
 #include "kv.h"
 
 #define KV_MAX_REQS	64	/* requests one node coordinates at once */
+#define KV_TARGETS	(2 * KV_MAX_NODES)
 #define KV_MAX_HINTS	64
 #define KV_AE_MAX	32	/* tree nodes per anti-entropy message */
 #define KV_TREE_DEPTH	6	/* 64 leaves per shard */
@@ -28,6 +29,8 @@ struct kv_config {
 	 * physical clock, ignoring what the client read.
 	 */
 	bool broken_wallclock;
+	/* another: a ring change may commit before the new owners caught up */
+	bool broken_hasty_move;
 	kv_time timeout;	/* a request fails after this */
 	kv_time sloppy_after;	/* then silent owners get stand-ins */
 	kv_time ae_every, hint_every;
@@ -113,9 +116,11 @@ struct kv_req {
 	uint16_t shard;
 	uint64_t rid, tag;
 	kv_time sloppy_at, deadline;
-	uint8_t target[KV_MAX_NODES], hint_for[KV_MAX_NODES];
-	uint8_t state[KV_MAX_NODES];	/* REQ_SENT, REQ_OK, REQ_ERR */
-	uint64_t digest[KV_MAX_NODES];
+	uint8_t target[KV_TARGETS], hint_for[KV_TARGETS];
+	uint8_t need_next, nok_next;	/* acks from the new ring's owners */
+	bool in_old[KV_TARGETS], in_next[KV_TARGETS];
+	uint8_t state[KV_TARGETS];	/* REQ_SENT, REQ_OK, REQ_ERR */
+	uint64_t digest[KV_TARGETS];
 	uint8_t klen;
 	char key[KV_KEY_MAX];
 	struct kv_dot dot;
@@ -138,6 +143,16 @@ struct kv_node {
 	uint64_t nkeys;
 	struct kv_merkle tree[KV_MAX_SHARDS];
 	struct kv_hint hint[KV_MAX_HINTS];
+	/*
+	 * A ring change in progress (move.c): writes go to the owners of
+	 * both rings, reads to the old ones, until the new owners have
+	 * caught up and the change commits. Kept across a crash, like the
+	 * ring itself: it is configuration.
+	 */
+	bool moving;
+	kv_time move_began;
+	struct kv_ring next;
+	uint8_t synced[KV_MAX_SHARDS];	/* bit i: equal to old owner i */
 	/* volatile: lost by a crash */
 	struct kv_req req[KV_MAX_REQS];
 	uint64_t next_rid;
@@ -145,6 +160,19 @@ struct kv_node {
 	unsigned int ae_cursor;
 	struct kv_stats st;
 };
+
+/* move.c: a join or leave while the service runs. */
+/* 0, or -EINVAL when @next is not the ring's next version. */
+int kv_node_move_begin(struct kv_node *n, kv_time now,
+		       const struct kv_ring *next);
+/* Has this node caught up with every shard the new ring gives it? */
+bool kv_node_move_ready(const struct kv_node *n);
+void kv_node_move_commit(struct kv_node *n);
+/* Does this node keep shard @s now (old owner, or new one moving in)? */
+bool kv_node_keeps(const struct kv_node *n, unsigned int s);
+/* A shard the new ring gives this node that the old one did not. */
+bool kv_node_gains(const struct kv_node *n, unsigned int s);
+void kv_move_synced(struct kv_node *n, const struct kv_msg *m);
 
 /* 0, or -ENOMEM. */
 int kv_node_init(struct kv_node *n, const struct kv_config *cfg,
@@ -183,7 +211,7 @@ void kv_coord_reply(struct kv_node *n, kv_time now, const struct kv_msg *m,
 		    struct kv_out *out);
 void kv_coord_tick(struct kv_node *n, kv_time now, struct kv_out *out);
 void kv_ae_tick(struct kv_node *n, kv_time now, struct kv_out *out);
-void kv_ae_recv(struct kv_node *n, const struct kv_msg *m,
+void kv_ae_recv(struct kv_node *n, kv_time now, const struct kv_msg *m,
 		struct kv_out *out);
 int kv_hint_store(struct kv_node *n, const struct kv_msg *m);
 void kv_hint_tick(struct kv_node *n, kv_time now, struct kv_out *out);

@@ -44,46 +44,69 @@ static void push_leaves(struct kv_node *n, const struct kv_msg *m,
 				      &p);
 }
 
+static void ae_start(struct kv_node *n, unsigned int s, unsigned int peer,
+		     struct kv_out *out)
+{
+	struct kv_msg *m = kv_out_msg(n, out, KV_M_AE, peer);
+
+	if (!m)
+		return;
+	m->shard = s;
+	m->level = 0;
+	m->nidx = 1;
+	m->idx[0] = 1;
+	m->hash[0] = n->tree[s].h[1];
+	n->st.ae_rounds++;
+	n->st.ae_hashes++;
+}
+
+/*
+ * One comparison per tick, round robin over (shard, co-owner); while a
+ * ring change is under way, a node first catches up on the shards it
+ * gains, against each of their old owners.
+ */
 void kv_ae_tick(struct kv_node *n, kv_time now, struct kv_out *out)
 {
 	unsigned int slots = n->ring.nshards * n->ring.n, i, s, peer;
-	struct kv_msg *m;
+	bool gaining = false;
 
 	(void)now;
+	for (s = 0; s < n->ring.nshards && !gaining; s++)
+		gaining = kv_node_gains(n, s);
 	for (i = 0; i < slots; i++) {
 		n->ae_cursor = (n->ae_cursor + 1) % slots;
 		s = n->ae_cursor / n->ring.n;
 		peer = n->ring.owner[s][n->ae_cursor % n->ring.n];
-		if (peer == KV_NONE || peer == n->cfg.self ||
-		    !kv_ring_owns(&n->ring, s, n->cfg.self))
+		if (peer == KV_NONE || peer == n->cfg.self)
 			continue;
-		m = kv_out_msg(n, out, KV_M_AE, peer);
-		if (!m)
-			return;
-		m->shard = s;
-		m->level = 0;
-		m->nidx = 1;
-		m->idx[0] = 1;
-		m->hash[0] = n->tree[s].h[1];
-		n->st.ae_rounds++;
-		n->st.ae_hashes++;
+		if (gaining ? !kv_node_gains(n, s) :
+			      !kv_ring_owns(&n->ring, s, n->cfg.self))
+			continue;
+		ae_start(n, s, peer, out);
 		return;
 	}
 }
 
-void kv_ae_recv(struct kv_node *n, const struct kv_msg *m,
+void kv_ae_recv(struct kv_node *n, kv_time now, const struct kv_msg *m,
 		struct kv_out *out)
 {
 	uint16_t diff[KV_AE_MAX];
 	unsigned int nd, i;
 	struct kv_msg *r;
 
-	if (!kv_ring_owns(&n->ring, m->shard, n->cfg.self) ||
-	    m->level > KV_TREE_DEPTH)
+	if (!kv_node_keeps(n, m->shard) || m->level > KV_TREE_DEPTH)
 		return;
 	if (m->type == KV_M_AE) {
 		nd = kv_merkle_compare(&n->tree[m->shard], m->idx, m->hash,
 				       m->nidx, diff);
+		if (!nd && m->level == 0 && n->moving &&
+		    now >= n->move_began + n->cfg.timeout) {
+			/* equal roots: a node moving in counts it as synced */
+			r = kv_out_msg(n, out, KV_M_AE_R, m->src);
+			if (r)
+				r->shard = m->shard;
+			return;
+		}
 		if (!nd)
 			return;
 		if (m->level == KV_TREE_DEPTH)
@@ -98,6 +121,10 @@ void kv_ae_recv(struct kv_node *n, const struct kv_msg *m,
 		return;
 	}
 	/* KV_M_AE_R: the peer's differing nodes at m->level */
+	if (!m->nidx) {
+		kv_move_synced(n, m);
+		return;
+	}
 	if (m->level == KV_TREE_DEPTH) {
 		push_leaves(n, m, m->idx, m->nidx, out);
 		return;

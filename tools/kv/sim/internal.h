@@ -18,7 +18,7 @@
 
 enum kev_kind {
 	KEV_DELIVER, KEV_TICK, KEV_CLIENT, KEV_CLIENT_TIMEOUT, KEV_NEMESIS,
-	KEV_RESTART, KEV_HEAL, KEV_PROBE,
+	KEV_RESTART, KEV_HEAL, KEV_PROBE, KEV_JOIN, KEV_MOVE_CHECK,
 };
 
 struct kev {
@@ -63,6 +63,9 @@ struct ksim {
 	uint64_t rng;
 	kv_time now, heal_at, end;
 	bool healed;
+	bool moving;
+	kv_time move_began;
+	struct kv_ring next;
 	unsigned int loss, dup;
 	uint64_t seq;
 	struct knode node[KV_MAX_NODES];

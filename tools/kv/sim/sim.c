@@ -410,6 +410,42 @@ static void heal(struct ksim *s)
 	push(s, s->now + 10000, KEV_PROBE, 0);
 }
 
+/* The last node joins: every node learns the next ring at once. */
+static void join(struct ksim *s)
+{
+	unsigned int i;
+
+	s->next = s->ring;
+	kv_ring_join(&s->next, s->o.nodes - 1);
+	for (i = 0; i < s->o.nodes; i++)
+		kv_node_move_begin(s->node[i].core, s->now, &s->next);
+	s->moving = true;
+	s->move_began = s->now;
+	ks_hist(s, "n%u joins: ring version %u begins", s->o.nodes - 1,
+		s->next.version);
+	push(s, s->now + 10000, KEV_MOVE_CHECK, 0);
+}
+
+/* Commit once the joiner has caught up (the operator's "ready?"). */
+static void move_check(struct ksim *s)
+{
+	struct knode *j = &s->node[s->o.nodes - 1];
+	unsigned int i;
+
+	if (!j->up || !kv_node_move_ready(j->core)) {
+		push(s, s->now + 10000, KEV_MOVE_CHECK, 0);
+		return;
+	}
+	for (i = 0; i < s->o.nodes; i++)
+		kv_node_move_commit(s->node[i].core);
+	s->ring = s->next;
+	s->moving = false;
+	s->st.move = s->now - s->move_began;
+	s->st.moved_keys = j->core->nkeys;
+	ks_hist(s, "ring version %u committed after %.1f ms", s->ring.version,
+		s->st.move / 1000.0);
+}
+
 static void deliver(struct ksim *s, struct kev *e)
 {
 	struct kv_msg *m = e->msg;
@@ -457,6 +493,12 @@ static void step(struct ksim *s, struct kev *e)
 	case KEV_HEAL:
 		heal(s);
 		break;
+	case KEV_JOIN:
+		join(s);
+		break;
+	case KEV_MOVE_CHECK:
+		move_check(s);
+		break;
 	case KEV_PROBE:
 		if (!s->st.converge && ks_converged(s, &div))
 			s->st.converge = s->now - s->heal_at + 1;
@@ -492,7 +534,7 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 	struct kev *e;
 
 	memset(r, 0, sizeof(*r));
-	if (!s || o->nodes < 1 || o->nodes > KV_MAX_NODES ||
+	if (!s || o->nodes < 1 + !!o->join_at || o->nodes > KV_MAX_NODES ||
 	    o->clients > KVSIM_MAX_CLIENTS || o->keys > 200 ||
 	    kv_ring_init(&s->ring, o->nshards, o->n)) {
 		snprintf(r->why, sizeof(r->why), "bad options");
@@ -501,7 +543,8 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 	}
 	s->o = *o;
 	s->rng = seed * 0x9e3779b97f4a7c15ull + 1;
-	for (i = 0; i < o->nodes; i++)
+	/* with a join, the last node runs from the start outside the ring */
+	for (i = 0; i < o->nodes - (o->join_at ? 1 : 0); i++)
 		kv_ring_join(&s->ring, i);
 	if (o->nemesis & KVSIM_N_LOSS)
 		s->loss = ks_below(s, o->max_loss + 1);
@@ -524,6 +567,8 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 		client_next(s, i, ks_below(s, 10000));
 	push(s, 100000, KEV_NEMESIS, 0);
 	push(s, o->chaos, KEV_HEAL, 0);
+	if (o->join_at)
+		push(s, o->join_at, KEV_JOIN, 0);
 	s->end = o->chaos + o->quiet;
 	while ((e = pop(s))) {
 		if (e->t > s->end || s->failed) {
@@ -538,6 +583,9 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 		free(e);
 	}
 	s->now = s->end;
+	if (!s->failed && s->moving)
+		ks_fail(s, "the join begun at %.0f ms never committed",
+			s->move_began / 1000.0);
 	if (!s->failed)
 		ks_check_end(s);
 	collect(s);

@@ -35,6 +35,7 @@ struct kvsim_opts {
 	unsigned int max_loss;	/* percent; the seed picks 0..max_loss */
 	kv_time max_skew;	/* the seed picks each node's in +-max */
 	kv_time chaos, quiet;	/* virtual microseconds of each phase */
+	kv_time join_at;	/* 0, or when the last node joins the ring */
 	FILE *trace;
 };
 
@@ -45,6 +46,8 @@ struct kvsim_stats {
 	uint64_t divergent_at_heal;	/* keys whose owners differed */
 	kv_time converge;	/* heal -> every owner equal */
 	uint64_t lost;		/* acknowledged writes missing at the end */
+	kv_time move;		/* join begun -> committed */
+	uint64_t moved_keys;	/* copies the joiner holds at the commit */
 };
 
 struct kvsim_result {
