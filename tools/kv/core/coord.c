@@ -258,13 +258,12 @@ static bool all_answered(const struct kv_req *q)
 	return true;
 }
 
-void kv_coord_reply(struct kv_node *n, kv_time now, const struct kv_msg *m,
+void kv_coord_reply(struct kv_node *n, const struct kv_msg *m,
 		    struct kv_out *out)
 {
 	struct kv_req *q = NULL;
 	unsigned int i;
 
-	(void)now;
 	for (i = 0; i < KV_MAX_REQS; i++)
 		if (n->req[i].used && n->req[i].rid == m->rid) {
 			q = &n->req[i];

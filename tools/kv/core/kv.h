@@ -45,7 +45,6 @@ enum kv_order kv_vv_compare(const struct kv_vv *a, const struct kv_vv *b);
 void kv_vv_merge(struct kv_vv *a, const struct kv_vv *b);
 bool kv_vv_covers(const struct kv_vv *v, struct kv_dot d);
 void kv_vv_add_dot(struct kv_vv *v, struct kv_dot d);
-const char *kv_order_name(enum kv_order o);
 
 /* l: the largest physical time seen; c: events since l last moved. */
 struct kv_hlc {

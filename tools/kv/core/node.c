@@ -237,7 +237,7 @@ void kv_node_recv(struct kv_node *n, kv_time now, uint64_t wall,
 		if (m->rid & KV_RID_HINT)
 			kv_hint_acked(n, m);
 		else
-			kv_coord_reply(n, now, m, out);
+			kv_coord_reply(n, m, out);
 		break;
 	case KV_M_AE:
 	case KV_M_AE_R:
@@ -252,11 +252,11 @@ void kv_node_tick(struct kv_node *n, kv_time now, uint64_t wall,
 	(void)wall;
 	kv_coord_tick(n, now, out);
 	if (n->cfg.anti_entropy && now >= n->next_ae) {
-		kv_ae_tick(n, now, out);
+		kv_ae_tick(n, out);
 		n->next_ae = now + n->cfg.ae_every;
 	}
 	if (n->cfg.handoff && now >= n->next_hint) {
-		kv_hint_tick(n, now, out);
+		kv_hint_tick(n, out);
 		n->next_hint = now + n->cfg.hint_every;
 	}
 }

@@ -200,21 +200,18 @@ struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 		   void (*fn)(struct kv_node *, struct kv_ent *, void *),
 		   void *arg);
-void kv_store_each(struct kv_node *n,
-		   void (*fn)(struct kv_node *, struct kv_ent *, void *),
-		   void *arg);
 
 /* Internal to the core (node.c, coord.c, repair.c). */
 struct kv_msg *kv_out_msg(struct kv_node *n, struct kv_out *out,
 			  unsigned int type, unsigned int dst);
-void kv_coord_reply(struct kv_node *n, kv_time now, const struct kv_msg *m,
+void kv_coord_reply(struct kv_node *n, const struct kv_msg *m,
 		    struct kv_out *out);
 void kv_coord_tick(struct kv_node *n, kv_time now, struct kv_out *out);
-void kv_ae_tick(struct kv_node *n, kv_time now, struct kv_out *out);
+void kv_ae_tick(struct kv_node *n, struct kv_out *out);
 void kv_ae_recv(struct kv_node *n, kv_time now, const struct kv_msg *m,
 		struct kv_out *out);
 int kv_hint_store(struct kv_node *n, const struct kv_msg *m);
-void kv_hint_tick(struct kv_node *n, kv_time now, struct kv_out *out);
+void kv_hint_tick(struct kv_node *n, struct kv_out *out);
 void kv_hint_acked(struct kv_node *n, const struct kv_msg *m);
 void kv_hint_read(struct kv_node *n, const char *key, unsigned int klen,
 		  struct kv_obj *o);

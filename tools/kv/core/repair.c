@@ -65,12 +65,11 @@ static void ae_start(struct kv_node *n, unsigned int s, unsigned int peer,
  * ring change is under way, a node first catches up on the shards it
  * gains, against each of their old owners.
  */
-void kv_ae_tick(struct kv_node *n, kv_time now, struct kv_out *out)
+void kv_ae_tick(struct kv_node *n, struct kv_out *out)
 {
 	unsigned int slots = n->ring.nshards * n->ring.n, i, s, peer;
 	bool gaining = false;
 
-	(void)now;
 	for (s = 0; s < n->ring.nshards && !gaining; s++)
 		gaining = kv_node_gains(n, s);
 	for (i = 0; i < slots; i++) {
@@ -190,13 +189,12 @@ void kv_hint_read(struct kv_node *n, const char *key, unsigned int klen,
 			kv_obj_merge(o, &n->hint[i].obj, n->cfg.policy);
 }
 
-void kv_hint_tick(struct kv_node *n, kv_time now, struct kv_out *out)
+void kv_hint_tick(struct kv_node *n, struct kv_out *out)
 {
 	struct kv_hint *h;
 	struct kv_msg *m;
 	unsigned int i;
 
-	(void)now;
 	for (i = 0; i < KV_MAX_HINTS; i++) {
 		h = &n->hint[i];
 		if (!h->used)

@@ -68,16 +68,6 @@ struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 	return e;
 }
 
-void kv_store_each(struct kv_node *n,
-		   void (*fn)(struct kv_node *, struct kv_ent *, void *),
-		   void *arg)
-{
-	struct kv_ent *e;
-
-	for (e = n->all; e; e = e->all_next)
-		fn(n, e, arg);
-}
-
 void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 		   void (*fn)(struct kv_node *, struct kv_ent *, void *),
 		   void *arg)

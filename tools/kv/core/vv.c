@@ -43,15 +43,6 @@ void kv_vv_add_dot(struct kv_vv *v, struct kv_dot d)
 		v->c[d.node] = d.ctr;
 }
 
-const char *kv_order_name(enum kv_order o)
-{
-	static const char *const names[] = {
-		"equal", "before", "after", "concurrent",
-	};
-
-	return names[o];
-}
-
 struct kv_hlc kv_hlc_tick(struct kv_hlc *h, uint64_t pt)
 {
 	if (pt > h->l) {
