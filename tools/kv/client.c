@@ -48,6 +48,80 @@ static ssize_t exchange(struct conn *c, size_t len)
 	return n;
 }
 
+/* One request, one reply: its error (-ETIMEDOUT: none came). */
+static int ask(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
+{
+	const char *why;
+	ssize_t n;
+	size_t len;
+
+	q->rq.tag = (uint64_t)getpid() << 32 | (uint32_t)time(NULL);
+	q->ring_ver = c->ring_ver;
+	len = kvw_put_req(buf, sizeof(buf), q);
+	n = len ? exchange(c, len) : -1;
+	if (n < 0 || kvw_get_rep(buf, n, p, &why)) {
+		snprintf(p->info, sizeof(p->info), "no answer");
+		return -ETIMEDOUT;
+	}
+	return p->rep.err;
+}
+
+/*
+ * The operator's join: every node begins the change, the joiner is
+ * polled until it caught up (bounded by @wait_s), then every node
+ * commits. The ring's version numbers the change at every node alike.
+ */
+static int join(struct conn *c, const char *list, unsigned int id,
+		unsigned int wait_s)
+{
+	struct sockaddr_in node[KV_MAX_NODES];
+	static struct kvw_req q;
+	static struct kvw_rep p;
+	char copy[1024], *tok, *save;
+	unsigned int n = 0, i, tries;
+	int err;
+
+	if (strlen(list) >= sizeof(copy))
+		die("join: --nodes is too long");
+	strcpy(copy, list);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (n == KV_MAX_NODES || kv_parse_addr(tok, &node[n++]))
+			die("join: node '%s' is not IP:PORT", tok);
+	if (id >= n)
+		die("join: n%u is not among the %u --nodes", id, n);
+	memset(&q, 0, sizeof(q));
+	q.rq.delta = id;
+	for (i = 0; i < n; i++) {
+		c->node = node[i];
+		q.rq.op = KVW_OP_JOIN;
+		err = ask(c, &q, &p);
+		printf("n%u: %s\n", i, p.info);
+		if (err)
+			return 1;
+	}
+	c->node = node[id];
+	q.rq.op = KVW_OP_READY;
+	for (tries = 0; tries < wait_s * 10; tries++) {
+		err = ask(c, &q, &p);
+		if (err != -EAGAIN && err != -ETIMEDOUT)
+			break;
+		usleep(100000);
+	}
+	printf("n%u: %s\n", id, p.info);
+	if (err)
+		return 1;
+	q.rq.op = KVW_OP_COMMIT;
+	for (i = 0; i < n; i++) {
+		c->node = node[i];
+		err = ask(c, &q, &p);
+		printf("n%u: %s\n", i, p.info);
+		if (err)
+			return 1;
+	}
+	return 0;
+}
+
 static int call(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
 {
 	const char *why;
@@ -190,6 +264,9 @@ static void usage(FILE *f)
 "  counter KEY DELTA  add DELTA (may be negative); prints the new value\n"
 "  set KEY add|rm ELEM   change the OR-set; prints its elements\n"
 "  status             the node's ring, keys and counters\n"
+"  join --nodes IP:PORT,... ID   member ID joins the ring while the store\n"
+"                     serves: begin everywhere, wait (--wait SEC, 30) until\n"
+"                     ID caught up, commit everywhere\n"
 "Exit status: 0 done, 1 refused (the message says why), 2 bad usage,\n"
 "3 no reply.\n");
 }
@@ -199,9 +276,11 @@ int cmd_kv_client(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "node", 1, 0, 'a' }, { "r", 1, 0, 'r' }, { "w", 1, 0, 'w' },
 		{ "sloppy", 0, 0, 's' }, { "ring-version", 1, 0, 'v' },
-		{ "timeout", 1, 0, 't' }, { "help", 0, 0, 'h' }, { 0 }
+		{ "timeout", 1, 0, 't' }, { "nodes", 1, 0, 'n' },
+		{ "wait", 1, 0, 'W' }, { "help", 0, 0, 'h' }, { 0 }
 	};
-	const char *cmd = argv[1], *node = NULL;
+	const char *cmd = argv[1], *node = NULL, *nodes = NULL;
+	unsigned int wait_s = 30;
 	struct conn c = { .timeout_ms = 2000 };
 	static struct kvw_req q;
 	static struct kvw_rep p;
@@ -228,6 +307,14 @@ int cmd_kv_client(int argc, char **argv)
 		case 's':
 			c.sloppy = true;
 			break;
+		case 'n':
+			nodes = optarg;
+			break;
+		case 'W':
+			if (!parse_u64(optarg, 1, 600, &v))
+				die("--wait must be 1..600 s");
+			wait_s = v;
+			break;
 		case 'v':
 			if (!parse_u64(optarg, 1, ~0u, &v))
 				die("--ring-version must be a positive number");
@@ -248,6 +335,16 @@ int cmd_kv_client(int argc, char **argv)
 	}
 	na = argc - optind;
 	argv += optind;
+	if (!strcmp(cmd, "join") && nodes && na == 1 &&
+	    parse_u64(argv[0], 0, KV_MAX_NODES - 1, &v)) {
+		c.timeout_ms = c.timeout_ms > 500 ? 500 : c.timeout_ms;
+		c.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (c.fd < 0)
+			die_errno("socket");
+		ret = join(&c, nodes, v, wait_s);
+		close(c.fd);
+		return ret;
+	}
 	if (!node || kv_parse_addr(node, &c.node)) {
 		fprintf(stderr, "smpkit-kv: %s: --node IP:PORT is required\n", cmd);
 		return 2;

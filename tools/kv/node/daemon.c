@@ -207,14 +207,16 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	for (i = 0; i < KV_MAX_HINTS; i++)
 		hints += d->node.hint[i].used;
 	answer(d, to, tag, 0,
-	       "node n%u of %u, ring version %u, %u shards, N=%u\n"
+	       "node n%u of %u, ring version %u%s, %u shards, N=%u\n"
 	       "keys %llu, hints held %u\n"
 	       "memory %zu bytes a key (fixed-size objects), disk %llu bytes in use\n"
 	       "reads %llu, writes %llu, failed %llu\n"
 	       "read repairs %llu, write repairs %llu\n"
 	       "anti-entropy rounds %llu, hashes %llu, keys pushed %llu\n"
 	       "bad input %llu",
-	       d->self, d->npeers, d->node.ring.version, d->node.ring.nshards,
+	       d->self, d->npeers, d->node.ring.version,
+	       d->node.moving ? " (a change is under way)" : "",
+	       d->node.ring.nshards,
 	       kv_ring_owners(&d->node.ring),
 	       (unsigned long long)d->node.nkeys, hints,
 	       sizeof(struct kv_ent),
@@ -227,6 +229,74 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       (unsigned long long)s->ae_hashes,
 	       (unsigned long long)s->ae_pushed,
 	       (unsigned long long)(d->bad_input + s->errors_in));
+}
+
+static uint32_t member_mask(const struct kv_ring *r)
+{
+	uint32_t m = 0;
+	unsigned int i;
+
+	for (i = 0; i < KV_MAX_NODES; i++)
+		if (r->member[i])
+			m |= 1u << i;
+	return m;
+}
+
+/* The operator's join (smpkit-kv join): begin, ready?, commit. */
+static void ring_change(struct daemon *d, const struct sockaddr_in *to,
+			const struct kvw_req *q)
+{
+	struct kv_node *n = &d->node;
+	static struct kv_ring next;
+	uint64_t id = (uint64_t)q->rq.delta;
+
+	switch (q->rq.op) {
+	case KVW_OP_JOIN:
+		if (id >= d->npeers || n->ring.member[id]) {
+			answer(d, to, q->rq.tag, -EINVAL,
+			       "n%llu cannot join: not a configured peer, or a member already",
+			       (unsigned long long)id);
+			return;
+		}
+		if (n->moving) {
+			answer(d, to, q->rq.tag, -EBUSY,
+			       "a ring change to version %u is under way",
+			       n->next.version);
+			return;
+		}
+		next = n->ring;
+		kv_ring_join(&next, id);
+		kv_node_move_begin(n, clock_us(CLOCK_MONOTONIC), &next);
+		fprintf(stderr, "smpkit-kv: n%u: ring version %u begins (n%llu joins)\n",
+			d->self, next.version, (unsigned long long)id);
+		answer(d, to, q->rq.tag, 0, "ring version %u begins",
+		       next.version);
+		return;
+	case KVW_OP_READY:
+		if (!n->moving)
+			answer(d, to, q->rq.tag, -EINVAL, "no ring change under way");
+		else if (!kv_node_move_ready(n))
+			answer(d, to, q->rq.tag, -EAGAIN,
+			       "catching up on the shards ring version %u gives it",
+			       n->next.version);
+		else
+			answer(d, to, q->rq.tag, 0, "caught up");
+		return;
+	default:
+		if (!n->moving) {
+			answer(d, to, q->rq.tag, -EINVAL, "no ring change under way");
+			return;
+		}
+		if (kv_disk_put_members(d->disk, member_mask(&n->next))) {
+			answer(d, to, q->rq.tag, -EIO, "cannot record the new ring");
+			return;
+		}
+		kv_node_move_commit(n);
+		fprintf(stderr, "smpkit-kv: n%u: ring version %u committed\n",
+			d->self, n->ring.version);
+		answer(d, to, q->rq.tag, 0, "ring version %u committed",
+		       n->ring.version);
+	}
 }
 
 static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
@@ -258,6 +328,10 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 	}
 	if (q.rq.op == KVW_OP_STATUS) {
 		status(d, from, q.rq.tag);
+		return;
+	}
+	if (q.rq.op >= KVW_OP_JOIN && q.rq.op <= KVW_OP_COMMIT) {
+		ring_change(d, from, &q);
 		return;
 	}
 	for (i = 0; i < CLIENT_SLOTS; i++)
@@ -331,9 +405,11 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: smpkit-kv node --id I --peers IP:PORT,... --dir DIR\n"
 "                      [--shards S] [--n N] [--policy siblings|lww]\n"
-"                      [--duration SEC]\n"
-"Runs store node I (its address is the I-th of --peers; every peer is a\n"
-"ring member) with its data in the LMDB environment DIR (created).\n");
+"                      [--members LIST] [--duration SEC]\n"
+"Runs store node I (its address is the I-th of --peers) with its data in\n"
+"the LMDB environment DIR (created). The ring's members are --members\n"
+"(ids like 0-2,4; default every peer) until a join commits: then the\n"
+"members stored in DIR.\n");
 }
 
 int cmd_kv_node(int argc, char **argv)
@@ -342,12 +418,16 @@ int cmd_kv_node(int argc, char **argv)
 		{ "id", 1, 0, 'i' }, { "peers", 1, 0, 'p' },
 		{ "dir", 1, 0, 'd' }, { "shards", 1, 0, 's' },
 		{ "n", 1, 0, 'n' }, { "policy", 1, 0, 'P' },
-		{ "duration", 1, 0, 't' }, { "help", 0, 0, 'h' }, { 0 }
+		{ "duration", 1, 0, 't' }, { "members", 1, 0, 'm' },
+		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct daemon d;
 	static uint8_t buf[KVW_MAX + 1];
 	uint64_t id = ~0ull, shards = 16, n = 3, duration = 0;
-	const char *dir = NULL, *peers = NULL;
+	const char *dir = NULL, *peers = NULL, *members = NULL;
+	uint32_t mask, stored;
+	cpu_set_t set;
+	char err[128];
 	struct kv_config cfg;
 	struct kv_ring ring;
 	struct sockaddr_in from;
@@ -367,6 +447,9 @@ int cmd_kv_node(int argc, char **argv)
 			break;
 		case 'p':
 			peers = optarg;
+			break;
+		case 'm':
+			members = optarg;
 			break;
 		case 'd':
 			dir = optarg;
@@ -409,15 +492,34 @@ int cmd_kv_node(int argc, char **argv)
 	}
 	d.self = id;
 	cfg.self = id;
-	kv_ring_init(&ring, shards, n);
-	for (i = 0; i < d.npeers; i++)
-		kv_ring_join(&ring, i);
-	if (kv_node_init(&d.node, &cfg, &ring))
-		die("node: out of memory");
-	d.node.next_rid = clock_us(CLOCK_REALTIME) << 8;
+	mask = d.npeers == 32 ? ~0u : (1u << d.npeers) - 1;
+	if (members) {
+		if (parse_cpulist(members, &set, err, sizeof(err)))
+			die("node: --members: %s", err);
+		for (mask = 0, i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &set)) {
+				if (i >= d.npeers)
+					die("node: --members names n%u, beyond the %u peers",
+					    i, d.npeers);
+				mask |= 1u << i;
+			}
+	}
 	d.disk = kv_disk_open(dir);
 	if (!d.disk)
 		return 1;
+	/* a committed ring change outlives the command line */
+	if (!kv_disk_get_members(d.disk, &stored) && stored != mask) {
+		fprintf(stderr, "smpkit-kv: n%u: ring members from the last committed change, not --members\n",
+			d.self);
+		mask = stored;
+	}
+	kv_ring_init(&ring, shards, n);
+	for (i = 0; i < d.npeers; i++)
+		if (mask & (1u << i))
+			kv_ring_join(&ring, i);
+	if (kv_node_init(&d.node, &cfg, &ring))
+		die("node: out of memory");
+	d.node.next_rid = clock_us(CLOCK_REALTIME) << 8;
 	loaded = kv_disk_load(d.disk, &d.node);
 	if (loaded < 0)
 		return 1;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * LMDB under the node (disk.h): copy-on-write B+tree pages, a commit is
+ * LMDB under the node (disk.h): two databases in one environment, "data"
+ * (the copies) and "meta" (the ring's members after a committed change).
+ * Copy-on-write B+tree pages: a commit is
  * durable when mdb_txn_commit returns (the environment keeps its default
  * synchronous flushes), so an acknowledged write survives SIGKILL and a
  * power cut. A record that does not decode is reported and skipped: the
@@ -10,6 +12,7 @@
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "disk.h"
@@ -17,7 +20,7 @@
 
 struct kv_disk {
 	MDB_env *env;
-	MDB_dbi dbi;
+	MDB_dbi dbi, meta;
 };
 
 static int lmdb_err(const char *what, int rc)
@@ -42,13 +45,16 @@ struct kv_disk *kv_disk_open(const char *dir)
 	if (rc)
 		goto fail;
 	mdb_env_set_mapsize(d->env, 64ul << 20);
+	mdb_env_set_maxdbs(d->env, 2);
 	rc = mdb_env_open(d->env, dir, 0, 0644);
 	if (rc)
 		goto close_env;
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
 		goto close_env;
-	rc = mdb_dbi_open(txn, NULL, 0, &d->dbi);
+	rc = mdb_dbi_open(txn, "data", MDB_CREATE, &d->dbi);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &d->meta);
 	if (rc) {
 		mdb_txn_abort(txn);
 		goto close_env;
@@ -104,6 +110,41 @@ long kv_disk_load(struct kv_disk *d, struct kv_node *n)
 	mdb_cursor_close(c);
 	mdb_txn_abort(txn);
 	return count;
+}
+
+int kv_disk_get_members(struct kv_disk *d, uint32_t *mask)
+{
+	MDB_val k = { .mv_size = 7, .mv_data = "members" }, v;
+	MDB_txn *txn;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return lmdb_err("read", rc);
+	rc = mdb_get(txn, d->meta, &k, &v);
+	if (!rc && v.mv_size == sizeof(*mask))
+		memcpy(mask, v.mv_data, sizeof(*mask));
+	mdb_txn_abort(txn);
+	return rc || v.mv_size != sizeof(*mask) ? -ENOENT : 0;
+}
+
+int kv_disk_put_members(struct kv_disk *d, uint32_t mask)
+{
+	MDB_val k = { .mv_size = 7, .mv_data = "members" };
+	MDB_val v = { .mv_size = sizeof(mask), .mv_data = &mask };
+	MDB_txn *txn;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
+	if (rc)
+		return lmdb_err("write", rc);
+	rc = mdb_put(txn, d->meta, &k, &v, 0);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return lmdb_err("put", rc);
+	}
+	rc = mdb_txn_commit(txn);
+	return rc ? lmdb_err("commit", rc) : 0;
 }
 
 uint64_t kv_disk_used(struct kv_disk *d)

@@ -16,6 +16,9 @@ struct kv_disk *kv_disk_open(const char *dir);
 void kv_disk_close(struct kv_disk *d);
 /* Load every record into @n; returns how many, or -errno. */
 long kv_disk_load(struct kv_disk *d, struct kv_node *n);
+/* The ring's members as a bit mask: 0, or -ENOENT when none stored. */
+int kv_disk_get_members(struct kv_disk *d, uint32_t *mask);
+int kv_disk_put_members(struct kv_disk *d, uint32_t mask);
 /* Bytes of the database file in use (pages up to the last one). */
 uint64_t kv_disk_used(struct kv_disk *d);
 /* Commit the entries of one batch; 0 or -errno. */

@@ -20,6 +20,10 @@
 
 enum kvw_kind { KVW_PEER = 1, KVW_REQ, KVW_REP };
 #define KVW_OP_STATUS	0x40	/* a client asking for the node's status */
+/* The operator's ring change (move.c): delta is the joining member. */
+#define KVW_OP_JOIN	0x41
+#define KVW_OP_READY	0x42	/* -EAGAIN until this node caught up */
+#define KVW_OP_COMMIT	0x43
 
 struct kvw_req {
 	struct kv_request rq;
