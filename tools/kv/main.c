@@ -19,11 +19,16 @@ static void usage(FILE *f)
 "  node     run one store node over UDP, its data in LMDB\n"
 "  ring     print the shards' owners; --join: keys moved vs ideal\n"
 "  load     open-loop load with latency percentiles\n"
-"  get, put, del, counter, set, status   client commands (--help)\n");
+"  get, put, del, counter, set, status, join   client commands (--help)\n");
 }
 
 int main(int argc, char **argv)
 {
+	static const char *const client[] = {
+		"get", "put", "del", "counter", "set", "status", "join", "junk",
+	};
+	unsigned int i;
+
 	smpkit_prog = "smpkit-kv";
 	if (argc < 2) {
 		usage(stderr);
@@ -41,5 +46,10 @@ int main(int argc, char **argv)
 		return cmd_kv_ring(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "load"))
 		return cmd_kv_load(argc - 1, argv + 1);
-	return cmd_kv_client(argc, argv);
+	for (i = 0; i < sizeof(client) / sizeof(client[0]); i++)
+		if (!strcmp(argv[1], client[i]))
+			return cmd_kv_client(argc, argv);
+	fprintf(stderr, "smpkit-kv: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
 }
