@@ -63,9 +63,14 @@ static void summary(const struct kvsim_opts *o, unsigned int seeds,
 	       (unsigned long long)t->ops, (unsigned long long)t->acked,
 	       (unsigned long long)t->failed,
 	       (unsigned long long)t->indeterminate);
-	printf("repairs: read %llu, write %llu; anti-entropy hashes %llu, keys pushed %llu\n",
+	printf("repairs: %llu reads sent %llu read repairs (%.1f per 100), %llu writes %llu write repairs (%.1f per 100)\n",
+	       (unsigned long long)t->reads,
 	       (unsigned long long)t->read_repairs,
+	       t->reads ? 100.0 * t->read_repairs / t->reads : 0.0,
+	       (unsigned long long)t->writes,
 	       (unsigned long long)t->write_repairs,
+	       t->writes ? 100.0 * t->write_repairs / t->writes : 0.0);
+	printf("anti-entropy: hashes %llu, keys pushed %llu\n",
 	       (unsigned long long)t->ae_hashes,
 	       (unsigned long long)t->ae_pushed);
 	printf("sloppy stand-ins %llu, hints stored %llu, handed off %llu\n",
@@ -193,6 +198,8 @@ int cmd_kv_sim(int argc, char **argv)
 		tot.acked += r.st.acked;
 		tot.failed += r.st.failed;
 		tot.indeterminate += r.st.indeterminate;
+		tot.reads += r.st.reads;
+		tot.writes += r.st.writes;
 		tot.read_repairs += r.st.read_repairs;
 		tot.write_repairs += r.st.write_repairs;
 		tot.ae_hashes += r.st.ae_hashes;

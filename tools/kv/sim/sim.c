@@ -515,6 +515,8 @@ static void collect(struct ksim *s)
 
 	for (i = 0; i < s->o.nodes; i++) {
 		st = &s->node[i].core->st;
+		s->st.reads += st->reads;
+		s->st.writes += st->writes;
 		s->st.read_repairs += st->read_repairs;
 		s->st.write_repairs += st->write_repairs;
 		s->st.ae_hashes += st->ae_hashes;

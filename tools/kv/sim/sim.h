@@ -41,7 +41,8 @@ struct kvsim_opts {
 
 struct kvsim_stats {
 	uint64_t events, ops, acked, failed, reads_checked, indeterminate;
-	uint64_t read_repairs, write_repairs, ae_hashes, ae_pushed;
+	uint64_t reads, writes, read_repairs, write_repairs;
+	uint64_t ae_hashes, ae_pushed;
 	uint64_t hints_stored, hints_done, sloppy, crashes, partitions;
 	uint64_t divergent_at_heal;	/* keys whose owners differed */
 	kv_time converge;	/* heal -> every owner equal */
