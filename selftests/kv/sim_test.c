@@ -41,7 +41,7 @@ static const struct mode modes[] = {
 int main(int argc, char **argv)
 {
 	unsigned int seeds = argc > 2 && !strcmp(argv[1], "--seeds") ?
-			     strtoul(argv[2], NULL, 0) : 250;
+			     strtoul(argv[2], NULL, 0) : 200;
 	const unsigned int nm = sizeof(modes) / sizeof(modes[0]);
 	struct kvsim_result r;
 	struct kvsim_opts o;
