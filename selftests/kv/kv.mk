@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# Tests of the key-value store on the host: the core's data types (ring,
+# versions, CRDTs, Merkle trees) and the load generator's histogram as
+# unit and property tests; the simulator's seeds and the broken variants
+# it must catch; the node daemon on loopback.
+KV_TESTS := kv_ring_test kv_version_test kv_crdt_test kv_merkle_test \
+	    kv_hist_test
+TESTS += $(addprefix kv/,$(KV_TESTS))
+HOST_TESTS += $(addprefix kv/,$(KV_TESTS))
+
+kv_ring_test_SRCS = selftests/kv/ring_test.c $(KTAP_SRCS) $(KV_CORE_SRCS)
+kv_version_test_SRCS = selftests/kv/version_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
+kv_crdt_test_SRCS = selftests/kv/crdt_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
+kv_merkle_test_SRCS = selftests/kv/merkle_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
+kv_hist_test_SRCS = selftests/kv/hist_test.c $(KTAP_SRCS) $(RNG_SRCS) tools/kv/load/hist.c
+
+KV_SIM_TESTS := kv_sim_test kv_mutation_test kv_codec_test
+TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
+HOST_TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
+kv_sim_test_SRCS = selftests/kv/sim_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
+kv_codec_test_SRCS = selftests/kv/codec_test.c $(KTAP_SRCS) $(RNG_SRCS) \
+	tools/kv/node/wire.c $(KV_NODE_CORE_SRCS)
+kv_mutation_test_SRCS = selftests/kv/mutation_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
+
+KV_SCRIPTS := kv_node_test.sh kv_join_test.sh kv_lab_test.sh
+SCRIPT_TESTS += $(addprefix kv/,$(KV_SCRIPTS))
+HOST_TESTS += $(addprefix kv/,$(KV_SCRIPTS))

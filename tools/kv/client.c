@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The client commands of smpkit-kv: get, put, del, counter, set, status,
+ * and junk (forged bad input for the tests). A put or del first reads
+ * the key and writes with that read's context, so it replaces what it
+ * read and stays concurrent with what it did not (siblings). One
+ * datagram out, one reply back, no retry: a counter bump retried
+ * without an idempotency key could count twice.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <smpkit/util.h>
+
+#include "cli.h"
+#include "node/wire.h"
+
+struct conn {
+	int fd;
+	struct sockaddr_in node;
+	unsigned int timeout_ms;
+	uint32_t ring_ver;
+	uint8_t r, w;
+	bool sloppy;
+};
+
+static uint8_t buf[KVW_MAX + 1];
+
+/* Send @len bytes, wait for one reply datagram: its length, or -1. */
+static ssize_t exchange(struct conn *c, size_t len)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (sendto(c->fd, buf, len, 0, (struct sockaddr *)&c->node,
+		   sizeof(c->node)) < 0)
+		die_errno("send");
+	if (poll(&p, 1, c->timeout_ms) <= 0)
+		return -1;
+	n = recv(c->fd, buf, sizeof(buf), 0);
+	return n;
+}
+
+/* One request, one reply: its error (-ETIMEDOUT: none came). */
+static int ask(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
+{
+	const char *why;
+	ssize_t n;
+	size_t len;
+
+	q->rq.tag = (uint64_t)getpid() << 32 | (uint32_t)time(NULL);
+	q->ring_ver = c->ring_ver;
+	len = kvw_put_req(buf, sizeof(buf), q);
+	n = len ? exchange(c, len) : -1;
+	if (n < 0 || kvw_get_rep(buf, n, p, &why)) {
+		snprintf(p->info, sizeof(p->info), "no answer");
+		return -ETIMEDOUT;
+	}
+	return p->rep.err;
+}
+
+/*
+ * The operator's join: every node begins the change, the joiner is
+ * polled until it caught up (bounded by @wait_s), then every node
+ * commits. The ring's version numbers the change at every node alike.
+ */
+static int join(struct conn *c, const char *list, unsigned int id,
+		unsigned int wait_s)
+{
+	struct sockaddr_in node[KV_MAX_NODES];
+	static struct kvw_req q;
+	static struct kvw_rep p;
+	char copy[1024], *tok, *save;
+	unsigned int n = 0, i, tries;
+	int err;
+
+	if (strlen(list) >= sizeof(copy))
+		die("join: --nodes is too long");
+	strcpy(copy, list);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (n == KV_MAX_NODES || kv_parse_addr(tok, &node[n++]))
+			die("join: node '%s' is not IP:PORT", tok);
+	if (id >= n)
+		die("join: n%u is not among the %u --nodes", id, n);
+	memset(&q, 0, sizeof(q));
+	q.rq.delta = id;
+	for (i = 0; i < n; i++) {
+		c->node = node[i];
+		q.rq.op = KVW_OP_JOIN;
+		err = ask(c, &q, &p);
+		printf("n%u: %s\n", i, p.info);
+		if (err)
+			return 1;
+	}
+	c->node = node[id];
+	q.rq.op = KVW_OP_READY;
+	for (tries = 0; tries < wait_s * 10; tries++) {
+		err = ask(c, &q, &p);
+		if (err != -EAGAIN && err != -ETIMEDOUT)
+			break;
+		usleep(100000);
+	}
+	printf("n%u: %s\n", id, p.info);
+	if (err)
+		return 1;
+	q.rq.op = KVW_OP_COMMIT;
+	for (i = 0; i < n; i++) {
+		c->node = node[i];
+		err = ask(c, &q, &p);
+		printf("n%u: %s\n", i, p.info);
+		if (err)
+			return 1;
+	}
+	return 0;
+}
+
+static int call(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
+{
+	const char *why;
+	ssize_t n;
+	size_t len;
+
+	q->rq.tag = (uint64_t)getpid() << 32 | (uint32_t)time(NULL);
+	q->rq.r = c->r;
+	q->rq.w = c->w;
+	q->rq.sloppy = c->sloppy;
+	q->ring_ver = c->ring_ver;
+	len = kvw_put_req(buf, sizeof(buf), q);
+	if (!len)
+		die("request too large to encode");
+	n = exchange(c, len);
+	if (n < 0) {
+		fprintf(stderr, "smpkit-kv: no reply from the node within %u ms\n",
+			c->timeout_ms);
+		exit(3);
+	}
+	if (kvw_get_rep(buf, n, p, &why)) {
+		fprintf(stderr, "smpkit-kv: the node's reply does not decode: %s\n",
+			why);
+		exit(3);
+	}
+	if (p->rep.err) {
+		fprintf(stderr, "smpkit-kv: error: %s\n", p->info);
+		exit(1);
+	}
+	return 0;
+}
+
+static void set_key(struct kvw_req *q, const char *key)
+{
+	size_t l = strlen(key);
+
+	/* too long for the request: send what fits, the node says so */
+	q->klen = l > 0xffff ? 0xffff : l;
+	q->rq.klen = l > KV_KEY_MAX ? KV_KEY_MAX : l;
+	memcpy(q->rq.key, key, q->rq.klen);
+}
+
+static void print_obj(const struct kv_obj *o)
+{
+	unsigned int i, live = kv_obj_live(o);
+
+	switch (o->type) {
+	case KV_T_REG:
+		if (live > 1)
+			printf("siblings: %u\n", live);
+		for (i = 0; i < o->nsib; i++)
+			if (!o->u.sib[i].del)
+				printf("%.*s\n", o->u.sib[i].len,
+				       (const char *)o->u.sib[i].val);
+		break;
+	case KV_T_COUNTER:
+		printf("%lld\n", (long long)kv_pn_value(&o->u.pn));
+		break;
+	case KV_T_SET:
+		for (i = 0; i < o->u.set.n; i++)
+			if (!i || strcmp(o->u.set.ent[i].e,
+					 o->u.set.ent[i - 1].e))
+				printf("%s\n", o->u.set.ent[i].e);
+		break;
+	}
+}
+
+static int do_write(struct conn *c, struct kvw_req *q, struct kvw_rep *p,
+		    const char *key, const char *val, bool del)
+{
+	struct kvw_req rd = { 0 };
+	size_t l = val ? strlen(val) : 0;
+
+	set_key(&rd, key);
+	rd.rq.op = KV_OP_GET;
+	if (rd.klen <= KV_KEY_MAX && l <= KV_VAL_MAX) {
+		call(c, &rd, p);
+		kv_obj_context(&p->rep.obj, &q->rq.ctx);
+		q->rq.ctx_ts = kv_obj_maxts(&p->rep.obj);
+	}
+	set_key(q, key);
+	q->rq.op = del ? KV_OP_DEL : KV_OP_PUT;
+	q->vlen = l > 0xffff ? 0xffff : l;
+	q->rq.vlen = l > KV_VAL_MAX ? KV_VAL_MAX : l;
+	memcpy(q->rq.val, val ? val : "", q->rq.vlen);
+	return call(c, q, p);
+}
+
+/* Forged input for the tests: a truncated request, an unknown shard. */
+static int junk(struct conn *c, const char *what)
+{
+	static struct kv_msg m;
+	struct kvw_req q = { 0 };
+	struct kvw_rep p;
+	const char *why;
+	size_t len;
+	ssize_t n;
+
+	if (!strcmp(what, "truncated")) {
+		set_key(&q, "k");
+		len = kvw_put_req(buf, sizeof(buf), &q);
+		n = exchange(c, len / 2);
+	} else if (!strcmp(what, "shard")) {
+		memset(&m, 0, sizeof(m));
+		m.type = KV_M_READ;
+		m.src = 0;
+		m.rid = 7;
+		m.shard = KV_MAX_SHARDS - 1;
+		m.klen = 1;
+		m.key[0] = 'k';
+		m.ring_ver = c->ring_ver;
+		len = kvw_put_msg(buf, sizeof(buf), &m);
+		n = exchange(c, len);
+		if (n > 0 && !kvw_get_msg(buf, n, &m, &why) &&
+		    m.type == KV_M_ERR) {
+			printf("refused: %s\n", m.err == -ENOENT ?
+			       "unknown shard" : strerror(-m.err));
+			return 0;
+		}
+	} else {
+		die("junk: truncated or shard, not '%s'", what);
+	}
+	if (n <= 0 || kvw_get_rep(buf, n, &p, &why)) {
+		printf("no answer\n");
+		return 1;
+	}
+	printf("refused: %s\n", p.info);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: smpkit-kv get|put|del|counter|set|status --node IP:PORT\n"
+"                 [--r R] [--w W] [--sloppy] [--ring-version V]\n"
+"                 [--timeout MS] ARGS\n"
+"  get KEY            the value (one line per sibling, after 'siblings: N')\n"
+"  put KEY VALUE      read, then write with the read's context\n"
+"  del KEY            the same, writing a tombstone\n"
+"  counter KEY DELTA  add DELTA (may be negative); prints the new value\n"
+"  set KEY add|rm ELEM   change the OR-set; prints its elements\n"
+"  status             the node's ring, keys and counters\n"
+"  join --nodes IP:PORT,... ID   member ID joins the ring while the store\n"
+"                     serves: begin everywhere, wait (--wait SEC, 30) until\n"
+"                     ID caught up, commit everywhere\n"
+"Exit status: 0 done, 1 refused (the message says why), 2 bad usage,\n"
+"3 no reply.\n");
+}
+
+int cmd_kv_client(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "node", 1, 0, 'a' }, { "r", 1, 0, 'r' }, { "w", 1, 0, 'w' },
+		{ "sloppy", 0, 0, 's' }, { "ring-version", 1, 0, 'v' },
+		{ "timeout", 1, 0, 't' }, { "nodes", 1, 0, 'n' },
+		{ "wait", 1, 0, 'W' }, { "help", 0, 0, 'h' }, { 0 }
+	};
+	const char *cmd = argv[1], *node = NULL, *nodes = NULL;
+	unsigned int wait_s = 30;
+	struct conn c = { .timeout_ms = 2000 };
+	static struct kvw_req q;
+	static struct kvw_rep p;
+	uint64_t v;
+	char *end;
+	int ch, na, ret = 0;
+
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			node = optarg;
+			break;
+		case 'r':
+		case 'w':
+			if (!parse_u64(optarg, 1, KV_MAX_N, &v))
+				die("--%c must be 1..%u", ch, KV_MAX_N);
+			if (ch == 'r')
+				c.r = v;
+			else
+				c.w = v;
+			break;
+		case 's':
+			c.sloppy = true;
+			break;
+		case 'n':
+			nodes = optarg;
+			break;
+		case 'W':
+			if (!parse_u64(optarg, 1, 600, &v))
+				die("--wait must be 1..600 s");
+			wait_s = v;
+			break;
+		case 'v':
+			if (!parse_u64(optarg, 1, ~0u, &v))
+				die("--ring-version must be a positive number");
+			c.ring_ver = v;
+			break;
+		case 't':
+			if (!parse_u64(optarg, 1, 60000, &v))
+				die("--timeout must be 1..60000 ms");
+			c.timeout_ms = v;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	na = argc - optind;
+	argv += optind;
+	if (!strcmp(cmd, "join") && nodes && na == 1 &&
+	    parse_u64(argv[0], 0, KV_MAX_NODES - 1, &v)) {
+		c.timeout_ms = c.timeout_ms > 500 ? 500 : c.timeout_ms;
+		c.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (c.fd < 0)
+			die_errno("socket");
+		ret = join(&c, nodes, v, wait_s);
+		close(c.fd);
+		return ret;
+	}
+	if (!node || kv_parse_addr(node, &c.node)) {
+		fprintf(stderr, "smpkit-kv: %s: --node IP:PORT is required\n", cmd);
+		return 2;
+	}
+	c.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (c.fd < 0)
+		die_errno("socket");
+	if (!strcmp(cmd, "get") && na == 1) {
+		set_key(&q, argv[0]);
+		q.rq.op = KV_OP_GET;
+		call(&c, &q, &p);
+		if (!kv_obj_live(&p.rep.obj) && p.rep.obj.type != KV_T_COUNTER &&
+		    p.rep.obj.type != KV_T_SET) {
+			fprintf(stderr, "smpkit-kv: %s: not found\n", argv[0]);
+			return 1;
+		}
+		print_obj(&p.rep.obj);
+	} else if (!strcmp(cmd, "put") && na == 2) {
+		do_write(&c, &q, &p, argv[0], argv[1], false);
+		printf("ok (%u acks)\n", p.rep.acks);
+	} else if (!strcmp(cmd, "del") && na == 1) {
+		do_write(&c, &q, &p, argv[0], NULL, true);
+		printf("ok (%u acks)\n", p.rep.acks);
+	} else if (!strcmp(cmd, "counter") && na == 2) {
+		set_key(&q, argv[0]);
+		q.rq.op = KV_OP_COUNTER;
+		q.rq.delta = strtoll(argv[1], &end, 10);
+		if (*end || end == argv[1])
+			die("counter: DELTA must be an integer, not '%s'", argv[1]);
+		call(&c, &q, &p);
+		print_obj(&p.rep.obj);
+	} else if (!strcmp(cmd, "set") && na == 3 &&
+		   (!strcmp(argv[1], "add") || !strcmp(argv[1], "rm"))) {
+		set_key(&q, argv[0]);
+		q.rq.op = strcmp(argv[1], "add") ? KV_OP_SREM : KV_OP_SADD;
+		if (strlen(argv[2]) >= KV_ELEM_MAX)
+			die("set: an element has at most %u bytes", KV_ELEM_MAX - 1);
+		strcpy(q.rq.elem, argv[2]);
+		call(&c, &q, &p);
+		print_obj(&p.rep.obj);
+	} else if (!strcmp(cmd, "status") && na == 0) {
+		q.rq.op = KVW_OP_STATUS;
+		call(&c, &q, &p);
+		printf("%s\n", p.info);
+	} else if (!strcmp(cmd, "junk") && na == 1) {
+		ret = junk(&c, argv[0]);
+	} else {
+		usage(stderr);
+		ret = 2;
+	}
+	close(c.fd);
+	return ret;
+}

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "smpkit-kv node": one store node over UDP. Every configured peer is a
+ * ring member (ids in --peers order); the node loads its copies from
+ * LMDB, then feeds the core (tools/kv/core) datagrams and a 10 ms tick.
+ * Each batch the core returns is committed to disk before any of its
+ * messages or replies is sent, so an acknowledgement implies durability.
+ * Bad input (malformed, oversized, stale ring, unknown shard) gets a
+ * clear answer or log line and changes nothing.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <smpkit/util.h>
+
+#include "../cli.h"
+#include "disk.h"
+#include "wire.h"
+
+#define CLIENT_SLOTS KV_MAX_REQS
+
+struct client_slot {
+	bool used;
+	uint64_t tag;
+	struct sockaddr_in addr;
+	char what[16];
+};
+
+struct daemon {
+	int fd;
+	unsigned int self, npeers;
+	struct sockaddr_in peer[KV_MAX_NODES];
+	struct kv_node node;
+	struct kv_disk *disk;
+	struct kv_out out;
+	struct client_slot cl[CLIENT_SLOTS];
+	/*
+	 * Where each answer of the batch goes: back to the datagram's
+	 * sender, which is the peer's address unless someone else sent it.
+	 */
+	bool back[KV_OUT_MAX];
+	struct sockaddr_in back_to[KV_OUT_MAX];
+	uint64_t bad_input;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t clock_us(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int kv_parse_addr(const char *s, struct sockaddr_in *a)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	uint64_t port;
+
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host) ||
+	    !parse_u64(colon + 1, 1, 65535, &port))
+		return -1;
+	memcpy(host, s, colon - s);
+	host[colon - s] = 0;
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
+}
+
+static const char *err_text(int err)
+{
+	switch (err) {
+	case -ETIMEDOUT:
+		return "timed out before enough replicas answered";
+	case -EINVAL:
+		return "invalid request (R or W above N, empty key, or the key holds another type)";
+	case -E2BIG:
+		return "too long";
+	case -ENOENT:
+		return "unknown shard";
+	case -ESTALE:
+		return "stale ring version";
+	case -EBUSY:
+		return "node busy: too many requests in flight";
+	case -ENOSPC:
+		return "set full";
+	case -EIO:
+		return "the replicas refused the request";
+	default:
+		return strerror(-err);
+	}
+}
+
+static void send_reply(struct daemon *d, const struct sockaddr_in *to,
+		       const struct kvw_rep *p)
+{
+	static uint8_t buf[KVW_MAX];
+	size_t len = kvw_put_rep(buf, sizeof(buf), p);
+
+	if (len)
+		sendto(d->fd, buf, len, 0, (const struct sockaddr *)to,
+		       sizeof(*to));
+}
+
+static void answer(struct daemon *d, const struct sockaddr_in *to,
+		   uint64_t tag, int err, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void answer(struct daemon *d, const struct sockaddr_in *to,
+		   uint64_t tag, int err, const char *fmt, ...)
+{
+	static struct kvw_rep p;
+	va_list ap;
+
+	memset(&p, 0, sizeof(p));
+	p.rep.tag = tag;
+	p.rep.err = err;
+	va_start(ap, fmt);
+	vsnprintf(p.info, sizeof(p.info), fmt, ap);
+	va_end(ap);
+	send_reply(d, to, &p);
+}
+
+/*
+ * Persist the batch, then send it; nothing leaves when the disk failed.
+ * One batch gathers every datagram of a poll round: one synchronous
+ * commit then covers them all (group commit).
+ */
+static void flush(struct daemon *d)
+{
+	static uint8_t buf[KVW_MAX];
+	static struct kvw_rep p;
+	const struct sockaddr_in *to;
+	struct kv_msg *m;
+	struct client_slot *c;
+	unsigned int i;
+	size_t len;
+
+	if (kv_disk_commit(d->disk, d->out.dirty, d->out.ndirty)) {
+		fprintf(stderr, "smpkit-kv: n%u: commit failed: batch of %u messages and %u replies withheld\n",
+			d->self, d->out.nmsg, d->out.nrep);
+		kv_out_reset(&d->out);
+		return;
+	}
+	for (i = 0; i < d->out.nmsg; i++) {
+		m = &d->out.msg[i];
+		to = m->dst < d->npeers ? &d->peer[m->dst] : NULL;
+		if (d->back[i])
+			to = &d->back_to[i];
+		len = kvw_put_msg(buf, sizeof(buf), m);
+		if (to && len)
+			sendto(d->fd, buf, len, 0, (const struct sockaddr *)to,
+			       sizeof(*to));
+	}
+	for (i = 0; i < d->out.nrep; i++) {
+		unsigned int slot = d->out.rep[i].tag;
+
+		if (slot >= CLIENT_SLOTS || !d->cl[slot].used)
+			continue;
+		c = &d->cl[slot];
+		p.rep = d->out.rep[i];
+		p.rep.tag = c->tag;
+		snprintf(p.info, sizeof(p.info), "%s",
+			 p.rep.err ? err_text(p.rep.err) : "");
+		if (p.rep.err == -ETIMEDOUT)
+			snprintf(p.info, sizeof(p.info),
+				 "timed out: %u replicas answered", p.rep.acks);
+		send_reply(d, &c->addr, &p);
+		c->used = false;
+	}
+	memset(d->back, 0, sizeof(d->back));
+	kv_out_reset(&d->out);
+}
+
+/* Room for one more datagram's output, or send what is there first. */
+static void make_room(struct daemon *d)
+{
+	if (d->out.nmsg > KV_OUT_MAX / 2 || d->out.nrep > KV_MAX_REQS / 2 ||
+	    d->out.ndirty > KV_OUT_MAX / 2)
+		flush(d);
+}
+
+static void status(struct daemon *d, const struct sockaddr_in *to,
+		   uint64_t tag)
+{
+	const struct kv_stats *s = &d->node.st;
+	unsigned int i, hints = 0;
+
+	for (i = 0; i < KV_MAX_HINTS; i++)
+		hints += d->node.hint[i].used;
+	answer(d, to, tag, 0,
+	       "node n%u of %u, ring version %u%s, %u shards, N=%u\n"
+	       "keys %llu, hints held %u\n"
+	       "memory %zu bytes a key (fixed-size objects), disk %llu bytes in use\n"
+	       "reads %llu, writes %llu, failed %llu\n"
+	       "read repairs %llu, write repairs %llu\n"
+	       "anti-entropy rounds %llu, hashes %llu, keys pushed %llu\n"
+	       "bad input %llu",
+	       d->self, d->npeers, d->node.ring.version,
+	       d->node.moving ? " (a change is under way)" : "",
+	       d->node.ring.nshards,
+	       kv_ring_owners(&d->node.ring),
+	       (unsigned long long)d->node.nkeys, hints,
+	       sizeof(struct kv_ent),
+	       (unsigned long long)kv_disk_used(d->disk),
+	       (unsigned long long)s->reads, (unsigned long long)s->writes,
+	       (unsigned long long)s->failed,
+	       (unsigned long long)s->read_repairs,
+	       (unsigned long long)s->write_repairs,
+	       (unsigned long long)s->ae_rounds,
+	       (unsigned long long)s->ae_hashes,
+	       (unsigned long long)s->ae_pushed,
+	       (unsigned long long)(d->bad_input + s->errors_in));
+}
+
+static uint32_t member_mask(const struct kv_ring *r)
+{
+	uint32_t m = 0;
+	unsigned int i;
+
+	for (i = 0; i < KV_MAX_NODES; i++)
+		if (r->member[i])
+			m |= 1u << i;
+	return m;
+}
+
+/* The operator's join (smpkit-kv join): begin, ready?, commit. */
+static void ring_change(struct daemon *d, const struct sockaddr_in *to,
+			const struct kvw_req *q)
+{
+	struct kv_node *n = &d->node;
+	static struct kv_ring next;
+	uint64_t id = (uint64_t)q->rq.delta;
+
+	switch (q->rq.op) {
+	case KVW_OP_JOIN:
+		if (id >= d->npeers || n->ring.member[id]) {
+			answer(d, to, q->rq.tag, -EINVAL,
+			       "n%llu cannot join: not a configured peer, or a member already",
+			       (unsigned long long)id);
+			return;
+		}
+		if (n->moving) {
+			answer(d, to, q->rq.tag, -EBUSY,
+			       "a ring change to version %u is under way",
+			       n->next.version);
+			return;
+		}
+		next = n->ring;
+		kv_ring_join(&next, id);
+		kv_node_move_begin(n, clock_us(CLOCK_MONOTONIC), &next);
+		fprintf(stderr, "smpkit-kv: n%u: ring version %u begins (n%llu joins)\n",
+			d->self, next.version, (unsigned long long)id);
+		answer(d, to, q->rq.tag, 0, "ring version %u begins",
+		       next.version);
+		return;
+	case KVW_OP_READY:
+		if (!n->moving)
+			answer(d, to, q->rq.tag, -EINVAL, "no ring change under way");
+		else if (!kv_node_move_ready(n))
+			answer(d, to, q->rq.tag, -EAGAIN,
+			       "catching up on the shards ring version %u gives it",
+			       n->next.version);
+		else
+			answer(d, to, q->rq.tag, 0, "caught up");
+		return;
+	default:
+		if (!n->moving) {
+			answer(d, to, q->rq.tag, -EINVAL, "no ring change under way");
+			return;
+		}
+		if (kv_disk_put_members(d->disk, member_mask(&n->next))) {
+			answer(d, to, q->rq.tag, -EIO, "cannot record the new ring");
+			return;
+		}
+		kv_node_move_commit(n);
+		fprintf(stderr, "smpkit-kv: n%u: ring version %u committed\n",
+			d->self, n->ring.version);
+		answer(d, to, q->rq.tag, 0, "ring version %u committed",
+		       n->ring.version);
+	}
+}
+
+static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
+		       const struct sockaddr_in *from)
+{
+	static struct kvw_req q;
+	const char *why = NULL;
+	unsigned int i;
+	int rc = kvw_get_req(buf, len, &q, &why);
+
+	if (rc == -EBADMSG) {
+		d->bad_input++;
+		answer(d, from, q.rq.tag, rc, "malformed request: %s", why);
+		return;
+	}
+	if (rc == -E2BIG) {
+		d->bad_input++;
+		answer(d, from, q.rq.tag, rc,
+		       "too long: key %u bytes (at most %u), value %u bytes (at most %u), set element at most %u",
+		       q.klen, KV_KEY_MAX, q.vlen, KV_VAL_MAX, KV_ELEM_MAX - 1);
+		return;
+	}
+	if (q.ring_ver && q.ring_ver != d->node.ring.version) {
+		d->bad_input++;
+		answer(d, from, q.rq.tag, -ESTALE,
+		       "stale ring version %u: this node's ring is version %u",
+		       q.ring_ver, d->node.ring.version);
+		return;
+	}
+	if (q.rq.op == KVW_OP_STATUS) {
+		status(d, from, q.rq.tag);
+		return;
+	}
+	if (q.rq.op >= KVW_OP_JOIN && q.rq.op <= KVW_OP_COMMIT) {
+		ring_change(d, from, &q);
+		return;
+	}
+	for (i = 0; i < CLIENT_SLOTS; i++)
+		if (!d->cl[i].used)
+			break;
+	if (i == CLIENT_SLOTS) {
+		answer(d, from, q.rq.tag, -EBUSY, "%s", err_text(-EBUSY));
+		return;
+	}
+	d->cl[i].used = true;
+	d->cl[i].tag = q.rq.tag;
+	d->cl[i].addr = *from;
+	q.rq.tag = i;
+	kv_node_request(&d->node, clock_us(CLOCK_MONOTONIC),
+			clock_us(CLOCK_REALTIME), &q.rq, &d->out);
+}
+
+static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
+			const struct sockaddr_in *from)
+{
+	static struct kv_msg m;
+	const char *why;
+	int kind = kvw_kind(buf, len);
+	unsigned int i, first;
+
+	make_room(d);
+	first = d->out.nmsg;
+	if (kind == KVW_REQ) {
+		on_request(d, buf, len, from);
+		return;
+	}
+	if (kind != KVW_PEER || kvw_get_msg(buf, len, &m, &why)) {
+		d->bad_input++;
+		fprintf(stderr, "smpkit-kv: n%u: bad-input: %zu-byte datagram refused: %s\n",
+			d->self, len, kind < 0 ? "not a store datagram" :
+			kind == KVW_REP ? "a reply sent to a node" : why);
+		return;
+	}
+	kv_node_recv(&d->node, clock_us(CLOCK_MONOTONIC),
+		     clock_us(CLOCK_REALTIME), &m, &d->out);
+	for (i = first; i < d->out.nmsg; i++) {
+		struct kv_msg *o = &d->out.msg[i];
+
+		if (o->dst == m.src && o->type != KV_M_WRITE &&
+		    o->type != KV_M_READ && o->type != KV_M_AE) {
+			d->back[i] = true;
+			d->back_to[i] = *from;
+		}
+	}
+}
+
+static void parse_peers(struct daemon *d, const char *list)
+{
+	char buf[1024], *tok, *save;
+
+	if (strlen(list) >= sizeof(buf))
+		die("node: --peers is too long");
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (d->npeers == KV_MAX_NODES)
+			die("node: at most %u peers", KV_MAX_NODES);
+		if (kv_parse_addr(tok, &d->peer[d->npeers]))
+			die("node: peer '%s' is not IP:PORT", tok);
+		d->npeers++;
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: smpkit-kv node --id I --peers IP:PORT,... --dir DIR\n"
+"                      [--shards S] [--n N] [--policy siblings|lww]\n"
+"                      [--members LIST] [--duration SEC]\n"
+"Runs store node I (its address is the I-th of --peers) with its data in\n"
+"the LMDB environment DIR (created). The ring's members are --members\n"
+"(ids like 0-2,4; default every peer) until a join commits: then the\n"
+"members stored in DIR.\n");
+}
+
+int cmd_kv_node(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "id", 1, 0, 'i' }, { "peers", 1, 0, 'p' },
+		{ "dir", 1, 0, 'd' }, { "shards", 1, 0, 's' },
+		{ "n", 1, 0, 'n' }, { "policy", 1, 0, 'P' },
+		{ "duration", 1, 0, 't' }, { "members", 1, 0, 'm' },
+		{ "help", 0, 0, 'h' }, { 0 }
+	};
+	static struct daemon d;
+	static uint8_t buf[KVW_MAX + 1];
+	uint64_t id = ~0ull, shards = 16, n = 3, duration = 0;
+	const char *dir = NULL, *peers = NULL, *members = NULL;
+	uint32_t mask, stored;
+	cpu_set_t set;
+	char err[128];
+	struct kv_config cfg;
+	struct kv_ring ring;
+	struct sockaddr_in from;
+	socklen_t fl;
+	uint64_t start, next_tick = 0, now;
+	unsigned int i;
+	long loaded;
+	ssize_t len;
+	int c;
+
+	kv_config_default(&cfg, 0);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (!parse_u64(optarg, 0, KV_MAX_NODES - 1, &id))
+				die("node: --id must be 0..%u", KV_MAX_NODES - 1);
+			break;
+		case 'p':
+			peers = optarg;
+			break;
+		case 'm':
+			members = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 's':
+			if (!parse_u64(optarg, 1, KV_MAX_SHARDS, &shards))
+				die("node: --shards must be 1..%u", KV_MAX_SHARDS);
+			break;
+		case 'n':
+			if (!parse_u64(optarg, 1, KV_MAX_N, &n))
+				die("node: --n must be 1..%u", KV_MAX_N);
+			break;
+		case 'P':
+			if (!strcmp(optarg, "lww"))
+				cfg.policy = KV_POL_LWW;
+			else if (strcmp(optarg, "siblings"))
+				die("node: --policy is siblings or lww");
+			break;
+		case 't':
+			if (!parse_u64(optarg, 1, 86400, &duration))
+				die("node: --duration must be 1..86400 s");
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (id == ~0ull || !peers || !dir || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	parse_peers(&d, peers);
+	if (id >= d.npeers) {
+		fprintf(stderr, "smpkit-kv: node: --id %llu but --peers names only %u nodes\n",
+			(unsigned long long)id, d.npeers);
+		return 2;
+	}
+	d.self = id;
+	cfg.self = id;
+	mask = d.npeers == 32 ? ~0u : (1u << d.npeers) - 1;
+	if (members) {
+		if (parse_cpulist(members, &set, err, sizeof(err)))
+			die("node: --members: %s", err);
+		for (mask = 0, i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &set)) {
+				if (i >= d.npeers)
+					die("node: --members names n%u, beyond the %u peers",
+					    i, d.npeers);
+				mask |= 1u << i;
+			}
+	}
+	d.disk = kv_disk_open(dir);
+	if (!d.disk)
+		return 1;
+	/* a committed ring change outlives the command line */
+	if (!kv_disk_get_members(d.disk, &stored) && stored != mask) {
+		fprintf(stderr, "smpkit-kv: n%u: ring members from the last committed change, not --members\n",
+			d.self);
+		mask = stored;
+	}
+	kv_ring_init(&ring, shards, n);
+	for (i = 0; i < d.npeers; i++)
+		if (mask & (1u << i))
+			kv_ring_join(&ring, i);
+	if (kv_node_init(&d.node, &cfg, &ring))
+		die("node: out of memory");
+	d.node.next_rid = clock_us(CLOCK_REALTIME) << 8;
+	loaded = kv_disk_load(d.disk, &d.node);
+	if (loaded < 0)
+		return 1;
+	d.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (d.fd < 0)
+		die_errno("node: socket");
+	if (bind(d.fd, (struct sockaddr *)&d.peer[id], sizeof(d.peer[id])))
+		die_errno("node: bind %s:%u", inet_ntoa(d.peer[id].sin_addr),
+			  ntohs(d.peer[id].sin_port));
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	fprintf(stderr, "smpkit-kv: n%u: up, ring version %u, %ld keys loaded from %s\n",
+		d.self, ring.version, loaded, dir);
+	start = clock_us(CLOCK_MONOTONIC);
+	while (!stop) {
+		struct pollfd p = { .fd = d.fd, .events = POLLIN };
+
+		now = clock_us(CLOCK_MONOTONIC);
+		if (duration && now - start > duration * 1000000)
+			break;
+		if (now >= next_tick) {
+			kv_node_tick(&d.node, now, clock_us(CLOCK_REALTIME),
+				     &d.out);
+			flush(&d);
+			next_tick = now + 10000;
+		}
+		poll(&p, 1, 10);
+		for (;;) {
+			fl = sizeof(from);
+			len = recvfrom(d.fd, buf, sizeof(buf), 0,
+				       (struct sockaddr *)&from, &fl);
+			if (len < 0)
+				break;
+			if (len > KVW_MAX) {
+				d.bad_input++;
+				fprintf(stderr, "smpkit-kv: n%u: bad-input: oversized datagram refused\n",
+					d.self);
+				continue;
+			}
+			on_datagram(&d, buf, len, &from);
+		}
+		flush(&d);
+	}
+	fprintf(stderr, "smpkit-kv: n%u: stopping\n", d.self);
+	close(d.fd);
+	kv_disk_close(d.disk);
+	kv_node_free(&d.node);
+	return 0;
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LMDB under the node (disk.h): two databases in one environment, "data"
+ * (the copies) and "meta" (the ring's members after a committed change).
+ * Copy-on-write B+tree pages: a commit is
+ * durable when mdb_txn_commit returns (the environment keeps its default
+ * synchronous flushes), so an acknowledged write survives SIGKILL and a
+ * power cut. A record that does not decode is reported and skipped: the
+ * co-owners' anti-entropy brings the key back.
+ */
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "disk.h"
+#include "wire.h"
+
+struct kv_disk {
+	MDB_env *env;
+	MDB_dbi dbi, meta;
+};
+
+static int lmdb_err(const char *what, int rc)
+{
+	fprintf(stderr, "smpkit-kv: lmdb %s: %s\n", what, mdb_strerror(rc));
+	return rc > 0 ? -rc : -EIO;
+}
+
+struct kv_disk *kv_disk_open(const char *dir)
+{
+	struct kv_disk *d = calloc(1, sizeof(*d));
+	MDB_txn *txn;
+	int rc;
+
+	if (!d)
+		return NULL;
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "smpkit-kv: mkdir %s: %m\n", dir);
+		goto free_d;
+	}
+	rc = mdb_env_create(&d->env);
+	if (rc)
+		goto fail;
+	mdb_env_set_mapsize(d->env, 64ul << 20);
+	mdb_env_set_maxdbs(d->env, 2);
+	rc = mdb_env_open(d->env, dir, 0, 0644);
+	if (rc)
+		goto close_env;
+	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
+	if (rc)
+		goto close_env;
+	rc = mdb_dbi_open(txn, "data", MDB_CREATE, &d->dbi);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &d->meta);
+	if (rc) {
+		mdb_txn_abort(txn);
+		goto close_env;
+	}
+	rc = mdb_txn_commit(txn);
+	if (rc)
+		goto close_env;
+	return d;
+close_env:
+	mdb_env_close(d->env);
+fail:
+	lmdb_err(dir, rc);
+free_d:
+	free(d);
+	return NULL;
+}
+
+void kv_disk_close(struct kv_disk *d)
+{
+	if (!d)
+		return;
+	mdb_env_close(d->env);
+	free(d);
+}
+
+long kv_disk_load(struct kv_disk *d, struct kv_node *n)
+{
+	static struct kv_obj o;
+	MDB_val k, v;
+	MDB_cursor *c;
+	MDB_txn *txn;
+	const char *why;
+	long count = 0;
+	int rc, err;
+
+	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return lmdb_err("read", rc);
+	rc = mdb_cursor_open(txn, d->dbi, &c);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return lmdb_err("cursor", rc);
+	}
+	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < 1 || k.mv_size > KV_KEY_MAX ||
+		    kvw_get_obj(v.mv_data, v.mv_size, &o, &why)) {
+			fprintf(stderr, "smpkit-kv: a stored record does not decode; skipped\n");
+			continue;
+		}
+		if (kv_store_merge(n, k.mv_data, k.mv_size, &o, &err))
+			count++;
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return count;
+}
+
+int kv_disk_get_members(struct kv_disk *d, uint32_t *mask)
+{
+	MDB_val k = { .mv_size = 7, .mv_data = "members" }, v;
+	MDB_txn *txn;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return lmdb_err("read", rc);
+	rc = mdb_get(txn, d->meta, &k, &v);
+	if (!rc && v.mv_size == sizeof(*mask))
+		memcpy(mask, v.mv_data, sizeof(*mask));
+	mdb_txn_abort(txn);
+	return rc || v.mv_size != sizeof(*mask) ? -ENOENT : 0;
+}
+
+int kv_disk_put_members(struct kv_disk *d, uint32_t mask)
+{
+	MDB_val k = { .mv_size = 7, .mv_data = "members" };
+	MDB_val v = { .mv_size = sizeof(mask), .mv_data = &mask };
+	MDB_txn *txn;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
+	if (rc)
+		return lmdb_err("write", rc);
+	rc = mdb_put(txn, d->meta, &k, &v, 0);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return lmdb_err("put", rc);
+	}
+	rc = mdb_txn_commit(txn);
+	return rc ? lmdb_err("commit", rc) : 0;
+}
+
+uint64_t kv_disk_used(struct kv_disk *d)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+
+	if (mdb_env_info(d->env, &info) || mdb_env_stat(d->env, &st))
+		return 0;
+	return (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+}
+
+int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
+		   unsigned int n)
+{
+	static uint8_t buf[KVW_MAX];
+	MDB_val k, v;
+	MDB_txn *txn;
+	unsigned int i;
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
+	if (rc)
+		return lmdb_err("write", rc);
+	for (i = 0; i < n; i++) {
+		k.mv_data = (void *)ents[i]->key;
+		k.mv_size = ents[i]->klen;
+		v.mv_size = kvw_put_obj(buf, sizeof(buf), &ents[i]->obj);
+		v.mv_data = buf;
+		rc = mdb_put(txn, d->dbi, &k, &v, 0);
+		if (rc) {
+			mdb_txn_abort(txn);
+			return lmdb_err("put", rc);
+		}
+	}
+	rc = mdb_txn_commit(txn);
+	return rc ? lmdb_err("commit", rc) : 0;
+}

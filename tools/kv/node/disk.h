@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A node's durable copies in LMDB: one record per key, the object in the
+ * wire format (wire.h). A batch's changes commit in one synchronous
+ * transaction before the batch's acknowledgements leave the node.
+ */
+#ifndef KV_DISK_H
+#define KV_DISK_H
+
+#include "../core/node.h"
+
+struct kv_disk;
+
+/* NULL with errno set and a message on stderr. */
+struct kv_disk *kv_disk_open(const char *dir);
+void kv_disk_close(struct kv_disk *d);
+/* Load every record into @n; returns how many, or -errno. */
+long kv_disk_load(struct kv_disk *d, struct kv_node *n);
+/* The ring's members as a bit mask: 0, or -ENOENT when none stored. */
+int kv_disk_get_members(struct kv_disk *d, uint32_t *mask);
+int kv_disk_put_members(struct kv_disk *d, uint32_t mask);
+/* Bytes of the database file in use (pages up to the last one). */
+uint64_t kv_disk_used(struct kv_disk *d);
+/* Commit the entries of one batch; 0 or -errno. */
+int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
+		   unsigned int n);
+
+#endif

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The history checker. Strict runs (r + w > n, no sloppy quorum): every
+ * read must see every write acknowledged before the read began: under
+ * siblings, its dot is kept or superseded in what the read returned;
+ * under last writer wins, the value returned must not come from a write
+ * that finished before an acknowledged one began. Every run: once the
+ * network healed, each key's owners hold equal copies (convergence), no
+ * acknowledged write is missing from them, no sibling was dropped to fit,
+ * each owner's counter lies between the acknowledged and the attempted
+ * increments, and the OR-set's copies are equal (convergence covers it).
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "internal.h"
+
+void ks_hist(struct ksim *s, const char *fmt, ...)
+{
+	char *line = s->hist[s->nhist++ % KVSIM_HIST];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, KVSIM_HIST_LINE, "%8.3f ms  ", s->now / 1000.0);
+	va_start(ap, fmt);
+	vsnprintf(line + n, KVSIM_HIST_LINE - n, fmt, ap);
+	va_end(ap);
+	if (s->o.trace)
+		fprintf(s->o.trace, "%s\n", line);
+}
+
+void ks_fail(struct ksim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->failed)
+		return;
+	s->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	ks_hist(s, "FAIL: %s", s->why);
+}
+
+static const struct kwrite *write_of(struct ksim *s, const struct kv_obj *o)
+{
+	uint32_t v;
+	unsigned int i;
+
+	if (o->type != KV_T_REG || !o->nsib || o->u.sib[0].len != sizeof(v))
+		return NULL;
+	memcpy(&v, o->u.sib[0].val, sizeof(v));
+	for (i = 0; i < s->nw; i++)
+		if (s->w[i].val == v)
+			return &s->w[i];
+	return NULL;
+}
+
+void ks_check_read(struct ksim *s, unsigned int key, kv_time start,
+		   const struct kv_obj *o, const char *who)
+{
+	const struct kwrite *got = NULL;
+	unsigned int i;
+
+	if (o->overflow) {
+		ks_fail(s, "%s of k%u: siblings were dropped to fit", who, key);
+		return;
+	}
+	if (s->o.cfg.policy == KV_POL_LWW)
+		got = write_of(s, o);
+	for (i = 0; i < s->nw; i++) {
+		const struct kwrite *w = &s->w[i];
+
+		if (w->key != key || !w->acked || w->ack >= start)
+			continue;
+		if (s->o.cfg.policy == KV_POL_SIBLINGS) {
+			if (!kv_obj_covers(o, w->dot)) {
+				ks_fail(s, "%s of k%u at %.3f ms misses the write of %u acknowledged at %.3f ms",
+					who, key, start / 1000.0, w->val,
+					w->ack / 1000.0);
+				return;
+			}
+			continue;
+		}
+		/* LWW: what it returned must not predate w entirely */
+		if (!got || (got->acked && got->ack < w->start)) {
+			ks_fail(s, "%s of k%u at %.3f ms returned %u, older than the write of %u acknowledged at %.3f ms (lost update)",
+				who, key, start / 1000.0, got ? got->val : 0,
+				w->val, w->ack / 1000.0);
+			return;
+		}
+	}
+}
+
+static const struct kv_obj *copy_at(struct ksim *s, unsigned int node,
+				    unsigned int key)
+{
+	static const struct kv_obj none;
+	struct kv_ent *e;
+	char k[KV_KEY_MAX];
+	uint8_t len;
+
+	ks_key(key, k, &len);
+	e = kv_store_find(s->node[node].core, k, len);
+	return e ? &e->obj : &none;
+}
+
+static unsigned int shard_of(struct ksim *s, unsigned int key)
+{
+	char k[KV_KEY_MAX];
+	uint8_t len;
+
+	ks_key(key, k, &len);
+	return kv_ring_shard(&s->ring, k, len);
+}
+
+static bool key_converged(struct ksim *s, unsigned int key)
+{
+	unsigned int sh = shard_of(s, key), i;
+	uint64_t d = kv_obj_digest(copy_at(s, s->ring.owner[sh][0], key));
+
+	for (i = 1; i < kv_ring_owners(&s->ring); i++)
+		if (kv_obj_digest(copy_at(s, s->ring.owner[sh][i], key)) != d)
+			return false;
+	return true;
+}
+
+bool ks_converged(struct ksim *s, unsigned int *divergent)
+{
+	unsigned int k;
+
+	*divergent = 0;
+	for (k = 0; k < s->o.keys; k++)
+		*divergent += !key_converged(s, k);
+	if (s->o.counters)
+		*divergent += !key_converged(s, KVSIM_CTR) +
+			      !key_converged(s, KVSIM_SET);
+	return !*divergent;
+}
+
+void ks_check_end(struct ksim *s)
+{
+	unsigned int k, i, sh, div;
+	const struct kv_obj *o;
+	int64_t v;
+
+	if (!ks_converged(s, &div)) {
+		ks_fail(s, "%u keys did not converge %.0f ms after the heal",
+			div, (s->end - s->heal_at) / 1000.0);
+		return;
+	}
+	/* eventual LWW may lose an update by design: only convergence */
+	for (k = 0; k < s->o.keys && !s->failed &&
+	     (kvsim_strict(&s->o) || s->o.cfg.policy == KV_POL_SIBLINGS); k++) {
+		sh = shard_of(s, k);
+		ks_check_read(s, k, s->end, copy_at(s, s->ring.owner[sh][0], k),
+			      "the final copy");
+	}
+	if (!s->o.counters || s->failed)
+		return;
+	sh = shard_of(s, KVSIM_CTR);
+	for (i = 0; i < kv_ring_owners(&s->ring); i++) {
+		o = copy_at(s, s->ring.owner[sh][i], KVSIM_CTR);
+		v = o->type == KV_T_COUNTER ? kv_pn_value(&o->u.pn) : 0;
+		if (v < s->ctr_acked || v > s->ctr_tried) {
+			ks_fail(s, "counter at n%u is %lld, not within acknowledged %lld .. attempted %lld",
+				s->ring.owner[sh][i], (long long)v,
+				(long long)s->ctr_acked,
+				(long long)s->ctr_tried);
+			return;
+		}
+	}
+}
