@@ -7,6 +7,9 @@
 # under valgrind on the host; the memcheck test runs tvmm under valgrind
 # inside the rig, with valgrind carried in beside the tests.
 TESTS += tvmm/tvmm_host_test tvmm/tvmm_vm_test tvmm/tvmm_abuse_test
+# Not a test: the rig's keeper VM (kvmkeep.c), started by load-kvm.
+TESTS += tvmm/kvmkeep
+kvmkeep_SRCS = selftests/tvmm/kvmkeep.c
 HOST_TESTS += tvmm/tvmm_host_test tvmm/tvmm_cli_test.sh tvmm/tvmm_abuse_test \
 	tvmm/tvmm_valgrind_test.sh
 VM_TESTS += tvmm/tvmm_vm_test tvmm/tvmm_wsched_test.sh tvmm/tvmm_abuse_test \
