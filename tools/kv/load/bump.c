@@ -29,10 +29,13 @@
 
 enum { WAITING, FLYING, ACKED, FAILED };
 
+#define REFUSED_US	10000	/* a refused request waits this long */
+
 struct bump_req {
 	uint8_t state;
 	unsigned int fe;
 	uint64_t first, sent;
+	uint64_t retry_at;	/* refused: sent again then (0: not refused) */
 };
 
 struct bump {
@@ -41,8 +44,10 @@ struct bump {
 	struct kv_bal bal;
 	struct kvw_req q;
 	struct bump_req *r;
-	uint64_t count, window, rate, timeout_us, deadline_us;
+	uint64_t count, window, rate, timeout_us, deadline_us, keys;
+	const char *key;
 	uint64_t next, flying, acked, failed, timeouts, refusals;
+	uint64_t done_below;	/* every request under it is finished */
 };
 
 static void send_req(struct bump *b, uint64_t i, uint64_t now,
@@ -55,6 +60,11 @@ static void send_req(struct bump *b, uint64_t i, uint64_t now,
 	r->fe = kv_bal_pick(&b->bal, now, avoid);
 	r->sent = now;
 	b->q.rq.tag = i;
+	/* spread over --keys counters, hence over the shards */
+	if (b->keys > 1)
+		b->q.klen = b->q.rq.klen =
+			snprintf(b->q.rq.key, KV_KEY_MAX, "%s%llu", b->key,
+				 (unsigned long long)(i % b->keys));
 	if (b->q.idem_client)
 		b->q.idem_seq = i + 1;
 	len = kvw_put_req(buf, sizeof(buf), &b->q);
@@ -93,8 +103,9 @@ static void receive(struct bump *b)
 			continue;
 		kv_bal_done(&b->bal, r->fe, kv_now_us(), false);
 		if (p.rep.err) {
+			/* a busy store is not helped by an instant retry */
 			b->refusals++;
-			again(b, p.rep.tag, kv_now_us());
+			r->retry_at = kv_now_us() + REFUSED_US;
 			continue;
 		}
 		r->state = ACKED;
@@ -107,13 +118,22 @@ static void tick(struct bump *b, uint64_t now, uint64_t start)
 {
 	uint64_t i;
 
-	for (i = 0; i < b->next; i++)
-		if (b->r[i].state == FLYING &&
-		    now - b->r[i].sent > b->timeout_us) {
+	while (b->done_below < b->next && b->r[b->done_below].state != FLYING)
+		b->done_below++;
+	for (i = b->done_below; i < b->next; i++) {
+		if (b->r[i].state != FLYING)
+			continue;
+		if (b->r[i].retry_at) {
+			if (now >= b->r[i].retry_at) {
+				b->r[i].retry_at = 0;
+				again(b, i, now);
+			}
+		} else if (now - b->r[i].sent > b->timeout_us) {
 			b->timeouts++;
 			kv_bal_done(&b->bal, b->r[i].fe, now, true);
 			again(b, i, now);
 		}
+	}
 	while (b->next < b->count && b->flying < b->window &&
 	       (!b->rate || b->next * 1000000 / b->rate <= now - start)) {
 		b->r[b->next].state = FLYING;
@@ -129,7 +149,7 @@ static void usage(FILE *f)
 "usage: smpkit-kv bump --fronts IP:PORT,... --count N [--key K]\n"
 "                      [--window W] [--rate R] [--policy rr|lor]\n"
 "                      [--timeout MS] [--deadline SEC] [--client ID]\n"
-"                      [--no-idem]\n"
+"                      [--keys K] [--no-idem]\n"
 "Adds 1 to counter K (default \"hits\") N times through the front ends,\n"
 "W requests in flight (default 8), at most R a second (default: no\n"
 "limit), balanced round robin or by least outstanding requests (lor,\n"
@@ -137,7 +157,8 @@ static void usage(FILE *f)
 "is retried through another front end with the same idempotency key,\n"
 "until SEC (default 10) after its first try. The idempotency keys are\n"
 "(ID, 1..N), ID random unless given: the same run again is then a\n"
-"retry of every request.\n");
+"retry of every request. --keys K spreads the bumps over K counters\n"
+"(KEY0, KEY1, ...).\n");
 }
 
 static uint64_t num(const char *s, const char *what, uint64_t min,
@@ -159,6 +180,7 @@ int cmd_kv_bump(int argc, char **argv)
 		{ "rate", 1, 0, 'R' }, { "policy", 1, 0, 'p' },
 		{ "timeout", 1, 0, 'T' }, { "deadline", 1, 0, 'D' },
 		{ "no-idem", 0, 0, 'N' }, { "client", 1, 0, 'C' },
+		{ "keys", 1, 0, 'K' },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct bump b;
@@ -166,6 +188,7 @@ int cmd_kv_bump(int argc, char **argv)
 	enum kv_bal_policy pol = KV_BAL_LOR;
 	bool idem = true;
 	uint64_t start, now, stop_at;
+	double secs;
 	unsigned int i, nfe;
 	int c;
 
@@ -204,6 +227,9 @@ int cmd_kv_bump(int argc, char **argv)
 		case 'N':
 			idem = false;
 			break;
+		case 'K':
+			b.keys = num(optarg, "--keys", 1, 1000000);
+			break;
 		case 'C':
 			b.q.idem_client = num(optarg, "--client", 1, ~0ull);
 			break;
@@ -219,8 +245,10 @@ int cmd_kv_bump(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!*key || strlen(key) > KV_KEY_MAX)
-		die("bump: --key must be 1..%u bytes", KV_KEY_MAX);
+	/* room for the key's number when spread over --keys */
+	if (!*key || strlen(key) > KV_KEY_MAX - 8)
+		die("bump: --key must be 1..%u bytes", KV_KEY_MAX - 8);
+	b.key = key;
 	nfe = kv_parse_addrs(fronts, b.fe, KV_BAL_MAX, "bump: --fronts");
 	kv_bal_init(&b.bal, nfe, pol);
 	b.r = calloc(b.count, sizeof(*b.r));
@@ -256,6 +284,8 @@ int cmd_kv_bump(int argc, char **argv)
 	       (unsigned long long)(b.timeouts + b.refusals),
 	       (unsigned long long)b.timeouts,
 	       (unsigned long long)b.refusals);
+	secs = (kv_now_us() - start) / 1e6;
+	printf("%.3f s, %.0f acknowledged a second\n", secs, b.acked / secs);
 	printf("client id %llu\n", (unsigned long long)b.q.idem_client);
 	printf("sent through each front end (%s):",
 	       pol == KV_BAL_RR ? "round robin" : "least outstanding");
