@@ -11,11 +11,13 @@
 # (min..max), per node, and the ratio to linear (the 1-node median x N).
 # Not a test (tens of seconds); SKIP when no cgroup CPU quota can be set.
 #   bench/kv/scale.sh [--reps R] [--count C per node] [--quota PCT] [--n N]
-#                     [--sizes "1 2 4 8"]
+#                     [--sizes "1 2 4 8"] [--owners]
+# --owners: each bump goes first to its key's primary owner (a client that
+# knows the ring); else to any node, which forwards it to the owners.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin/smpkit-kv
-reps=3 count=1500 pct=5 n=3 sizes="1 2 4 8"
+reps=3 count=1500 pct=5 n=3 sizes="1 2 4 8" route=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2; shift 2 ;;
@@ -23,7 +25,8 @@ while [ $# -gt 0 ]; do
 	--quota) pct=$2; shift 2 ;;
 	--n) n=$2; shift 2 ;;
 	--sizes) sizes=$2; shift 2 ;;
-	-h|--help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--owners) route="--owners"; shift ;;
+	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "scale.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -98,9 +101,9 @@ run() {	# run M QUOTA(yes|no): one repeat, prints acknowledged a second
 	done
 	# warm-up, then the measured run; 32 in flight per node of its 64 slots
 	"$bin" bump --fronts "$peers" --count $((count * m / 10)) --window $((32 * m)) \
-		--keys 1000 --timeout 3000 --no-idem --key w >/dev/null 2>&1
+		--keys 1000 --timeout 3000 --no-idem --key w ${route:+--owners $n} >/dev/null 2>&1
 	out=$("$bin" bump --fronts "$peers" --count $((count * m)) --window $((32 * m)) \
-		--keys 1000 --timeout 3000 --no-idem --key k 2>&1)
+		--keys 1000 --timeout 3000 --no-idem --key k ${route:+--owners $n} 2>&1)
 	stop_nodes
 	echo "$out" | sed -n 's/^[0-9.]* s, \([0-9]*\) acknowledged a second$/\1/p'
 }
@@ -108,7 +111,7 @@ run() {	# run M QUOTA(yes|no): one repeat, prints acknowledged a second
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)], v[1], v[NR]}'; }
 
 echo "# kv scaling: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(uname -r), $(systemd-detect-virt 2>/dev/null || echo unknown virt)"
-echo "# cgroup $kind quota $pct % of a CPU per node (${quota}/${period} us), N=$n, $reps repeats of $count bumps per node, load average $(cut -d' ' -f1 /proc/loadavg)"
+echo "# cgroup $kind quota $pct % of a CPU per node (${quota}/${period} us), N=$n, ${route:+sent to the owner, }$reps repeats of $count bumps per node, load average $(cut -d' ' -f1 /proc/loadavg)"
 printf '%-22s %10s %16s %10s %8s\n' "nodes" "ops/s" "spread" "per node" "linear"
 one=
 for m in free $sizes; do

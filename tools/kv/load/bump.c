@@ -48,6 +48,9 @@ struct bump {
 	const char *key;
 	uint64_t next, flying, acked, failed, timeouts, refusals;
 	uint64_t done_below;	/* every request under it is finished */
+	/* --owners: the ring the nodes run, to send to a key's primary */
+	bool owners;
+	struct kv_ring ring;
 };
 
 static void send_req(struct bump *b, uint64_t i, uint64_t now,
@@ -57,14 +60,22 @@ static void send_req(struct bump *b, uint64_t i, uint64_t now,
 	struct bump_req *r = &b->r[i];
 	size_t len;
 
-	r->fe = kv_bal_pick(&b->bal, now, avoid);
-	r->sent = now;
 	b->q.rq.tag = i;
 	/* spread over --keys counters, hence over the shards */
 	if (b->keys > 1)
 		b->q.klen = b->q.rq.klen =
 			snprintf(b->q.rq.key, KV_KEY_MAX, "%s%llu", b->key,
 				 (unsigned long long)(i % b->keys));
+	if (b->owners && avoid == -1u) {
+		/* the first try skips the hop from a coordinator to the owner */
+		r->fe = b->ring.owner[kv_ring_shard(&b->ring, b->q.rq.key,
+						    b->q.rq.klen)][0];
+		b->bal.out[r->fe]++;
+		b->bal.picks[r->fe]++;
+	} else {
+		r->fe = kv_bal_pick(&b->bal, now, avoid);
+	}
+	r->sent = now;
 	if (b->q.idem_client)
 		b->q.idem_seq = i + 1;
 	len = kvw_put_req(buf, sizeof(buf), &b->q);
@@ -149,7 +160,7 @@ static void usage(FILE *f)
 "usage: smpkit-kv bump --fronts IP:PORT,... --count N [--key K]\n"
 "                      [--window W] [--rate R] [--policy rr|lor]\n"
 "                      [--timeout MS] [--deadline SEC] [--client ID]\n"
-"                      [--keys K] [--no-idem]\n"
+"                      [--keys K] [--owners N] [--no-idem]\n"
 "Adds 1 to counter K (default \"hits\") N times through the front ends,\n"
 "W requests in flight (default 8), at most R a second (default: no\n"
 "limit), balanced round robin or by least outstanding requests (lor,\n"
@@ -158,7 +169,9 @@ static void usage(FILE *f)
 "until SEC (default 10) after its first try. The idempotency keys are\n"
 "(ID, 1..N), ID random unless given: the same run again is then a\n"
 "retry of every request. --keys K spreads the bumps over K counters\n"
-"(KEY0, KEY1, ...).\n");
+"(KEY0, KEY1, ...). --owners N: --fronts are the store's nodes in id\n"
+"order (16 shards, N replicas), and a first try goes to its key's\n"
+"primary owner, as a client that knows the ring would send it.\n");
 }
 
 static uint64_t num(const char *s, const char *what, uint64_t min,
@@ -180,7 +193,7 @@ int cmd_kv_bump(int argc, char **argv)
 		{ "rate", 1, 0, 'R' }, { "policy", 1, 0, 'p' },
 		{ "timeout", 1, 0, 'T' }, { "deadline", 1, 0, 'D' },
 		{ "no-idem", 0, 0, 'N' }, { "client", 1, 0, 'C' },
-		{ "keys", 1, 0, 'K' },
+		{ "keys", 1, 0, 'K' }, { "owners", 1, 0, 'O' },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct bump b;
@@ -189,7 +202,7 @@ int cmd_kv_bump(int argc, char **argv)
 	bool idem = true;
 	uint64_t start, now, stop_at;
 	double secs;
-	unsigned int i, nfe;
+	unsigned int i, nfe, owners_n = 0;
 	int c;
 
 	b.window = 8;
@@ -227,6 +240,10 @@ int cmd_kv_bump(int argc, char **argv)
 		case 'N':
 			idem = false;
 			break;
+		case 'O':
+			b.owners = true;
+			owners_n = num(optarg, "--owners", 1, KV_MAX_N);
+			break;
 		case 'K':
 			b.keys = num(optarg, "--keys", 1, 1000000);
 			break;
@@ -251,6 +268,12 @@ int cmd_kv_bump(int argc, char **argv)
 	b.key = key;
 	nfe = kv_parse_addrs(fronts, b.fe, KV_BAL_MAX, "bump: --fronts");
 	kv_bal_init(&b.bal, nfe, pol);
+	if (b.owners) {
+		/* the nodes' defaults: 16 shards, every peer a member */
+		kv_ring_init(&b.ring, 16, owners_n);
+		for (i = 0; i < nfe; i++)
+			kv_ring_join(&b.ring, i);
+	}
 	b.r = calloc(b.count, sizeof(*b.r));
 	if (!b.r)
 		die("bump: out of memory");
