@@ -7,6 +7,7 @@
 # requests over the nodes) runs outside the quotas; one node without a
 # quota, run first, shows what the client alone can drive. LMDB lives on
 # /dev/shm: its synchronous commits would otherwise measure the disk.
+# 256 shards (the most), so that 8 nodes get nearly equal shares.
 # Prints one row per size: median throughput of the repeats, its spread
 # (min..max), per node, and the ratio to linear (the 1-node median x N).
 # Not a test (tens of seconds); SKIP when no cgroup CPU quota can be set.
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
 	--n) n=$2; shift 2 ;;
 	--sizes) sizes=$2; shift 2 ;;
 	--owners) route="--owners"; shift ;;
-	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "scale.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -84,7 +85,7 @@ run() {	# run M QUOTA(yes|no): one repeat, prints acknowledged a second
 	rm -rf "$tmp"/n*
 	for i in $(seq 0 $((m - 1))); do
 		# no stdout: $(run) would wait for the nodes to close it
-		"$bin" node --id $i --peers "$peers" --n "$n" --dir "$tmp/n$i" \
+		"$bin" node --id $i --peers "$peers" --n "$n" --shards 256 --dir "$tmp/n$i" \
 			--duration 120 >/dev/null 2>>"$tmp/log" &
 		pids+=($!)
 		if [ "$2" = yes ] && ! limit $! $i; then
@@ -101,9 +102,9 @@ run() {	# run M QUOTA(yes|no): one repeat, prints acknowledged a second
 	done
 	# warm-up, then the measured run; 32 in flight per node of its 64 slots
 	"$bin" bump --fronts "$peers" --count $((count * m / 10)) --window $((32 * m)) \
-		--keys 1000 --timeout 3000 --no-idem --key w ${route:+--owners $n} >/dev/null 2>&1
+		--keys 1000 --timeout 3000 --no-idem --key w ${route:+--owners $n --shards 256} >/dev/null 2>&1
 	out=$("$bin" bump --fronts "$peers" --count $((count * m)) --window $((32 * m)) \
-		--keys 1000 --timeout 3000 --no-idem --key k ${route:+--owners $n} 2>&1)
+		--keys 1000 --timeout 3000 --no-idem --key k ${route:+--owners $n --shards 256} 2>&1)
 	stop_nodes
 	echo "$out" | sed -n 's/^[0-9.]* s, \([0-9]*\) acknowledged a second$/\1/p'
 }

@@ -160,7 +160,7 @@ static void usage(FILE *f)
 "usage: smpkit-kv bump --fronts IP:PORT,... --count N [--key K]\n"
 "                      [--window W] [--rate R] [--policy rr|lor]\n"
 "                      [--timeout MS] [--deadline SEC] [--client ID]\n"
-"                      [--keys K] [--owners N] [--no-idem]\n"
+"                      [--keys K] [--owners N [--shards S]] [--no-idem]\n"
 "Adds 1 to counter K (default \"hits\") N times through the front ends,\n"
 "W requests in flight (default 8), at most R a second (default: no\n"
 "limit), balanced round robin or by least outstanding requests (lor,\n"
@@ -170,7 +170,7 @@ static void usage(FILE *f)
 "(ID, 1..N), ID random unless given: the same run again is then a\n"
 "retry of every request. --keys K spreads the bumps over K counters\n"
 "(KEY0, KEY1, ...). --owners N: --fronts are the store's nodes in id\n"
-"order (16 shards, N replicas), and a first try goes to its key's\n"
+"order (S shards, default 16; N replicas), and a first try goes to its key's\n"
 "primary owner, as a client that knows the ring would send it.\n");
 }
 
@@ -194,6 +194,7 @@ int cmd_kv_bump(int argc, char **argv)
 		{ "timeout", 1, 0, 'T' }, { "deadline", 1, 0, 'D' },
 		{ "no-idem", 0, 0, 'N' }, { "client", 1, 0, 'C' },
 		{ "keys", 1, 0, 'K' }, { "owners", 1, 0, 'O' },
+		{ "shards", 1, 0, 'S' },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct bump b;
@@ -202,7 +203,7 @@ int cmd_kv_bump(int argc, char **argv)
 	bool idem = true;
 	uint64_t start, now, stop_at;
 	double secs;
-	unsigned int i, nfe, owners_n = 0;
+	unsigned int i, nfe, owners_n = 0, shards = 16;
 	int c;
 
 	b.window = 8;
@@ -244,6 +245,9 @@ int cmd_kv_bump(int argc, char **argv)
 			b.owners = true;
 			owners_n = num(optarg, "--owners", 1, KV_MAX_N);
 			break;
+		case 'S':
+			shards = num(optarg, "--shards", 1, KV_MAX_SHARDS);
+			break;
 		case 'K':
 			b.keys = num(optarg, "--keys", 1, 1000000);
 			break;
@@ -269,8 +273,8 @@ int cmd_kv_bump(int argc, char **argv)
 	nfe = kv_parse_addrs(fronts, b.fe, KV_BAL_MAX, "bump: --fronts");
 	kv_bal_init(&b.bal, nfe, pol);
 	if (b.owners) {
-		/* the nodes' defaults: 16 shards, every peer a member */
-		kv_ring_init(&b.ring, 16, owners_n);
+		/* as the nodes build it: every peer a member */
+		kv_ring_init(&b.ring, shards, owners_n);
 		for (i = 0; i < nfe; i++)
 			kv_ring_join(&b.ring, i);
 	}
