@@ -109,6 +109,10 @@ static size_t random_req(struct rng *g, uint8_t *buf, size_t cap)
 		if (rng_pct(g, 30))
 			q.rq.ctx.c[i] = rng_next(g);
 	q.rq.ctx_ts.l = rng_next(g);
+	if (rng_pct(g, 50)) {
+		q.idem_client = rng_next(g);
+		q.idem_seq = rng_next(g);
+	}
 	return kvw_put_req(buf, cap, &q);
 }
 

@@ -4,7 +4,7 @@
 # unit and property tests; the simulator's seeds and the broken variants
 # it must catch; the node daemon on loopback.
 KV_TESTS := kv_ring_test kv_version_test kv_crdt_test kv_merkle_test \
-	    kv_hist_test
+	    kv_hist_test kv_balance_test
 TESTS += $(addprefix kv/,$(KV_TESTS))
 HOST_TESTS += $(addprefix kv/,$(KV_TESTS))
 
@@ -13,6 +13,7 @@ kv_version_test_SRCS = selftests/kv/version_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV
 kv_crdt_test_SRCS = selftests/kv/crdt_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
 kv_merkle_test_SRCS = selftests/kv/merkle_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_CORE_SRCS)
 kv_hist_test_SRCS = selftests/kv/hist_test.c $(KTAP_SRCS) $(RNG_SRCS) tools/kv/load/hist.c
+kv_balance_test_SRCS = selftests/kv/balance_test.c $(KTAP_SRCS) tools/kv/load/balance.c
 
 KV_SIM_TESTS := kv_sim_test kv_mutation_test kv_codec_test
 TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
@@ -22,6 +23,6 @@ kv_codec_test_SRCS = selftests/kv/codec_test.c $(KTAP_SRCS) $(RNG_SRCS) \
 	tools/kv/node/wire.c $(KV_NODE_CORE_SRCS)
 kv_mutation_test_SRCS = selftests/kv/mutation_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
 
-KV_SCRIPTS := kv_node_test.sh kv_join_test.sh kv_lab_test.sh
+KV_SCRIPTS := kv_node_test.sh kv_join_test.sh kv_lab_test.sh kv_front_test.sh
 SCRIPT_TESTS += $(addprefix kv/,$(KV_SCRIPTS))
 HOST_TESTS += $(addprefix kv/,$(KV_SCRIPTS))

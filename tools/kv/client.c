@@ -5,7 +5,8 @@
  * the key and writes with that read's context, so it replaces what it
  * read and stays concurrent with what it did not (siblings). One
  * datagram out, one reply back, no retry: a counter bump retried
- * without an idempotency key could count twice.
+ * without an idempotency key could count twice (load/bump.c retries,
+ * with keys).
  */
 #include <arpa/inet.h>
 #include <errno.h>

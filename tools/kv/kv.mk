@@ -31,9 +31,13 @@ smpkit-kv_SRCS = \
 	tools/kv/client.c \
 	tools/kv/node/daemon.c \
 	tools/kv/node/disk.c \
+	tools/kv/node/idem.c \
+	tools/kv/node/front.c \
 	tools/kv/node/wire.c \
 	tools/kv/load/load.c \
 	tools/kv/load/hist.c \
+	tools/kv/load/balance.c \
+	tools/kv/load/bump.c \
 	$(KV_SIM_SRCS) \
 	$(UTIL_SRCS)
 smpkit-kv_LDLIBS = -llmdb -lm

@@ -19,6 +19,8 @@ static void usage(FILE *f)
 "  node     run one store node over UDP, its data in LMDB\n"
 "  ring     print the shards' owners; --join: keys moved vs ideal\n"
 "  load     open-loop load with latency percentiles\n"
+"  front    a stateless front-end server forwarding to the nodes\n"
+"  bump     counter increments through front ends, balanced and retried\n"
 "  get, put, del, counter, set, status, join   client commands (--help)\n");
 }
 
@@ -46,6 +48,10 @@ int main(int argc, char **argv)
 		return cmd_kv_ring(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "load"))
 		return cmd_kv_load(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "front"))
+		return cmd_kv_front(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bump"))
+		return cmd_kv_bump(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(client) / sizeof(client[0]); i++)
 		if (!strcmp(argv[1], client[i]))
 			return cmd_kv_client(argc, argv);

@@ -49,14 +49,6 @@ struct load {
 	uint64_t sent, ok, errors, timeouts, saturated, late_replies;
 };
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static uint64_t rnd(struct load *l)
 {
 	l->rng ^= l->rng >> 12;
@@ -174,7 +166,7 @@ static void receive(struct load *l)
 			continue;
 		}
 		l->ok++;
-		kv_hist_add(&l->ok_lat, now_us() - p->intended);
+		kv_hist_add(&l->ok_lat, kv_now_us() - p->intended);
 		kv_obj_context(&rep.rep.obj, &l->ctx[p->key]);
 		l->ts[p->key] = kv_obj_maxts(&rep.rep.obj);
 	}
@@ -255,7 +247,7 @@ int cmd_kv_load(int argc, char **argv)
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct load l;
-	char buf[1024], *tok, *save, *end;
+	char *end;
 	double s = 0.99, secs;
 	bool uniform = false;
 	uint64_t t0, now, next, stop;
@@ -316,19 +308,11 @@ int cmd_kv_load(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!nodes || optind != argc || strlen(nodes) >= sizeof(buf)) {
+	if (!nodes || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
-	strcpy(buf, nodes);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (l.nnodes == KV_MAX_NODES ||
-		    kv_parse_addr(tok, &l.node[l.nnodes]))
-			die("load: node '%s' is not IP:PORT (at most %u)", tok,
-			    KV_MAX_NODES);
-		l.nnodes++;
-	}
+	l.nnodes = kv_parse_addrs(nodes, l.node, KV_MAX_NODES, "load: --nodes");
 	l.ctx = calloc(l.keys, sizeof(*l.ctx));
 	l.ts = calloc(l.keys, sizeof(*l.ts));
 	if (!l.ctx || !l.ts)
@@ -339,7 +323,7 @@ int cmd_kv_load(int argc, char **argv)
 	if (l.fd < 0)
 		die_errno("load: socket");
 	l.total = l.rate * l.duration_us / 1000000;
-	t0 = now_us();
+	t0 = kv_now_us();
 	next = t0;
 	stop = t0 + l.duration_us;
 	/* bounded: the schedule ends at stop, stragglers one timeout later */
@@ -347,7 +331,7 @@ int cmd_kv_load(int argc, char **argv)
 		struct pollfd p = { .fd = l.fd, .events = POLLIN };
 		int wait_ms;
 
-		now = now_us();
+		now = kv_now_us();
 		while (next <= now && next < stop && l.sent < l.total) {
 			issue(&l, next);
 			next += (uint64_t)(-log(1.0 - unit(&l)) * 1e6 / l.rate);
@@ -360,7 +344,7 @@ int cmd_kv_load(int argc, char **argv)
 		wait_ms = next > now ? (int)((next - now) / 1000) : 0;
 		poll(&p, 1, wait_ms > 10 ? 10 : wait_ms);
 	}
-	secs = (now_us() - t0) / 1e6;
+	secs = (kv_now_us() - t0) / 1e6;
 	report(&l, secs);
 	close(l.fd);
 	free(l.cdf);

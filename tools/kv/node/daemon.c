@@ -24,6 +24,7 @@
 
 #include "../cli.h"
 #include "disk.h"
+#include "idem.h"
 #include "wire.h"
 
 #define CLIENT_SLOTS KV_MAX_REQS
@@ -33,6 +34,7 @@ struct client_slot {
 	uint64_t tag;
 	struct sockaddr_in addr;
 	char what[16];
+	struct kv_idem_ent *idem;	/* the write's idempotency key, if any */
 };
 
 struct daemon {
@@ -50,6 +52,7 @@ struct daemon {
 	bool back[KV_OUT_MAX];
 	struct sockaddr_in back_to[KV_OUT_MAX];
 	uint64_t bad_input;
+	struct kv_idem idem;
 };
 
 static volatile sig_atomic_t stop;
@@ -68,6 +71,11 @@ static uint64_t clock_us(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+uint64_t kv_now_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
+}
+
 int kv_parse_addr(const char *s, struct sockaddr_in *a)
 {
 	char host[64];
@@ -83,6 +91,26 @@ int kv_parse_addr(const char *s, struct sockaddr_in *a)
 	a->sin_family = AF_INET;
 	a->sin_port = htons(port);
 	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
+}
+
+unsigned int kv_parse_addrs(const char *list, struct sockaddr_in *a,
+			    unsigned int max, const char *what)
+{
+	char buf[1024], *tok, *save;
+	unsigned int n = 0;
+
+	if (strlen(list) >= sizeof(buf))
+		die("%s: the list is too long", what);
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (n == max)
+			die("%s: at most %u addresses", what, max);
+		if (kv_parse_addr(tok, &a[n]))
+			die("%s: '%s' is not IP:PORT", what, tok);
+		n++;
+	}
+	return n;
 }
 
 static const char *err_text(int err)
@@ -154,7 +182,7 @@ static void flush(struct daemon *d)
 	unsigned int i;
 	size_t len;
 
-	if (kv_disk_commit(d->disk, d->out.dirty, d->out.ndirty)) {
+	if (kv_disk_commit(d->disk, d->out.dirty, d->out.ndirty, &d->idem)) {
 		fprintf(stderr, "smpkit-kv: n%u: commit failed: batch of %u messages and %u replies withheld\n",
 			d->self, d->out.nmsg, d->out.nrep);
 		kv_out_reset(&d->out);
@@ -185,6 +213,12 @@ static void flush(struct daemon *d)
 				 "timed out: %u replicas answered", p.rep.acks);
 		send_reply(d, &c->addr, &p);
 		c->used = false;
+		/* a failed write applied here all the same: APPLIED */
+		if (c->idem && c->idem->state == KV_IDEM_RUNNING &&
+		    c->idem->slot == slot)
+			c->idem->state = p.rep.err ? KV_IDEM_APPLIED :
+						     KV_IDEM_DONE;
+		c->idem = NULL;
 	}
 	memset(d->back, 0, sizeof(d->back));
 	kv_out_reset(&d->out);
@@ -194,7 +228,7 @@ static void flush(struct daemon *d)
 static void make_room(struct daemon *d)
 {
 	if (d->out.nmsg > KV_OUT_MAX / 2 || d->out.nrep > KV_MAX_REQS / 2 ||
-	    d->out.ndirty > KV_OUT_MAX / 2)
+	    d->out.ndirty > KV_OUT_MAX / 2 || d->idem.ndirty > KV_IDEM_DIRTY / 2)
 		flush(d);
 }
 
@@ -213,6 +247,7 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       "reads %llu, writes %llu, failed %llu\n"
 	       "read repairs %llu, write repairs %llu\n"
 	       "anti-entropy rounds %llu, hashes %llu, keys pushed %llu\n"
+	       "idempotent retries %llu, replayed %llu\n"
 	       "bad input %llu",
 	       d->self, d->npeers, d->node.ring.version,
 	       d->node.moving ? " (a change is under way)" : "",
@@ -228,6 +263,8 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       (unsigned long long)s->ae_rounds,
 	       (unsigned long long)s->ae_hashes,
 	       (unsigned long long)s->ae_pushed,
+	       (unsigned long long)d->idem.hits,
+	       (unsigned long long)d->idem.replays,
 	       (unsigned long long)(d->bad_input + s->errors_in));
 }
 
@@ -299,12 +336,46 @@ static void ring_change(struct daemon *d, const struct sockaddr_in *to,
 	}
 }
 
+/*
+ * A write whose idempotency key this node has seen. Returns true when
+ * answered here: acknowledged before (the answer again) or still running
+ * (its answer goes to this newer asker instead). Else the write applied
+ * here but was never acknowledged (it failed, or the node restarted):
+ * it runs again without applying twice, a counter bump as +0, which
+ * sends this node's copy, holding the first bump, to the owners again.
+ * Other operations run again as they are: a set add or remove twice is
+ * the same set, and a put twice leaves at worst an identical sibling.
+ */
+static bool retry(struct daemon *d, const struct sockaddr_in *from,
+		  struct kvw_req *q, struct kv_idem_ent *e)
+{
+	d->idem.hits++;
+	switch (e->state) {
+	case KV_IDEM_DONE:
+		answer(d, from, q->rq.tag, 0,
+		       "already applied (idempotency key %llx:%llu)",
+		       (unsigned long long)e->client,
+		       (unsigned long long)e->seq);
+		return true;
+	case KV_IDEM_RUNNING:
+		d->cl[e->slot].addr = *from;
+		d->cl[e->slot].tag = q->rq.tag;
+		return true;
+	default:
+		d->idem.replays++;
+		if (q->rq.op == KV_OP_COUNTER)
+			q->rq.delta = 0;
+		return false;
+	}
+}
+
 static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 		       const struct sockaddr_in *from)
 {
 	static struct kvw_req q;
+	struct kv_idem_ent *e = NULL;
 	const char *why = NULL;
-	unsigned int i;
+	unsigned int i, nrep;
 	int rc = kvw_get_req(buf, len, &q, &why);
 
 	if (rc == -EBADMSG) {
@@ -334,6 +405,11 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 		ring_change(d, from, &q);
 		return;
 	}
+	if (q.idem_client && q.rq.op != KV_OP_GET) {
+		e = kv_idem_find(&d->idem, q.idem_client, q.idem_seq);
+		if (e && retry(d, from, &q, e))
+			return;
+	}
 	for (i = 0; i < CLIENT_SLOTS; i++)
 		if (!d->cl[i].used)
 			break;
@@ -344,9 +420,24 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 	d->cl[i].used = true;
 	d->cl[i].tag = q.rq.tag;
 	d->cl[i].addr = *from;
+	d->cl[i].idem = NULL;
 	q.rq.tag = i;
+	nrep = d->out.nrep;
 	kv_node_request(&d->node, clock_us(CLOCK_MONOTONIC),
 			clock_us(CLOCK_REALTIME), &q.rq, &d->out);
+	/* a reply at once means refused before it applied: nothing to remember */
+	if (!q.idem_client || q.rq.op == KV_OP_GET || d->out.nrep != nrep)
+		return;
+	if (!e)
+		e = kv_idem_add(&d->idem, q.idem_client, q.idem_seq);
+	if (!e) {
+		fprintf(stderr, "smpkit-kv: n%u: no room to remember an idempotency key\n",
+			d->self);
+		return;
+	}
+	e->state = KV_IDEM_RUNNING;
+	e->slot = i;
+	d->cl[i].idem = e;
 }
 
 static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
@@ -380,23 +471,6 @@ static void on_datagram(struct daemon *d, const uint8_t *buf, size_t len,
 			d->back[i] = true;
 			d->back_to[i] = *from;
 		}
-	}
-}
-
-static void parse_peers(struct daemon *d, const char *list)
-{
-	char buf[1024], *tok, *save;
-
-	if (strlen(list) >= sizeof(buf))
-		die("node: --peers is too long");
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (d->npeers == KV_MAX_NODES)
-			die("node: at most %u peers", KV_MAX_NODES);
-		if (kv_parse_addr(tok, &d->peer[d->npeers]))
-			die("node: peer '%s' is not IP:PORT", tok);
-		d->npeers++;
 	}
 }
 
@@ -484,7 +558,7 @@ int cmd_kv_node(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	parse_peers(&d, peers);
+	d.npeers = kv_parse_addrs(peers, d.peer, KV_MAX_NODES, "node: --peers");
 	if (id >= d.npeers) {
 		fprintf(stderr, "smpkit-kv: node: --id %llu but --peers names only %u nodes\n",
 			(unsigned long long)id, d.npeers);
@@ -521,7 +595,7 @@ int cmd_kv_node(int argc, char **argv)
 		die("node: out of memory");
 	d.node.next_rid = clock_us(CLOCK_REALTIME) << 8;
 	loaded = kv_disk_load(d.disk, &d.node);
-	if (loaded < 0)
+	if (loaded < 0 || kv_disk_load_idem(d.disk, &d.idem) < 0)
 		return 1;
 	d.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d.fd < 0)

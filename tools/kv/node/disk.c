@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * LMDB under the node (disk.h): two databases in one environment, "data"
- * (the copies) and "meta" (the ring's members after a committed change).
+ * LMDB under the node (disk.h): three databases in one environment, "data"
+ * (the copies), "meta" (the ring's members after a committed change) and
+ * "idem" (idempotency keys by table slot: a reused slot overwrites the
+ * key it forgot, so the database never grows past the table).
  * Copy-on-write B+tree pages: a commit is
  * durable when mdb_txn_commit returns (the environment keeps its default
  * synchronous flushes), so an acknowledged write survives SIGKILL and a
@@ -20,7 +22,7 @@
 
 struct kv_disk {
 	MDB_env *env;
-	MDB_dbi dbi, meta;
+	MDB_dbi dbi, meta, idem;
 };
 
 static int lmdb_err(const char *what, int rc)
@@ -45,7 +47,7 @@ struct kv_disk *kv_disk_open(const char *dir)
 	if (rc)
 		goto fail;
 	mdb_env_set_mapsize(d->env, 64ul << 20);
-	mdb_env_set_maxdbs(d->env, 2);
+	mdb_env_set_maxdbs(d->env, 3);
 	rc = mdb_env_open(d->env, dir, 0, 0644);
 	if (rc)
 		goto close_env;
@@ -55,6 +57,8 @@ struct kv_disk *kv_disk_open(const char *dir)
 	rc = mdb_dbi_open(txn, "data", MDB_CREATE, &d->dbi);
 	if (!rc)
 		rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &d->meta);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "idem", MDB_CREATE, &d->idem);
 	if (rc) {
 		mdb_txn_abort(txn);
 		goto close_env;
@@ -157,8 +161,20 @@ uint64_t kv_disk_used(struct kv_disk *d)
 	return (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
 }
 
+/* The record of slot @i: client, seq, age (host order: the file is local). */
+static int put_idem(MDB_txn *txn, struct kv_disk *d, const struct kv_idem *t,
+		    unsigned int i)
+{
+	uint16_t slot = i;
+	uint64_t rec[3] = { t->e[i].client, t->e[i].seq, t->e[i].age };
+	MDB_val k = { .mv_size = sizeof(slot), .mv_data = &slot };
+	MDB_val v = { .mv_size = sizeof(rec), .mv_data = rec };
+
+	return mdb_put(txn, d->idem, &k, &v, 0);
+}
+
 int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
-		   unsigned int n)
+		   unsigned int n, struct kv_idem *t)
 {
 	static uint8_t buf[KVW_MAX];
 	MDB_val k, v;
@@ -166,7 +182,7 @@ int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
 	unsigned int i;
 	int rc;
 
-	if (!n)
+	if (!n && !t->ndirty)
 		return 0;
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
@@ -177,11 +193,53 @@ int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
 		v.mv_size = kvw_put_obj(buf, sizeof(buf), &ents[i]->obj);
 		v.mv_data = buf;
 		rc = mdb_put(txn, d->dbi, &k, &v, 0);
-		if (rc) {
-			mdb_txn_abort(txn);
-			return lmdb_err("put", rc);
-		}
+		if (rc)
+			goto abort;
+	}
+	for (i = 0; i < t->ndirty; i++) {
+		rc = put_idem(txn, d, t, t->dirty[i]);
+		if (rc)
+			goto abort;
 	}
 	rc = mdb_txn_commit(txn);
-	return rc ? lmdb_err("commit", rc) : 0;
+	if (rc)
+		return lmdb_err("commit", rc);
+	t->ndirty = 0;
+	return 0;
+abort:
+	mdb_txn_abort(txn);
+	return lmdb_err("put", rc);
+}
+
+long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t)
+{
+	uint64_t rec[3];
+	uint16_t slot;
+	MDB_val k, v;
+	MDB_cursor *c;
+	MDB_txn *txn;
+	long count = 0;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return lmdb_err("read", rc);
+	rc = mdb_cursor_open(txn, d->idem, &c);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return lmdb_err("cursor", rc);
+	}
+	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != sizeof(slot) || v.mv_size != sizeof(rec)) {
+			fprintf(stderr, "smpkit-kv: an idempotency record does not decode; skipped\n");
+			continue;
+		}
+		memcpy(&slot, k.mv_data, sizeof(slot));
+		memcpy(rec, v.mv_data, sizeof(rec));
+		kv_idem_load(t, slot, rec[0], rec[1], rec[2]);
+		count++;
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return count;
 }

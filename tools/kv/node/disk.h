@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A node's durable copies in LMDB: one record per key, the object in the
- * wire format (wire.h). A batch's changes commit in one synchronous
+ * wire format (wire.h), and the idempotency keys of the writes it
+ * coordinated (idem.h). A batch's changes commit in one synchronous
  * transaction before the batch's acknowledgements leave the node.
  */
 #ifndef KV_DISK_H
 #define KV_DISK_H
 
 #include "../core/node.h"
+#include "idem.h"
 
 struct kv_disk;
 
@@ -21,8 +23,14 @@ int kv_disk_get_members(struct kv_disk *d, uint32_t *mask);
 int kv_disk_put_members(struct kv_disk *d, uint32_t mask);
 /* Bytes of the database file in use (pages up to the last one). */
 uint64_t kv_disk_used(struct kv_disk *d);
-/* Commit the entries of one batch; 0 or -errno. */
+/*
+ * Commit the entries of one batch and the idempotency keys @t added
+ * with them (its dirty slots, then cleared), in one transaction; 0 or
+ * -errno.
+ */
 int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
-		   unsigned int n);
+		   unsigned int n, struct kv_idem *t);
+/* Load the remembered idempotency keys; how many, or -errno. */
+long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t);
 
 #endif

@@ -394,6 +394,8 @@ size_t kvw_put_req(uint8_t *buf, size_t cap, const struct kvw_req *q)
 	put(&w, rq->elem, strnlen(rq->elem, KV_ELEM_MAX));
 	put_vv(&w, &rq->ctx);
 	put_hlc(&w, &rq->ctx_ts);
+	put_u(&w, q->idem_client, 8);
+	put_u(&w, q->idem_seq, 8);
 	return done(&w);
 }
 
@@ -453,6 +455,8 @@ int kvw_get_req(const uint8_t *buf, size_t len, struct kvw_req *q,
 		fail(&r, "NUL in a set element");
 	get_vv(&r, &rq->ctx);
 	get_hlc(&r, &rq->ctx_ts);
+	q->idem_client = get_u(&r, 8);
+	q->idem_seq = get_u(&r, 8);
 	if (end(&r, why))
 		return -EBADMSG;
 	return big ? -E2BIG : 0;

@@ -33,6 +33,12 @@ struct kvw_req {
 	 * holds (the rest is padding), for the node to refuse.
 	 */
 	uint16_t klen, vlen;
+	/*
+	 * The idempotency key of a write (client 0: none): a retry carries
+	 * the same pair, and the node that coordinates it applies it once
+	 * (idem.h).
+	 */
+	uint64_t idem_client, idem_seq;
 };
 
 struct kvw_rep {
