@@ -21,9 +21,11 @@ static void usage(FILE *f)
 		"options: --mem SIZE --vcpus N --vms N --timeout SEC --trace --stats\n"
 		"         --scenario NAME --iters N --no-zero-hint --flows direct,fwd,pv|none\n"
 		"         --reps N (bench) --ioctl-regs (no KVM_CAP_SYNC_REGS)\n"
+		"         --irqchip (in-kernel LAPIC: timer ticks, IPIs, HLT in KVM)\n"
 		"         --quiet (no host line)  -h, --help (this text)\n"
 		"scenarios: demo bench zero xlate idle busy smp smp-fwd smp-fail runaway\n"
 		"           unmapped triple-fault kernel-fault assert\n"
+		"           idle-spin ipi (these two imply --irqchip)\n"
 		"exit: 0 ok, 1 guest failed, 2 usage or bad image, 3 timeout,\n"
 		"      4 this host cannot run it (no usable /dev/kvm),\n"
 		"      5 tvmm or KVM failed (an ioctl, memory, a thread)\n");

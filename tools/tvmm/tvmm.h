@@ -36,6 +36,7 @@ struct tvmm_host {
 	bool user_msr;		/* KVM_CAP_X86_USER_SPACE_MSR + filter */
 	bool immediate_exit;
 	bool sync_regs;		/* KVM_CAP_SYNC_REGS: registers in kvm_run */
+	bool irqchip;		/* KVM_CAP_IRQCHIP: in-kernel LAPIC */
 	bool pvm;		/* software virtualization: KVM PVM */
 	bool svm;		/* kvm-amd */
 	char kind[96];		/* "kvm-amd (SVM)", "KVM PVM (software)" */
@@ -48,6 +49,7 @@ struct tvmm_config {
 	unsigned int timeout_s;
 	bool trace, stats, zero_hint, quiet;
 	bool ioctl_regs;	/* KVM_GET/SET_REGS even with SYNC_REGS */
+	bool irqchip;		/* in-kernel irqchip: LAPIC timer and IPIs */
 	const char *image;	/* NULL: the embedded guest */
 	const char *scenario;
 	uint64_t iters;
@@ -285,6 +287,7 @@ int tvmm_create_vms(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 	     unsigned int *nvms, struct tvmm_host *h);
 void tvmm_config_default(struct tvmm_config *cfg);
+bool tvmm_wants_irqchip(const struct tvmm_config *cfg);
 bool tvmm_scenario_known(const char *name);
 
 #endif /* TVMM_H */
