@@ -53,14 +53,6 @@ void tvmm_config_default(struct tvmm_config *cfg)
 	cfg->flows = TVMM_F_TRY_DIRECT | TVMM_F_TRY_FWD | TVMM_F_TRY_PV;
 }
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct tvmm_vcpu *vcpu = arg;

@@ -92,6 +92,7 @@ struct tvmm_sync {
 	char stage[24];
 	uint64_t *kvm;		/* the vCPU's KVM statistics then, or NULL */
 	uint64_t arg, ns, exits, resident_pages;
+	uint64_t cpu_ns;	/* the vCPU thread's CPU time then */
 	uint64_t fwd_exits;	/* forwarding's: fwd, iret and trap-table */
 };
 
@@ -215,6 +216,7 @@ void tvmm_dump_state(struct tvmm_vcpu *vcpu);
 void tvmm_trace(struct tvmm_vcpu *vcpu, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 uint64_t now_ns(void);
+uint64_t thread_cpu_ns(void);
 
 /* ucall.c */
 bool tvmm_ucall(struct tvmm_vcpu *vcpu, uint32_t gpa);
@@ -224,6 +226,8 @@ const struct tvmm_sync *tvmm_sync(const struct tvmm_vcpu *vcpu,
 				  const char *stage);
 const struct tvmm_sync *tvmm_sync_nth(const struct tvmm_vcpu *vcpu,
 				      const char *stage, int nth);
+bool tvmm_span(const struct tvmm_vcpu *vcpu, const char *name,
+	       uint64_t *wall_ns, uint64_t *cpu_ns);
 int guest_string(struct tvmm_vm *vm, uint64_t gva, char *buf, size_t len);
 
 /* regs.c */

@@ -29,6 +29,7 @@ tvmm_SRCS = \
 	tools/tvmm/cmd_run.c \
 	tools/tvmm/cmd_xlate.c \
 	tools/tvmm/cmd_bench.c \
+	tools/tvmm/cmd_idle.c \
 	tools/tvmm/cmd_probe.c \
 	$(TVMM_LIB_SRCS)
 

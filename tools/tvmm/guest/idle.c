@@ -9,7 +9,11 @@
 
 void idle_scenario(bool spin)
 {
-	uint64_t t0 = irq_ticks[0], loops = idle_ticks(BOOTINFO->iters, spin);
+	uint64_t t0 = irq_ticks[0], loops;
+
+	GUEST_SYNC("idle-begin", BOOTINFO->iters);
+	loops = idle_ticks(BOOTINFO->iters, spin);
+	GUEST_SYNC("idle-end", BOOTINFO->iters);
 
 	GUEST_REPORT("halts", spin ? 0 : loops);
 	GUEST_REPORT("spins", spin ? loops : 0);
