@@ -14,7 +14,6 @@ void idle_scenario(bool spin)
 	GUEST_SYNC("idle-begin", BOOTINFO->iters);
 	loops = idle_ticks(BOOTINFO->iters, spin);
 	GUEST_SYNC("idle-end", BOOTINFO->iters);
-
 	GUEST_REPORT("halts", spin ? 0 : loops);
 	GUEST_REPORT("spins", spin ? loops : 0);
 	GUEST_REPORT("ticks", irq_ticks[0] - t0);
