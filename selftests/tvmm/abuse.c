@@ -477,8 +477,7 @@ bool tvmm_abuse_cases(const char *label, uint64_t seed, long cases, long rounds)
 		fclose(errf);
 	}
 	unlink(img_path());
-	if (pin >= 0)
-		close(pin);
+	tvmm_unpin_kvm(pin);
 	tvmm_host_close(&h);
 	return true;
 }

@@ -58,7 +58,7 @@ static struct tvmm_vcpu *cpu0(struct run *r)
 
 static int64_t rep(struct run *r, const char *key)
 {
-	const struct tvmm_report *p = tvmm_report(cpu0(r), key);
+	const struct tvmm_report *p = r->n ? tvmm_report(cpu0(r), key) : NULL;
 
 	return p ? (int64_t)p->val : -999999;
 }
@@ -512,6 +512,77 @@ static void idle_smp_cases(const char *l)
 	finish(&r);
 }
 
+static int64_t vrep(struct tvmm_vcpu *v, const char *key)
+{
+	const struct tvmm_report *p = v ? tvmm_report(v, key) : NULL;
+
+	return p ? (int64_t)p->val : -999999;
+}
+
+/* KVM's count of @name on @v over the run; -1 when the host has none. */
+static int64_t kstat(struct tvmm_vcpu *v, const char *name)
+{
+	return v ? tvmm_kstats_get(&v->ks, v->ks_before, v->ks_after, name) :
+		   0;
+}
+
+/*
+ * The in-kernel irqchip: LAPIC timer ticks end each HLT inside KVM (tvmm
+ * sees no HLT exit at all); an IPI from vCPU 0 wakes a halted vCPU 1;
+ * halting burns much less of the host than spinning for the same ticks.
+ */
+static void irq_cases(const char *l, const struct tvmm_host *h)
+{
+	uint64_t wall[2], cpu[2];
+	struct tvmm_vcpu *v;
+	struct run r;
+	bool ok[2];
+
+	if (!h->irqchip) {
+		for (int i = 0; i < 3; i++)
+			ktap_skip("%s: this KVM has no in-kernel irqchip", l);
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		start(&r, k ? "idle-spin" : "idle", 40);
+		r.cfg.irqchip = true;
+		go(&r);
+		v = r.n ? cpu0(&r) : NULL;
+		ok[k] = r.rc == 0 && v &&
+			tvmm_span(v, "idle", &wall[k], &cpu[k]);
+		if (k)
+			break;
+		/* halt_exits -1: the host has no statistics to ask. */
+		ktap_ok(ok[0] && rep(&r, "ticks") >= 40 && rep(&r, "halts") > 0 &&
+			v->st.kind[EX_HLT] == 0 && kstat(v, "halt_exits") != 0,
+			"%s: LAPIC timer: %lld ticks counted by the guest, %lld HLTs, none exited to tvmm (%llu), KVM's halt_exits %lld",
+			l, (long long)rep(&r, "ticks"),
+			(long long)rep(&r, "halts"),
+			(unsigned long long)(v ? v->st.kind[EX_HLT] : 0),
+			(long long)kstat(v, "halt_exits"));
+		finish(&r);
+	}
+	/* Shares, not times: under TCG the same ticks take uneven walls. */
+	ktap_ok(ok[0] && ok[1] && rep(&r, "ticks") >= 40 &&
+		2.0 * cpu[0] / wall[0] < 1.0 * cpu[1] / wall[1],
+		"%s: 40 ticks idle: HLT burns %.1f ms of host CPU in %.1f ms, spinning %.1f ms in %.1f ms",
+		l, cpu[0] / 1e6, wall[0] / 1e6, cpu[1] / 1e6, wall[1] / 1e6);
+	finish(&r);
+
+	start(&r, "ipi", 8);
+	r.cfg.vcpus = 2;
+	go(&r);
+	v = r.n ? &r.vms[0]->vcpus[1] : NULL;
+	ktap_ok(r.rc == 0 && v && vrep(v, "ipis") == 16 &&
+		rep(&r, "ipis_sent") == 16 && kstat(v, "halt_wakeup") != 0,
+		"%s: IPIs: vCPU 1 took %lld of vCPU 0's %lld, woken from HLT %lld times; wake-up median %lld us halted, %lld us spinning",
+		l, (long long)vrep(v, "ipis"), (long long)rep(&r, "ipis_sent"),
+		(long long)kstat(v, "halt_wakeup"),
+		(long long)rep(&r, "ipi_hlt_med_ns") / 1000,
+		(long long)rep(&r, "ipi_spin_med_ns") / 1000);
+	finish(&r);
+}
+
 /*
  * One idle VM with one vCPU and no in-kernel irqchip, held across all
  * the cases. KVM enables the preempt_notifier_key and kvm_has_noapic_vcpu
@@ -525,12 +596,16 @@ static void idle_smp_cases(const char *l)
  * destroy patch nothing. Returns the VM fd, or -1: the cases then
  * run unpinned.
  */
-int tvmm_pin_kvm(const struct tvmm_host *h)
+static int pin_vm(const struct tvmm_host *h, bool irqchip)
 {
 	int vm = __kvm_ioctl(h->kvm_fd, KVM_CREATE_VM, 0), cpu;
 
 	if (vm < 0)
 		return -1;
+	if (irqchip && __kvm_ioctl(vm, KVM_CREATE_IRQCHIP, NULL) < 0) {
+		close(vm);
+		return -1;
+	}
 	cpu = __kvm_ioctl(vm, KVM_CREATE_VCPU, 0);
 	if (cpu < 0) {
 		close(vm);
@@ -539,6 +614,28 @@ int tvmm_pin_kvm(const struct tvmm_host *h)
 	/* A vCPU lives until its VM is destroyed: the VM fd owns both. */
 	close(cpu);
 	return vm;
+}
+
+/*
+ * A second pinned VM, with an irqchip whose LAPIC is never enabled,
+ * holds KVM's apic_sw_disabled key the same way for the irqchip cases.
+ */
+static int pin_irq = -1;
+
+int tvmm_pin_kvm(const struct tvmm_host *h)
+{
+	if (h->irqchip && pin_irq < 0)
+		pin_irq = pin_vm(h, true);
+	return pin_vm(h, false);
+}
+
+void tvmm_unpin_kvm(int pin)
+{
+	if (pin >= 0)
+		close(pin);
+	if (pin_irq >= 0)
+		close(pin_irq);
+	pin_irq = -1;
 }
 
 bool tvmm_kvm_cases(const char *label, bool hw)
@@ -559,12 +656,12 @@ bool tvmm_kvm_cases(const char *label, bool hw)
 	fault_cases(label);		/* 5 */
 	memory_cases(label);		/* 3 */
 	idle_smp_cases(label);		/* 2 */
+	irq_cases(label, &h);		/* 3 */
 	smp_fwd_case(label, hw);	/* 1 */
 	smp_fail_case(label);		/* 1 */
 	host_fail_cases(label);		/* 2 */
 	/* The VM test reloads kvm-amd next: hold no KVM file then. */
-	if (pin >= 0)
-		close(pin);
+	tvmm_unpin_kvm(pin);
 	tvmm_host_close(&h);
 	return true;
 }

@@ -15,7 +15,7 @@
 struct tvmm_host;
 
 #define TVMM_BAD_INPUT_CASES	7
-#define TVMM_KVM_CASES		22
+#define TVMM_KVM_CASES		25
 #define TVMM_ABUSE_CASES	4
 
 /* Bad input that needs no KVM at all. */
@@ -36,8 +36,10 @@ bool tvmm_abuse_cases(const char *label, uint64_t seed, long cases, long rounds)
 extern bool tvmm_abuse_verbose;
 /*
  * An idle VM with one vCPU, held open so that VMs coming and going do
- * not flip KVM's static keys (cases.c says why). The VM fd, or -1.
+ * not flip KVM's static keys (cases.c says why). The VM fd, or -1;
+ * tvmm_unpin_kvm() closes it and its irqchip sibling.
  */
 int tvmm_pin_kvm(const struct tvmm_host *h);
+void tvmm_unpin_kvm(int pin);
 
 #endif

@@ -11,11 +11,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 20
+ktap_plan 22
 
 "$bin" --help 2>/dev/null | grep -q "^usage: tvmm run"
 ok $? "tvmm --help prints the usage"
-for c in run xlate bench probe; do
+for c in run xlate bench idle probe; do
 	out=$("$bin" "$c" --help 2>/dev/null)
 	rc=$?
 	[ "$rc" = 0 ] && grep -q "^usage: tvmm" <<<"$out"
@@ -57,6 +57,8 @@ ok $? "bench --timeout=99999: the message names --timeout"
 refused_says "bad value 'direct,bogus' for --flows" run --flows direct,bogus
 ok $? "run --flows direct,bogus: an unknown flow is refused, named"
 # probe took no options and ignored whatever it was given.
+refused_says "bad value '99' for --reps" idle --reps 99
+ok $? "idle --reps 99: the message names --reps"
 refused_says "probe takes no options or arguments, not '--vcpus'" probe --vcpus 2
 ok $? "probe --vcpus 2: refused, the option named"
 refused_says "not 'extra'" probe extra

@@ -11,6 +11,10 @@ int cmd_run(int argc, char **argv);
 int cmd_xlate(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_idle(int argc, char **argv);
+
+/* qsort's comparison of doubles (cmd_bench.c). */
+int cmp_double(const void *a, const void *b);
 
 /* Parses the run options into @cfg; returns optind, or -1 on bad usage. */
 int parse_run_options(int argc, char **argv, struct tvmm_config *cfg);

@@ -29,7 +29,7 @@ static const struct {
 
 #define NR_PHASES	(sizeof(phases) / sizeof(phases[0]))
 
-static int cmp_double(const void *a, const void *b)
+int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 

@@ -56,6 +56,7 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "ioctl-regs", no_argument, NULL, 'I' },
+		{ "irqchip", no_argument, NULL, 'Q' },
 		{ 0 },
 	};
 	uint64_t v;
@@ -96,6 +97,9 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 			break;
 		case 'I':
 			cfg->ioctl_regs = true;
+			break;
+		case 'Q':
+			cfg->irqchip = true;
 			break;
 		case 'T':
 			cfg->trace = true;

@@ -23,6 +23,15 @@ uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* CPU time of the calling thread: a vCPU's, when it calls. */
+uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 void tvmm_trace(struct tvmm_vcpu *vcpu, const char *fmt, ...)
 {
 	va_list ap;

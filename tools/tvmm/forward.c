@@ -83,7 +83,8 @@ bool tvmm_forward_syscall(struct tvmm_vcpu *vcpu)
 	struct tvmm_vm *vm = vcpu->vm;
 	struct kvm_regs *r;
 	struct kvm_sregs *s;
-	uint64_t handler, rsp0, *tss_rsp0, *frame;
+	uint64_t handler, rsp0, *frame;
+	void *tss_rsp0;
 	int len;
 
 	if (!tvmm_regs_get(vcpu, &r, &s))
@@ -102,7 +103,9 @@ bool tvmm_forward_syscall(struct tvmm_vcpu *vcpu)
 		vcpu_fail(vcpu, "guest TSS at %#llx is not mapped", s->tr.base);
 		return false;
 	}
-	rsp0 = (*tss_rsp0 & ~15ull) - 40;
+	/* Offset 4: never 8-byte aligned (UBSan in the rig said so). */
+	memcpy(&rsp0, tss_rsp0, sizeof(rsp0));
+	rsp0 = (rsp0 & ~15ull) - 40;
 	frame = tvmm_guest_ptr(vcpu, s->cr3, rsp0, 40);
 	if (!frame) {
 		vcpu_fail(vcpu, "guest TSS rsp0 %#llx is not mapped",

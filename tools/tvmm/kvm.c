@@ -90,6 +90,8 @@ int tvmm_host_open(struct tvmm_host *h, char *err, size_t errlen)
 			(void *)KVM_CAP_SYNC_REGS);
 	h->sync_regs = v > 0 && (v & (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)) ==
 		       (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS);
+	h->irqchip = __kvm_ioctl(h->kvm_fd, KVM_CHECK_EXTENSION,
+				 (void *)KVM_CAP_IRQCHIP) > 0;
 	tvmm_host_detect(h);
 	return 0;
 fail:

@@ -17,13 +17,16 @@ static void usage(FILE *f)
 		"usage: tvmm run [options] [IMAGE]   boot the guest mini-OS (or IMAGE)\n"
 		"       tvmm xlate [options] [GVA...] walk guest addresses (Figure B.1)\n"
 		"       tvmm bench [options]          syscall flows, native getpid, demand-zero\n"
+		"       tvmm idle [options]           HLT vs spinning idle: host CPU, IPI wake-up\n"
 		"       tvmm probe                    what this host's /dev/kvm can do\n"
 		"options: --mem SIZE --vcpus N --vms N --timeout SEC --trace --stats\n"
 		"         --scenario NAME --iters N --no-zero-hint --flows direct,fwd,pv|none\n"
 		"         --reps N (bench) --ioctl-regs (no KVM_CAP_SYNC_REGS)\n"
+		"         --irqchip (in-kernel LAPIC: timer ticks, IPIs, HLT in KVM)\n"
 		"         --quiet (no host line)  -h, --help (this text)\n"
 		"scenarios: demo bench zero xlate idle busy smp smp-fwd smp-fail runaway\n"
 		"           unmapped triple-fault kernel-fault assert\n"
+		"           idle-spin ipi (these two imply --irqchip)\n"
 		"exit: 0 ok, 1 guest failed, 2 usage or bad image, 3 timeout,\n"
 		"      4 this host cannot run it (no usable /dev/kvm),\n"
 		"      5 tvmm or KVM failed (an ioctl, memory, a thread)\n");
@@ -55,6 +58,8 @@ int main(int argc, char **argv)
 		return cmd_xlate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cmd_bench(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "idle"))
+		return cmd_idle(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
 		return cmd_probe(argc - 1, argv + 1);
 	warnx_("unknown command '%s'", argv[1]);

@@ -21,7 +21,7 @@ void tvmm_vm_add_vcpus(struct tvmm_vm *vm);
 static const char *const scenarios[] = {
 	"demo", "bench", "zero", "xlate", "idle", "busy", "smp", "runaway",
 	"unmapped", "triple-fault", "kernel-fault", "assert", "smp-fwd",
-	"smp-fail", NULL,
+	"smp-fail", "idle-spin", "ipi", NULL,
 };
 
 bool tvmm_scenario_known(const char *name)
@@ -30,6 +30,13 @@ bool tvmm_scenario_known(const char *name)
 		if (!strcmp(scenarios[i], name))
 			return true;
 	return false;
+}
+
+/* --irqchip, or a scenario that cannot run without interrupts. */
+bool tvmm_wants_irqchip(const struct tvmm_config *cfg)
+{
+	return cfg->irqchip || !strcmp(cfg->scenario, "idle-spin") ||
+	       !strcmp(cfg->scenario, "ipi");
 }
 
 void tvmm_config_default(struct tvmm_config *cfg)
@@ -44,14 +51,6 @@ void tvmm_config_default(struct tvmm_config *cfg)
 	cfg->iters = 10;
 	cfg->reps = 1;
 	cfg->flows = TVMM_F_TRY_DIRECT | TVMM_F_TRY_FWD | TVMM_F_TRY_PV;
-}
-
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static void *vcpu_thread(void *arg)
@@ -113,6 +112,11 @@ static void load(struct tvmm_vm *vm, const struct tvmm_image *img)
 	vm->features |= cfg->flows;
 	bi->features = vm->features;
 	tvmm_vm_add_vcpus(vm);
+	/* The guest times IPIs and calibrates its LAPIC timer with it. */
+	bi->tsc_khz = (uint64_t)__kvm_ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ,
+					    NULL);
+	if ((int64_t)bi->tsc_khz < 0)
+		bi->tsc_khz = 0;
 }
 
 /* Exit codes from least to most serious: the run reports the worst. */
@@ -299,6 +303,11 @@ int tvmm_create_vms(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 	if (tvmm_host_open(h, err, sizeof(err))) {
 		tvmm_image_free(&img);
 		warnx_("%s", err);
+		return TVMM_EXIT_UNSUPPORTED;
+	}
+	if (tvmm_wants_irqchip(cfg) && !h->irqchip) {
+		tvmm_image_free(&img);
+		warnx_("this KVM has no in-kernel irqchip (KVM_CAP_IRQCHIP): no timer, no IPIs");
 		return TVMM_EXIT_UNSUPPORTED;
 	}
 	for (unsigned int i = 0; i < cfg->vms; i++) {

@@ -36,6 +36,7 @@ struct tvmm_host {
 	bool user_msr;		/* KVM_CAP_X86_USER_SPACE_MSR + filter */
 	bool immediate_exit;
 	bool sync_regs;		/* KVM_CAP_SYNC_REGS: registers in kvm_run */
+	bool irqchip;		/* KVM_CAP_IRQCHIP: in-kernel LAPIC */
 	bool pvm;		/* software virtualization: KVM PVM */
 	bool svm;		/* kvm-amd */
 	char kind[96];		/* "kvm-amd (SVM)", "KVM PVM (software)" */
@@ -48,6 +49,7 @@ struct tvmm_config {
 	unsigned int timeout_s;
 	bool trace, stats, zero_hint, quiet;
 	bool ioctl_regs;	/* KVM_GET/SET_REGS even with SYNC_REGS */
+	bool irqchip;		/* in-kernel irqchip: LAPIC timer and IPIs */
 	const char *image;	/* NULL: the embedded guest */
 	const char *scenario;
 	uint64_t iters;
@@ -90,6 +92,7 @@ struct tvmm_sync {
 	char stage[24];
 	uint64_t *kvm;		/* the vCPU's KVM statistics then, or NULL */
 	uint64_t arg, ns, exits, resident_pages;
+	uint64_t cpu_ns;	/* the vCPU thread's CPU time then */
 	uint64_t fwd_exits;	/* forwarding's: fwd, iret and trap-table */
 };
 
@@ -213,6 +216,7 @@ void tvmm_dump_state(struct tvmm_vcpu *vcpu);
 void tvmm_trace(struct tvmm_vcpu *vcpu, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 uint64_t now_ns(void);
+uint64_t thread_cpu_ns(void);
 
 /* ucall.c */
 bool tvmm_ucall(struct tvmm_vcpu *vcpu, uint32_t gpa);
@@ -222,6 +226,8 @@ const struct tvmm_sync *tvmm_sync(const struct tvmm_vcpu *vcpu,
 				  const char *stage);
 const struct tvmm_sync *tvmm_sync_nth(const struct tvmm_vcpu *vcpu,
 				      const char *stage, int nth);
+bool tvmm_span(const struct tvmm_vcpu *vcpu, const char *name,
+	       uint64_t *wall_ns, uint64_t *cpu_ns);
 int guest_string(struct tvmm_vm *vm, uint64_t gva, char *buf, size_t len);
 
 /* regs.c */
@@ -285,6 +291,7 @@ int tvmm_create_vms(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 	     unsigned int *nvms, struct tvmm_host *h);
 void tvmm_config_default(struct tvmm_config *cfg);
+bool tvmm_wants_irqchip(const struct tvmm_config *cfg);
 bool tvmm_scenario_known(const char *name);
 
 #endif /* TVMM_H */

@@ -29,6 +29,7 @@ tvmm_SRCS = \
 	tools/tvmm/cmd_run.c \
 	tools/tvmm/cmd_xlate.c \
 	tools/tvmm/cmd_bench.c \
+	tools/tvmm/cmd_idle.c \
 	tools/tvmm/cmd_probe.c \
 	$(TVMM_LIB_SRCS)
 
@@ -40,6 +41,8 @@ TVMM_GUEST_SRCS = \
 	tools/tvmm/guest/process.c \
 	tools/tvmm/guest/mm.c \
 	tools/tvmm/guest/lib.c \
+	tools/tvmm/guest/apic.c \
+	tools/tvmm/guest/idle.c \
 	tools/tvmm/guest/user.c
 TVMM_GUEST_OBJS = $(patsubst tools/tvmm/guest/%,$(BUILD)/guest/%.o,$(basename $(TVMM_GUEST_SRCS)))
 TVMM_GUEST_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -m64 \

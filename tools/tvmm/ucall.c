@@ -58,6 +58,27 @@ const struct tvmm_sync *tvmm_sync(const struct tvmm_vcpu *vcpu,
 	return tvmm_sync_nth(vcpu, stage, 0);
 }
 
+/*
+ * Wall and vCPU-thread CPU time between the guest's first
+ * "@name-begin" and "@name-end" SYNCs; false when it never got there.
+ */
+bool tvmm_span(const struct tvmm_vcpu *vcpu, const char *name,
+	       uint64_t *wall_ns, uint64_t *cpu_ns)
+{
+	char b[24], e[24];
+	const struct tvmm_sync *s, *t;
+
+	snprintf(b, sizeof(b), "%s-begin", name);
+	snprintf(e, sizeof(e), "%s-end", name);
+	s = tvmm_sync(vcpu, b);
+	t = tvmm_sync(vcpu, e);
+	if (!s || !t || t->ns < s->ns)
+		return false;
+	*wall_ns = t->ns - s->ns;
+	*cpu_ns = t->cpu_ns > s->cpu_ns ? t->cpu_ns - s->cpu_ns : 0;
+	return true;
+}
+
 static void report(struct tvmm_vcpu *vcpu, const char *key, uint64_t val)
 {
 	struct tvmm_report *r = (struct tvmm_report *)tvmm_report(vcpu, key);
@@ -119,12 +140,16 @@ bool tvmm_ucall(struct tvmm_vcpu *vcpu, uint32_t gpa)
 			       vcpu->st.kind[EX_PIO_IRET] +
 			       vcpu->st.kind[EX_PIO_TRAP];
 		/* Spans start after and end before this exit's own reading. */
-		if (strstr(msg, "-end"))
+		if (strstr(msg, "-end")) {
 			s->ns = now_ns();
+			s->cpu_ns = thread_cpu_ns();
+		}
 		s->resident_pages = tvmm_resident_pages(vm);
 		s->kvm = tvmm_kstats_snapshot(&vcpu->ks);
-		if (!strstr(msg, "-end"))
+		if (!strstr(msg, "-end")) {
+			s->cpu_ns = thread_cpu_ns();
 			s->ns = now_ns();
+		}
 		return true;
 	case UCALL_REPORT:
 		report(vcpu, msg, uc.args[0]);

@@ -49,6 +49,15 @@ static void vcpu_create(struct tvmm_vm *vm, int id)
 	if (vcpu->run == MAP_FAILED)
 		die_errno("mmap of vCPU %d's kvm_run", id);
 	tvmm_set_cpuid(vcpu);
+	/*
+	 * With an in-kernel LAPIC, KVM holds every vCPU but the first in
+	 * wait-for-SIPI, as a real AP; tvmm starts them all at its entry.
+	 */
+	if (id && (vm->features & TVMM_F_IRQCHIP)) {
+		struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+
+		kvm_ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp);
+	}
 	tvmm_vcpu_setup(vcpu);
 	tvmm_regs_init(vcpu);
 	tvmm_kstats_open(&vcpu->ks, vcpu->fd);
@@ -89,6 +98,11 @@ struct tvmm_vm *tvmm_vm_create(const struct tvmm_host *h,
 	slot.memory_size = vm->mem_size;
 	slot.userspace_addr = (uintptr_t)vm->mem;
 	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &slot);
+	/* Before any vCPU: each then gets its LAPIC (timer, IPIs) in KVM. */
+	if (tvmm_wants_irqchip(cfg)) {
+		kvm_ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0);
+		vm->features |= TVMM_F_IRQCHIP;
+	}
 	if (h->user_msr && tvmm_setup_msr_filter(vm))
 		vm->features |= TVMM_F_MSR_EXIT;
 	tvmm_kstats_open(&vm->ks, vm->fd);

@@ -109,6 +109,13 @@ struct tvmm_image_header {
 #define TVMM_F_TRY_DIRECT	(1u << 2)	/* try int 0x80 from CPL3 */
 #define TVMM_F_TRY_FWD		(1u << 3)	/* int 0x80 forwarded by tvmm */
 #define TVMM_F_TRY_PV		(1u << 4)	/* the para-virtual OUT flow */
+#define TVMM_F_IRQCHIP		(1u << 5)	/* in-kernel LAPIC: timer, IPIs */
+
+/* Interrupt vectors of the guest's LAPIC (TVMM_F_IRQCHIP only). */
+#define TVMM_VEC_TIMER		0x20
+#define TVMM_VEC_IPI		0x21
+#define TVMM_VEC_SPURIOUS	0xff
+#define TVMM_IPI_SAMPLES	64	/* wake-ups timed per idle kind */
 
 /* UCALL_FLOW: which flow the next user programs run in. */
 #define TVMM_FLOW_DIRECT	0	/* the OS's own IDT */
@@ -124,6 +131,7 @@ struct tvmm_bootinfo {
 	uint64_t iters;		/* scenario parameter (loop counts) */
 	uint64_t reps;		/* bench: repetitions of each phase */
 	char scenario[32];
+	uint64_t tsc_khz;	/* KVM_GET_TSC_KHZ; 0: unknown */
 };
 
 /* Para-virtual page shared by tvmm and the guest kernel. */
@@ -148,11 +156,11 @@ struct tvmm_pv {
 #define TVMM_SYS_exit		1
 #define TVMM_SYS_write		4
 #define TVMM_SYS_getpid		20
-#define TVMM_SYS_nanosleep		240	/* rdi = ticks of idle (HLT) */
+#define TVMM_SYS_nanosleep		240	/* rdi = ticks of idle */
 #define TVMM_SYS_sched_yield		331
 #define TVMM_SYS_mmap		477	/* rdi = bytes; returns a user address */
 
 #define TVMM_GUEST_PID		42	/* what getpid returns */
-#define TVMM_TICK_NS		1000000ull	/* one HLT idles one tick */
+#define TVMM_TICK_NS		1000000ull	/* idle tick: HLT exit or LAPIC timer */
 
 #endif /* TVMM_ABI_H */

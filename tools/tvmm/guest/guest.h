@@ -104,6 +104,23 @@ void trap_init(int cpu);
 extern volatile uint64_t user_faults;	/* exceptions killed a process */
 extern volatile uint64_t last_user_vector;
 
+/* apic.c: the local APIC, when tvmm gave the VM an irqchip */
+bool have_irqchip(void);
+void apic_init(void);
+uint64_t rdtsc(void);
+uint64_t tsc_ns(uint64_t cycles);
+void tsc_delay(uint64_t ns);
+void send_ipi(unsigned int cpu, uint8_t vec);
+uint64_t wait_irq(volatile uint64_t *count, uint64_t seen, bool spin);
+uint64_t idle_ticks(uint64_t n, bool spin);
+void irq_dispatch(struct trap_frame *f);
+extern volatile uint64_t irq_ticks[TVMM_MAX_VCPUS], irq_ipis[TVMM_MAX_VCPUS];
+extern volatile uint64_t ipi_wake_tsc[TVMM_MAX_VCPUS];
+
+/* idle.c: the idle and IPI scenarios */
+void idle_scenario(bool spin);
+void ipi_scenario(uint64_t cpu);
+
 /* mm.c */
 void mm_init(void);
 uint64_t page_alloc(void);
@@ -129,7 +146,7 @@ extern volatile uint64_t overlaps;
 /* head.S */
 extern char __user_lma[], __user_size[], __bss_end[], __image_start[];
 extern uint64_t trap_stubs[32];
-extern char trap_128[];
+extern char trap_128[], trap_32[], trap_33[], trap_255[];
 int64_t user_enter(uint64_t entry, uint64_t ustack, uint64_t arg,
 		   uint64_t *saved_rsp);
 void __attribute__((noreturn)) user_return(uint64_t *saved_rsp, int64_t code);

@@ -48,6 +48,9 @@ trap_\vec:
 	TRAP \v, 1
 	.endr
 	TRAP 128, 0
+	TRAP 32, 0		/* TVMM_VEC_TIMER */
+	TRAP 33, 0		/* TVMM_VEC_IPI */
+	TRAP 255, 0		/* TVMM_VEC_SPURIOUS */
 
 trap_common:
 	push %rax

@@ -175,13 +175,6 @@ static void xlate(void)
 	user_space_reset();
 }
 
-static void idle(void)
-{
-	for (uint64_t i = 0; i < BOOTINFO->iters; i++)
-		hlt();
-	GUEST_REPORT("halts", BOOTINFO->iters);
-}
-
 static void busy(void)
 {
 	volatile uint64_t x = 0;
@@ -293,6 +286,7 @@ static void smp_fail(uint64_t cpu)
 void kmain(uint64_t cpu)
 {
 	trap_init(cpu);
+	apic_init();
 	if (cpu == 0)
 		mm_init();
 	if (is("smp"))
@@ -301,6 +295,8 @@ void kmain(uint64_t cpu)
 		smp_fwd(cpu);
 	else if (is("smp-fail"))
 		smp_fail(cpu);
+	else if (is("ipi"))
+		ipi_scenario(cpu);
 	else if (cpu != 0)
 		;
 	else if (is("demo"))
@@ -312,7 +308,9 @@ void kmain(uint64_t cpu)
 	else if (is("xlate"))
 		xlate();
 	else if (is("idle"))
-		idle();
+		idle_scenario(false);
+	else if (is("idle-spin"))
+		idle_scenario(true);
 	else if (is("busy"))
 		busy();
 	else

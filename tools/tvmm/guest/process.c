@@ -113,9 +113,7 @@ int64_t do_syscall(struct trap_frame *f)
 	case TVMM_SYS_sched_yield:
 		return 0;	/* the only runnable process runs on */
 	case TVMM_SYS_nanosleep:
-		/* Idle: each HLT exits and tvmm sleeps a tick for us. */
-		for (uint64_t i = 0; i < f->rdi && i < 10000; i++)
-			hlt();
+		idle_ticks(f->rdi < 10000 ? f->rdi : 10000, false);
 		return 0;
 	case TVMM_SYS_mmap:
 		return user_mmap(f->rdi);

@@ -60,6 +60,10 @@ void trap_init(int cpu)
 		for (int v = 0; v < 32; v++)
 			set_gate(v, trap_stubs[v], GATE_INTR_DPL0);
 		set_gate(0x80, (uint64_t)trap_128, GATE_INTR_DPL3);
+		set_gate(TVMM_VEC_TIMER, (uint64_t)trap_32, GATE_INTR_DPL0);
+		set_gate(TVMM_VEC_IPI, (uint64_t)trap_33, GATE_INTR_DPL0);
+		set_gate(TVMM_VEC_SPURIOUS, (uint64_t)trap_255,
+			 GATE_INTR_DPL0);
 	}
 	/* Traps from CPL3 land on a stack of their own (see process.c). */
 	tss->rsp0 = (uint64_t)trap_stack_base + (cpu + 1) * STACK_SIZE;
@@ -95,6 +99,11 @@ bool trap_dispatch(struct trap_frame *f)
 	if (f->vector == 0x80) {
 		f->rax = do_syscall(f);
 		return PV->in_forward[this_cpu()] != 0;
+	}
+	/* Only the idle loops enable interrupts: always at CPL0. */
+	if (f->vector >= 32) {
+		irq_dispatch(f);
+		return false;
 	}
 	if (f->cs & 3) {
 		user_fault(f);
