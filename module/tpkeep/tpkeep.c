@@ -13,7 +13,12 @@
  * or the patching vCPU waits for ever. With two probes in place, a third
  * comes and goes without touching either. Documentation/vm-rig.rst has
  * the story.
+ *
+ * The same holds for wsched's kprobes (../yield.c, ../getaffinity.c):
+ * tpkeep puts an empty one on each site first, so wsched's attach to it
+ * instead of patching the site again. Kernels without kprobes skip this.
  */
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -36,6 +41,28 @@ static int tpkeep_cookies[2];
 static void tpkeep_probe(void *data)
 {
 }
+
+static int tpkeep_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	return 0;
+}
+
+static int tpkeep_kretprobe_ret(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	return 0;
+}
+
+/* The sites of ../yield.c and ../getaffinity.c. */
+static struct kprobe tpkeep_kp = {
+	.symbol_name = "__x64_sys_sched_yield",
+	.pre_handler = tpkeep_kprobe_pre,
+};
+static struct kretprobe tpkeep_krp = {
+	.kp.symbol_name = "sched_getaffinity",
+	.handler = tpkeep_kretprobe_ret,
+};
+static bool tpkeep_kp_on, tpkeep_krp_on;
 
 static void tpkeep_find(struct tracepoint *tp, void *priv)
 {
@@ -72,6 +99,8 @@ static int __init tpkeep_init(void)
 		if (ret)
 			goto undo;
 	}
+	tpkeep_kp_on = !register_kprobe(&tpkeep_kp);
+	tpkeep_krp_on = !register_kretprobe(&tpkeep_krp);
 	return 0;
 undo:
 	tpkeep_unregister(n);
@@ -80,6 +109,10 @@ undo:
 
 static void __exit tpkeep_exit(void)
 {
+	if (tpkeep_kp_on)
+		unregister_kprobe(&tpkeep_kp);
+	if (tpkeep_krp_on)
+		unregister_kretprobe(&tpkeep_krp);
 	tpkeep_unregister(2 * ARRAY_SIZE(tpkeep_tps));
 }
 
