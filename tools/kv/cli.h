@@ -21,6 +21,9 @@ int cmd_kv_bump(int argc, char **argv);
 
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t kv_now_us(void);
+/* Option value @s of @what in @min..@max; dies naming @prog otherwise. */
+uint64_t kv_num(const char *prog, const char *s, const char *what,
+		uint64_t min, uint64_t max);
 
 struct sockaddr_in;
 /* "IP:PORT" -> @a; 0, or -1 when malformed. */

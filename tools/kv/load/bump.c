@@ -174,17 +174,6 @@ static void usage(FILE *f)
 "primary owner, as a client that knows the ring would send it.\n");
 }
 
-static uint64_t num(const char *s, const char *what, uint64_t min,
-		    uint64_t max)
-{
-	uint64_t v;
-
-	if (!parse_u64(s, min, max, &v))
-		die("bump: %s must be %llu..%llu, not '%s'", what,
-		    (unsigned long long)min, (unsigned long long)max, s);
-	return v;
-}
-
 int cmd_kv_bump(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -215,16 +204,16 @@ int cmd_kv_bump(int argc, char **argv)
 			fronts = optarg;
 			break;
 		case 'c':
-			b.count = num(optarg, "--count", 1, 1000000);
+			b.count = kv_num("bump", optarg, "--count", 1, 1000000);
 			break;
 		case 'k':
 			key = optarg;
 			break;
 		case 'W':
-			b.window = num(optarg, "--window", 1, 1024);
+			b.window = kv_num("bump", optarg, "--window", 1, 1024);
 			break;
 		case 'R':
-			b.rate = num(optarg, "--rate", 1, 1000000);
+			b.rate = kv_num("bump", optarg, "--rate", 1, 1000000);
 			break;
 		case 'p':
 			if (!strcmp(optarg, "rr"))
@@ -233,26 +222,26 @@ int cmd_kv_bump(int argc, char **argv)
 				die("bump: --policy is rr or lor");
 			break;
 		case 'T':
-			b.timeout_us = num(optarg, "--timeout", 1, 60000) * 1000;
+			b.timeout_us = kv_num("bump", optarg, "--timeout", 1, 60000) * 1000;
 			break;
 		case 'D':
-			b.deadline_us = num(optarg, "--deadline", 1, 600) * 1000000;
+			b.deadline_us = kv_num("bump", optarg, "--deadline", 1, 600) * 1000000;
 			break;
 		case 'N':
 			idem = false;
 			break;
 		case 'O':
 			b.owners = true;
-			owners_n = num(optarg, "--owners", 1, KV_MAX_N);
+			owners_n = kv_num("bump", optarg, "--owners", 1, KV_MAX_N);
 			break;
 		case 'S':
-			shards = num(optarg, "--shards", 1, KV_MAX_SHARDS);
+			shards = kv_num("bump", optarg, "--shards", 1, KV_MAX_SHARDS);
 			break;
 		case 'K':
-			b.keys = num(optarg, "--keys", 1, 1000000);
+			b.keys = kv_num("bump", optarg, "--keys", 1, 1000000);
 			break;
 		case 'C':
-			b.q.idem_client = num(optarg, "--client", 1, ~0ull);
+			b.q.idem_client = kv_num("bump", optarg, "--client", 1, ~0ull);
 			break;
 		case 'h':
 			usage(stdout);

@@ -225,17 +225,6 @@ static void usage(FILE *f)
 "from each request's intended start.\n");
 }
 
-static uint64_t num(const char *s, const char *what, uint64_t min,
-		    uint64_t max)
-{
-	uint64_t v;
-
-	if (!parse_u64(s, min, max, &v))
-		die("load: %s must be %llu..%llu, not '%s'", what,
-		    (unsigned long long)min, (unsigned long long)max, s);
-	return v;
-}
-
 int cmd_kv_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -266,16 +255,16 @@ int cmd_kv_load(int argc, char **argv)
 			nodes = optarg;
 			break;
 		case 'R':
-			l.rate = num(optarg, "--rate", 1, 1000000);
+			l.rate = kv_num("load", optarg, "--rate", 1, 1000000);
 			break;
 		case 'd':
-			l.duration_us = num(optarg, "--duration", 1, 600) * 1000000;
+			l.duration_us = kv_num("load", optarg, "--duration", 1, 600) * 1000000;
 			break;
 		case 'p':
-			l.reads_pct = num(optarg, "--reads", 0, 100);
+			l.reads_pct = kv_num("load", optarg, "--reads", 0, 100);
 			break;
 		case 'k':
-			l.keys = num(optarg, "--keys", 1, MAX_KEYS);
+			l.keys = kv_num("load", optarg, "--keys", 1, MAX_KEYS);
 			break;
 		case 'D':
 			if (!strcmp(optarg, "uniform"))
@@ -289,16 +278,16 @@ int cmd_kv_load(int argc, char **argv)
 				die("load: --zipf-s must be in (0, 5]");
 			break;
 		case 'r':
-			l.r = num(optarg, "--r", 1, KV_MAX_N);
+			l.r = kv_num("load", optarg, "--r", 1, KV_MAX_N);
 			break;
 		case 'w':
-			l.w = num(optarg, "--w", 1, KV_MAX_N);
+			l.w = kv_num("load", optarg, "--w", 1, KV_MAX_N);
 			break;
 		case 't':
-			l.timeout_us = num(optarg, "--timeout", 1, 60000) * 1000;
+			l.timeout_us = kv_num("load", optarg, "--timeout", 1, 60000) * 1000;
 			break;
 		case 's':
-			l.rng = num(optarg, "--seed", 1, ~0ull);
+			l.rng = kv_num("load", optarg, "--seed", 1, ~0ull);
 			break;
 		case 'h':
 			usage(stdout);

@@ -76,6 +76,17 @@ uint64_t kv_now_us(void)
 	return clock_us(CLOCK_MONOTONIC);
 }
 
+uint64_t kv_num(const char *prog, const char *s, const char *what,
+		uint64_t min, uint64_t max)
+{
+	uint64_t v;
+
+	if (!parse_u64(s, min, max, &v))
+		die("%s: %s must be %llu..%llu, not '%s'", prog, what,
+		    (unsigned long long)min, (unsigned long long)max, s);
+	return v;
+}
+
 int kv_parse_addr(const char *s, struct sockaddr_in *a)
 {
 	char host[64];
