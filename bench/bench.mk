@@ -21,6 +21,7 @@ smpkit-bench_SRCS = \
 	bench/main.c \
 	bench/imbalance.c \
 	bench/affinity.c \
+	bench/balance.c \
 	bench/cache.c \
 	bench/forkjoin.c \
 	bench/wakeup.c \

@@ -16,7 +16,7 @@
 #include "lib/bench.h"
 
 static const struct bench_workload *const all[] = {
-	&wl_imbalance, &wl_affinity, &wl_cache, &wl_forkjoin,
+	&wl_imbalance, &wl_affinity, &wl_balance, &wl_cache, &wl_forkjoin,
 	&wl_wakeup, &wl_handoff, &wl_programs, NULL,
 };
 

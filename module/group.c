@@ -7,6 +7,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/idr.h>
+#include <linux/kernel_stat.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -102,6 +103,8 @@ struct wsched_group *wsched_group_create(const struct cpumask *mask,
 		max_t(u64, 100 * grp->slice_ns, NSEC_PER_SEC);
 	grp->steal = a->steal;
 	grp->balance = a->balance;
+	grp->balance_gap = a->balance_gap ? a->balance_gap :
+			   WSCHED_BALANCE_GAP_DEFAULT;
 	grp->place = a->place;
 	grp->dist = kcalloc(n, n, GFP_KERNEL);
 	grp->idx_of = kcalloc(nr_cpu_ids, sizeof(*grp->idx_of), GFP_KERNEL);
@@ -223,6 +226,22 @@ void wsched_group_release(struct wsched_group *grp, const char *why)
 }
 
 /*
+ * How long @cpu has run anything, user or kernel, as its own tick
+ * accounting counts it: time that a virtual CPU's host did not give it
+ * is not in there.
+ */
+static u64 cpu_ran(int cpu)
+{
+	struct kernel_cpustat kcs;
+	const u64 *t = kcs.cpustat;
+
+	kcpustat_cpu_fetch(&kcs, cpu);
+	return t[CPUTIME_USER] + t[CPUTIME_NICE] + t[CPUTIME_SYSTEM] +
+	       t[CPUTIME_SOFTIRQ] + t[CPUTIME_IRQ] + t[CPUTIME_GUEST] +
+	       t[CPUTIME_GUEST_NICE];
+}
+
+/*
  * The state of @wc's token when its queue head waited too long, for the
  * release line: who holds it (none: a lost dispatch), where that task is
  * and in what state, and whether a slice timer is pending. Under wc->lock.
@@ -237,37 +256,53 @@ static void token_state(struct wsched_cpu *wc, char *buf, size_t len)
 		return;
 	}
 	snprintf(buf, len,
-		 "holder %d (%c on CPU %d, flags %#lx), %u queued, timer %s",
+		 "holder %d (%c on CPU %d, flags %#lx, ran %llu ms of the CPU's %llu since the first look %llu ms ago), %u queued, timer %s",
 		 task_pid_nr(h->task), task_state_to_char(h->task),
-		 task_cpu(h->task), h->flags, wc->nr_queued,
-		 wc->timer_armed ? "armed" : "idle");
+		 task_cpu(h->task), h->flags,
+		 (READ_ONCE(h->task->se.sum_exec_runtime) - wc->wd_runtime) /
+		 NSEC_PER_MSEC,
+		 (cpu_ran(wc->cpu) - wc->wd_cpu_ran) / NSEC_PER_MSEC,
+		 (wsched_now() - wc->wd_since) / NSEC_PER_MSEC,
+		 wc->nr_queued, wc->timer_armed ? "armed" : "idle");
 }
 
 /*
  * Is @wc's token in use rather than lost? Its holder sits on its home
- * CPU with the slice timer armed and has had at least a quarter of the
- * CPU since the watchdog first saw it hold the token: a thread busy in
- * one long system call (preemption waits for its return to user mode)
- * looks so; a holder that blocked unseen, left, or is starved by a
- * non-member does not. A ratio, not "ran since the last look": the
- * watchdog's own work may run only when a starving hog lets the holder
- * run too. A holder seen for the first time gets one more look. Under
- * wc->lock, with @now read under it.
+ * CPU with the slice timer armed, and runs there now or has had at least
+ * a quarter of what that CPU ran since the watchdog first saw it hold
+ * the token: a thread busy in one long system call (preemption waits for
+ * its return to user mode) looks so; a holder asleep off its CPU (it
+ * blocked unseen), gone elsewhere, or starved by a non-member does not
+ * (a SCHED_FIFO hog leaves it RT throttling's 5 %). A ratio, not "ran
+ * since the last look": the watchdog's own work may run only when a
+ * starving hog lets the holder run too. A ratio of the CPU's own run
+ * time, not of the wall: a virtual CPU that its host does not run for a
+ * while (QEMU on a loaded host) stands still, holder and all; while it
+ * has run less than two ticks there is no verdict. A holder seen for
+ * the first time gets one more look. Under wc->lock.
  */
 static bool holder_busy(struct wsched_cpu *wc, u64 now)
 {
 	struct wsched_member *h = wc->holder;
 	u64 rt = h ? READ_ONCE(h->task->se.sum_exec_runtime) : 0;
+	u64 ran = cpu_ran(wc->cpu);
 
 	lockdep_assert_held(&wc->lock);
 	if (h != wc->wd_holder) {
 		wc->wd_holder = h;
 		wc->wd_runtime = rt;
+		wc->wd_cpu_ran = ran;
 		wc->wd_since = now;
 		return h != NULL;
 	}
-	return h && wc->timer_armed && task_cpu(h->task) == wc->cpu &&
-	       4 * (rt - wc->wd_runtime) >= now - wc->wd_since;
+	if (!h || !wc->timer_armed || task_cpu(h->task) != wc->cpu)
+		return false;
+	if (READ_ONCE(h->task->on_cpu))
+		return true;
+	if (!task_is_running(h->task))
+		return false;
+	ran -= wc->wd_cpu_ran;
+	return ran < 2 * TICK_NSEC || 4 * (rt - wc->wd_runtime) >= ran;
 }
 
 static void watchdog_fn(struct work_struct *work)
@@ -278,7 +313,7 @@ static void watchdog_fn(struct work_struct *work)
 	unsigned long flags;
 	unsigned int i;
 	u64 now;
-	char why[192], token[96];
+	char why[288], token[192];
 
 	if (!wsched_group_live(grp))
 		return;

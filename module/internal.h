@@ -52,9 +52,13 @@ struct wsched_cpu {
 	bool timer_armed;
 	bool want_steal;		/* went idle in the probe */
 	bool offline;			/* CPU is (going) offline: not a target */
-	/* the holder, its run time and the time at the watchdog's first look */
+	/*
+	 * At the watchdog's first look at this holder: who, its run time,
+	 * the time its CPU had run anything, and the clock.
+	 */
 	struct wsched_member *wd_holder;
 	u64 wd_runtime;
+	u64 wd_cpu_ran;
 	u64 wd_since;
 	u64 idle_since;			/* ns, 0 while held */
 	struct wsched_cpu_stats st;	/* counters only; cpu/nr_* filled on read */
@@ -71,6 +75,7 @@ struct wsched_group {
 	u64 watchdog_ns;
 	enum wsched_steal steal;
 	enum wsched_balance balance;
+	u32 balance_gap;		/* slices; wsched_should_swap() */
 	enum wsched_place place;
 	cpumask_var_t mask;
 	/* Set once; read locklessly (READ_ONCE) on every path. */

@@ -74,12 +74,13 @@ long wsched_ioc_create(struct file *file, void __user *uarg)
 		return -EPERM;
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	if (a.size != sizeof(a) || a.flags || a.group_id ||
+	if (a.size != sizeof(a) || a.flags || a.group_id || a.reserved0 ||
 	    !reserved_zero(a.reserved, ARRAY_SIZE(a.reserved)))
 		return -EINVAL;
 	if (a.slice_us < WSCHED_SLICE_MIN_US || a.slice_us > WSCHED_SLICE_MAX_US ||
 	    a.steal >= WSCHED_STEAL_NR || a.balance >= WSCHED_BALANCE_NR ||
-	    a.place >= WSCHED_PLACE_NR)
+	    a.place >= WSCHED_PLACE_NR ||
+	    a.balance_gap > WSCHED_BALANCE_GAP_MAX)
 		return -EINVAL;
 	/*
 	 * The queue's head waits a whole slice of the holder's before its

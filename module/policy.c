@@ -54,9 +54,10 @@ unsigned int wsched_victims(enum wsched_steal policy, unsigned int n,
 	return cnt;
 }
 
-bool wsched_should_swap(u64 holder_runtime, u64 waiter_runtime, u64 slice_ns)
+bool wsched_should_swap(u64 holder_runtime, u64 waiter_runtime, u64 slice_ns,
+			u32 gap)
 {
-	return holder_runtime >= waiter_runtime + 2 * slice_ns;
+	return holder_runtime >= waiter_runtime + gap * slice_ns;
 }
 
 u64 wsched_debt(u64 debt, u64 ran, u64 slice_ns)

@@ -34,13 +34,16 @@ unsigned int wsched_victims(enum wsched_steal policy, unsigned int n,
 
 /*
  * Fair balance: a thread running alone on its CPU for a full slice swaps
- * with a waiter of an overloaded CPU when it has had at least two slices
+ * with a waiter of an overloaded CPU when it has had at least @gap slices
  * more CPU time than that waiter. Swapping by run time rather than by
- * turn converges to equal shares whatever the slice alignment; the
- * two-slice hysteresis halves the swaps (each costs two migrations)
- * while keeping shares within two slices of equal.
+ * turn converges to equal shares whatever the slice alignment; the gap
+ * is the hysteresis that prices a migration: the swaps (two migrations
+ * each) fall as 1/@gap while shares stay within @gap slices of equal.
+ * WSCHED_BALANCE_GAP_DEFAULT was picked from the trade-off measured by
+ * smpkit-bench's "balance" workload (Documentation/bench.rst).
  */
-bool wsched_should_swap(u64 holder_runtime, u64 waiter_runtime, u64 slice_ns);
+bool wsched_should_swap(u64 holder_runtime, u64 waiter_runtime, u64 slice_ns,
+			u32 gap);
 
 /*
  * Deficit round robin: a turn that ran past its slice (a late timer, a

@@ -58,9 +58,9 @@ static int group_show(struct seq_file *s, void *unused)
 	struct wsched_member *m;
 	unsigned int i;
 
-	seq_printf(s, "group %u slice_us %llu steal %u balance %u place %u%s%s\n",
+	seq_printf(s, "group %u slice_us %llu steal %u balance %u balance_gap %u place %u%s%s\n",
 		   grp->id, grp->slice_ns / NSEC_PER_USEC, grp->steal,
-		   grp->balance, grp->place, READ_ONCE(grp->dead) ? " dead" : "",
+		   grp->balance, grp->balance_gap, grp->place, READ_ONCE(grp->dead) ? " dead" : "",
 		   READ_ONCE(grp->released) ? " released" : "");
 	/* holder, timer, pinned, on_cpu and flags: for a hang's post-mortem. */
 	seq_puts(s, "cpu threads queued dispatches preemptions blocks steals_tried steals_ok balance_moves idle_ms holder timer\n");

@@ -160,7 +160,8 @@ bool wsched_balance(struct wsched_cpu *wc)
 		raw_spin_lock_irqsave(&v->lock, flags);
 		w = pick(v, wc->cpu, 0, true);
 		if (w && cpumask_test_cpu(v->cpu, h->saved_mask) &&
-		    wsched_should_swap(h_rt, runtime(w), grp->slice_ns) &&
+		    wsched_should_swap(h_rt, runtime(w), grp->slice_ns,
+				       grp->balance_gap) &&
 		    h_rt - runtime(w) > gap) {
 			gap = h_rt - runtime(w);
 			best = v;

@@ -54,6 +54,7 @@ struct bench_variant {
 	bool wsched;
 	int steal, balance, place;	/* -1: libwsched's default */
 	unsigned int slice_us;		/* 0: default */
+	unsigned int balance_gap;	/* 0: the module's default */
 };
 
 extern const struct bench_variant bench_cfs, bench_wsched;
@@ -180,6 +181,9 @@ void bench_record(struct bench_ctx *c, const char *metric, const char *unit,
 /* A point of a picture: @plot names the PNG, @line a curve in it. */
 void bench_series(struct bench_ctx *c, const char *plot, const char *line,
 		  double x, double y);
+/* The same in every repetition, for pictures of points (runs). */
+void bench_point(struct bench_ctx *c, const char *plot, const char *line,
+		 double x, double y);
 /*
  * Context switches, migrations, time spent waiting in the kernel's run
  * queue, and wsched's totals (gated time, steals, balance moves) of a
@@ -208,7 +212,7 @@ static inline bool team_stopping(const struct bench_thread *t)
 	return atomic_load_explicit(&t->team->stop, memory_order_relaxed);
 }
 
-extern const struct bench_workload wl_imbalance, wl_affinity, wl_cache,
-	wl_forkjoin, wl_wakeup, wl_handoff, wl_programs;
+extern const struct bench_workload wl_imbalance, wl_affinity, wl_balance,
+	wl_cache, wl_forkjoin, wl_wakeup, wl_handoff, wl_programs;
 
 #endif /* SMPKIT_BENCH_H */

@@ -67,12 +67,18 @@ void bench_record(struct bench_ctx *c, const char *metric, const char *unit,
 	       c->rep, value);
 }
 
+void bench_point(struct bench_ctx *c, const char *plot, const char *line,
+		 double x, double y)
+{
+	printf("@series %s %s %s %s %.6g %.6g\n", c->w->name, c->v->name, plot,
+	       line, x, y);
+}
+
 void bench_series(struct bench_ctx *c, const char *plot, const char *line,
 		  double x, double y)
 {
 	if (c->plot)
-		printf("@series %s %s %s %s %.6g %.6g\n", c->w->name, c->v->name,
-		       plot, line, x, y);
+		bench_point(c, plot, line, x, y);
 }
 
 void bench_note(struct bench_ctx *c, const char *fmt, ...)

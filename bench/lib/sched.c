@@ -72,6 +72,7 @@ int bench_group(const struct bench_variant *v, const cpu_set_t *cpus)
 		p.place = v->place;
 	if (v->slice_us)
 		p.slice_us = v->slice_us;
+	p.balance_gap = v->balance_gap;
 	fd = wsched_open();
 	if (fd < 0) {
 		errno = -fd;

@@ -13,8 +13,8 @@ trap 'rm -rf "$tmp"' EXIT
 ktap_plan 8
 
 out=$("$bench" --list 2>&1)
-[ $? = 0 ] && [ "$(echo "$out" | wc -l)" = 7 ] && echo "$out" | grep -q '^handoff '
-ok $? "smpkit-bench --list names the 7 workloads"
+[ $? = 0 ] && [ "$(echo "$out" | wc -l)" = 8 ] && echo "$out" | grep -q "^balance "
+ok $? "smpkit-bench --list names the 8 workloads"
 
 "$bench" --only nosuch >/dev/null 2>&1
 rc=$?; [ $rc = 1 ]; ok $? "--only with an unknown workload fails (rc $rc)"

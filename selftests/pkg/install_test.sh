@@ -8,7 +8,7 @@
 . "$(dirname "$0")/pkglib.sh" || exit 1
 need_cmd rst2man python3-docutils
 need_cmd pkg-config pkgconf
-ktap_plan 22
+ktap_plan 24
 
 d=$tmp/root
 bin=$d/usr/bin
@@ -89,6 +89,37 @@ cc -Wall -Wextra -Werror -o "$tmp/user-shared" "$tmp/user.c" \
 ok $? "cc \$(pkg-config --cflags --libs libwsched) links libwsched.so.0 $(head -c 200 "$tmp/err")"
 LD_LIBRARY_PATH=$lib "$tmp/user-shared" >"$tmp/out" 2>&1
 ok $? "the program runs on the installed libwsched.so ($(cat "$tmp/out"))"
+objdump -T "$tmp/user-shared" | grep -q '(LIBWSCHED_0\.1) *wsched_params_default$'
+ok $? "a program built now binds wsched_params_default@LIBWSCHED_0.1 (the struct with balance_gap)"
+
+# A program built before balance_gap existed binds the LIBWSCHED_0
+# versions (asked for here with .symver): they must stay inside its
+# smaller struct.
+cat >"$tmp/old.c" <<'C'
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+
+struct params_v0 {
+	uint32_t slice_us, steal, balance, place, watchdog_ms;
+};
+void old_default(struct params_v0 *p);
+__asm__(".symver old_default, wsched_params_default@LIBWSCHED_0");
+
+int main(void)
+{
+	struct { struct params_v0 p; uint32_t canary; } b;
+
+	memset(&b, 0x5a, sizeof(b));
+	old_default(&b.p);
+	return b.canary != 0x5a5a5a5a || b.p.slice_us != 20000;
+}
+C
+# shellcheck disable=SC2046
+cc -Wall -Wextra -Werror -o "$tmp/user-old" "$tmp/old.c" \
+	$(pkg-config --cflags --libs libwsched) 2>"$tmp/err" &&
+	LD_LIBRARY_PATH=$lib "$tmp/user-old" 2>>"$tmp/err"
+ok $? "a LIBWSCHED_0 program's wsched_params_default writes only its own struct $(head -c 200 "$tmp/err")"
 # shellcheck disable=SC2046
 cc -Wall -Wextra -Werror -o "$tmp/user-static" "$tmp/user.c" \
 	$(pkg-config --cflags libwsched) "$lib/libwsched.a" 2>"$tmp/err" &&

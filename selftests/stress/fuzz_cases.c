@@ -228,7 +228,7 @@ static bool case_create(struct fuzz_ctx *c, long i)
 	int err;
 
 	while (n--) {
-		switch (rng_below(&c->rng, 10)) {
+		switch (rng_below(&c->rng, 11)) {
 		case 0:
 			a.size = bad_size(c, sizeof(a));
 			break;
@@ -254,7 +254,14 @@ static bool case_create(struct fuzz_ctx *c, long i)
 			a.group_id = any_u32(c);
 			break;
 		case 8:
-			a.reserved[rng_below(&c->rng, 4)] = rng_next(&c->rng);
+			j = rng_below(&c->rng, 4);
+			if (j == 3)
+				a.reserved0 = rng_next(&c->rng) | 1;
+			else
+				a.reserved[j] = rng_next(&c->rng);
+			break;
+		case 9:
+			a.balance_gap = any_u32(c);
 			break;
 		default:
 			j = rng_below(&c->rng, 4);
@@ -266,7 +273,8 @@ static bool case_create(struct fuzz_ctx *c, long i)
 		}
 	}
 	inval = a.size != sizeof(a) || a.flags || a.group_id ||
-		a.reserved[0] || a.reserved[1] || a.reserved[2] || a.reserved[3] ||
+		a.reserved0 || a.reserved[0] || a.reserved[1] || a.reserved[2] ||
+		a.balance_gap > WSCHED_BALANCE_GAP_MAX ||
 		a.slice_us < WSCHED_SLICE_MIN_US || a.slice_us > WSCHED_SLICE_MAX_US ||
 		a.steal >= WSCHED_STEAL_NR || a.balance >= WSCHED_BALANCE_NR ||
 		a.place >= WSCHED_PLACE_NR ||

@@ -41,12 +41,15 @@ static void create_cases(void)
 	} while (0)
 	CASE(a.size = 8, EINVAL, "with a wrong size");
 	CASE(a.flags = 1, EINVAL, "with unknown flags");
-	CASE(a.reserved[3] = 1, EINVAL, "with reserved bits");
+	CASE(a.reserved[2] = 1, EINVAL, "with reserved bits");
+	CASE(a.reserved0 = 1, EINVAL, "with the reserved word beside balance_gap");
 	CASE(a.slice_us = WSCHED_SLICE_MIN_US - 1, EINVAL, "with a slice too short");
 	CASE(a.slice_us = WSCHED_SLICE_MAX_US + 1, EINVAL, "with a slice too long");
 	CASE(a.steal = WSCHED_STEAL_NR, EINVAL, "with an unknown steal policy");
 	CASE(a.balance = 99, EINVAL, "with an unknown balance policy");
 	CASE(a.place = ~0u, EINVAL, "with an unknown placement");
+	CASE(a.balance_gap = WSCHED_BALANCE_GAP_MAX + 1, EINVAL,
+	     "with a balance gap over the maximum");
 	CASE(a.watchdog_ms = 1, EINVAL, "with a watchdog below the minimum");
 	CASE((a.slice_us = 100000, a.watchdog_ms = 150), EINVAL,
 	     "with a watchdog under two slices (150 ms, slice 100 ms)");
@@ -164,7 +167,7 @@ static void unprivileged_cases(void)
 int main(void)
 {
 	wutil_init();
-	ktap_plan(17 + 14 + 3 + 1);
+	ktap_plan(19 + 14 + 3 + 1);
 	create_cases();
 	thread_cases();
 	unprivileged_cases();

@@ -31,7 +31,7 @@ int main(void)
 	bool ok;
 
 	topo();
-	ktap_plan(14);
+	ktap_plan(15);
 	n = wsched_victims(WSCHED_STEAL_NONE, N, 0, dist, q, 7, out);
 	ktap_ok(n == 0, "steal none picks no victim");
 	n = wsched_victims(WSCHED_STEAL_TOPOLOGY, N, 0, dist, q, 3, out);
@@ -53,8 +53,13 @@ int main(void)
 	}
 	ktap_ok(seen == ((1u << 1) | (1u << 3) | (1u << 4) | (1u << 5)),
 		"random: each candidate comes first sometimes");
-	ktap_ok(wsched_should_swap(50, 10, 20) && !wsched_should_swap(50, 11, 20),
-		"fair swap needs two slices of run-time gap");
+	ktap_ok(wsched_should_swap(50, 10, 20, 2) &&
+		!wsched_should_swap(50, 11, 20, 2),
+		"fair swap needs two slices of run-time gap at gap 2");
+	ktap_ok(wsched_should_swap(90, 10, 20, 4) &&
+		!wsched_should_swap(89, 10, 20, 4) &&
+		wsched_should_swap(11, 10, 1, 1),
+		"and gap slices at any other gap");
 	ktap_ok(wsched_debt(0, 20, 20) == 0 && wsched_debt(0, 50, 20) == 30 &&
 		wsched_debt(30, 15, 20) == 25 && wsched_debt(5, 10, 20) == 0 &&
 		wsched_debt(0, 1000, 20) == 160,

@@ -20,6 +20,8 @@ struct wsched_params {
 	enum wsched_balance balance;	/* default WSCHED_BALANCE_FAIR */
 	enum wsched_place place;	/* default WSCHED_PLACE_LEAST */
 	uint32_t watchdog_ms;		/* 0: the module's default */
+	/* Since LIBWSCHED_0.1; needs ABI minor 1 when not 0. */
+	uint32_t balance_gap;		/* slices; 0: the module's default */
 };
 
 /* Group counters, as copied out by wsched_stats_read(). */

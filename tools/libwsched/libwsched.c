@@ -60,7 +60,22 @@ static int ioc(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
-void wsched_params_default(struct wsched_params *p)
+/*
+ * struct wsched_params grew balance_gap in LIBWSCHED_0.1. A program
+ * linked against LIBWSCHED_0 passes the smaller struct: it binds to the
+ * versions below that neither write nor read past it (glibc's way of
+ * growing a struct without a new soname). Programs built now get the
+ * default (@@) versions.
+ */
+struct params_v0 {
+	uint32_t slice_us;
+	enum wsched_steal steal;
+	enum wsched_balance balance;
+	enum wsched_place place;
+	uint32_t watchdog_ms;
+};
+
+static void defaults(struct wsched_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->slice_us = 20000;
@@ -68,6 +83,23 @@ void wsched_params_default(struct wsched_params *p)
 	p->balance = WSCHED_BALANCE_FAIR;
 	p->place = WSCHED_PLACE_LEAST;
 }
+
+void libwsched_params_default_v1(struct wsched_params *p);
+void libwsched_params_default_v1(struct wsched_params *p)
+{
+	defaults(p);
+}
+__asm__(".symver libwsched_params_default_v1, wsched_params_default@@LIBWSCHED_0.1");
+
+void libwsched_params_default_v0(struct params_v0 *p);
+void libwsched_params_default_v0(struct params_v0 *p)
+{
+	struct wsched_params q;
+
+	defaults(&q);
+	memcpy(p, &q, sizeof(*p));
+}
+__asm__(".symver libwsched_params_default_v0, wsched_params_default@LIBWSCHED_0");
 
 int wsched_version(int fd, struct wsched_version *v)
 {
@@ -94,7 +126,7 @@ int wsched_open(void)
 	return fd;
 }
 
-int wsched_create(int fd, const cpu_set_t *cpus, const struct wsched_params *p,
+static int create(int fd, const cpu_set_t *cpus, const struct wsched_params *p,
 		  uint32_t *group_id)
 {
 	struct wsched_group_args a;
@@ -107,6 +139,7 @@ int wsched_create(int fd, const cpu_set_t *cpus, const struct wsched_params *p,
 	a.balance = p->balance;
 	a.place = p->place;
 	a.watchdog_ms = p->watchdog_ms;
+	a.balance_gap = p->balance_gap;
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
 		if (!CPU_ISSET(cpu, cpus))
 			continue;
@@ -119,6 +152,27 @@ int wsched_create(int fd, const cpu_set_t *cpus, const struct wsched_params *p,
 		*group_id = a.group_id;
 	return ret;
 }
+
+int libwsched_create_v1(int fd, const cpu_set_t *cpus, const struct wsched_params *p,
+	      uint32_t *group_id);
+int libwsched_create_v1(int fd, const cpu_set_t *cpus, const struct wsched_params *p,
+	      uint32_t *group_id)
+{
+	return create(fd, cpus, p, group_id);
+}
+__asm__(".symver libwsched_create_v1, wsched_create@@LIBWSCHED_0.1");
+
+int libwsched_create_v0(int fd, const cpu_set_t *cpus, const struct params_v0 *p,
+	      uint32_t *group_id);
+int libwsched_create_v0(int fd, const cpu_set_t *cpus, const struct params_v0 *p,
+	      uint32_t *group_id)
+{
+	struct wsched_params q = { 0 };
+
+	memcpy(&q, p, sizeof(*p));
+	return create(fd, cpus, &q, group_id);
+}
+__asm__(".symver libwsched_create_v0, wsched_create@LIBWSCHED_0");
 
 static int thread_ioc(int fd, unsigned long cmd, pid_t tid, int *cpu)
 {

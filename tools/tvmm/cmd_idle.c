@@ -89,7 +89,7 @@ int cmd_idle(int argc, char **argv)
 		return rc ? rc : TVMM_EXIT_GUEST;
 	printf("idle: %llu LAPIC ticks of %llu us a run; IPI wake-ups: %llu a run, median of each run\n",
 	       (unsigned long long)cfg.iters,
-	       (unsigned long long)(TVMM_TICK_NS / 1000),
+	       (unsigned long long)(TVMM_IDLE_PERIOD * TVMM_TICK_NS / 1000),
 	       (unsigned long long)(cfg.iters < TVMM_IPI_SAMPLES ?
 				    cfg.iters : TVMM_IPI_SAMPLES));
 	spread("host CPU per idle vCPU, HLT idle", share[0], runs, "% ");

@@ -37,6 +37,9 @@ static void usage(FILE *f)
 "  --slice USEC     time slice, %d..%d (default 20000)\n"
 "  --steal POLICY   none|random|busiest|topology (default topology)\n"
 "  --balance POLICY none|fair (default fair)\n"
+"  --balance-gap N  slices of CPU time a thread must be ahead of a waiter\n"
+"                   elsewhere before fair balance swaps them, 1..%d\n"
+"                   (default %d): larger, fewer migrations, looser shares\n"
 "  --place POLICY   least|current|rr: home CPU of new threads (default least)\n"
 "  --watchdog MS    release the group if a thread waits longer, %d..%d and\n"
 "                   at least two slices (default: 100 slices, at least 1 s)\n"
@@ -49,6 +52,7 @@ static void usage(FILE *f)
 "  126  CMD was found but could not be run\n"
 "  127  CMD was not found\n",
 		WSCHED_SLICE_MIN_US, WSCHED_SLICE_MAX_US,
+		WSCHED_BALANCE_GAP_MAX, WSCHED_BALANCE_GAP_DEFAULT,
 		WSCHED_WATCHDOG_MIN_MS, WSCHED_WATCHDOG_MAX_MS);
 }
 
@@ -124,6 +128,7 @@ int main(int argc, char **argv)
 		{ "slice", required_argument, NULL, 's' },
 		{ "steal", required_argument, NULL, 'S' },
 		{ "balance", required_argument, NULL, 'b' },
+		{ "balance-gap", required_argument, NULL, 'g' },
 		{ "place", required_argument, NULL, 'p' },
 		{ "watchdog", required_argument, NULL, 'w' },
 		{ "stats", no_argument, NULL, 't' },
@@ -166,6 +171,12 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			p.place = policy("place", optarg, wsched_place_parse);
+			break;
+		case 'g':
+			if (!parse_u64(optarg, 1, WSCHED_BALANCE_GAP_MAX, &v))
+				die("--balance-gap: '%s' is not 1..%d slices",
+				    optarg, WSCHED_BALANCE_GAP_MAX);
+			p.balance_gap = v;
 			break;
 		case 'w':
 			if (!parse_u64(optarg, WSCHED_WATCHDOG_MIN_MS,

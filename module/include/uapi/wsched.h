@@ -13,7 +13,7 @@
 
 #define WSCHED_DEVICE		"/dev/wsched"
 #define WSCHED_ABI_MAJOR	1
-#define WSCHED_ABI_MINOR	0
+#define WSCHED_ABI_MINOR	1	/* 1: balance_gap */
 
 /* Limits the module enforces (also reported by WSCHED_IOC_VERSION). */
 #define WSCHED_MAX_CPUS		256	/* CPU numbers in a set: 0..255 */
@@ -23,6 +23,8 @@
 #define WSCHED_SLICE_MAX_US	1000000
 #define WSCHED_WATCHDOG_MIN_MS	10
 #define WSCHED_WATCHDOG_MAX_MS	600000
+#define WSCHED_BALANCE_GAP_DEFAULT 2	/* slices: what balance_gap 0 picks */
+#define WSCHED_BALANCE_GAP_MAX	64
 /* Histograms: bucket 0 under 1 us, bucket b [2^(b-1), 2^b) us, last open */
 #define WSCHED_HIST_BUCKETS	16
 
@@ -86,6 +88,13 @@ enum wsched_place {
  * @group_id:	out: the group's number (debugfs name, log lines)
  * @cpus:	the group's CPUs, a bitmap; must be online and allowed for
  *		the caller, and no CPU may belong to another group
+ * @balance_gap: fair balance's price of a migration: a thread alone on
+ *		its CPU swaps with a waiter elsewhere once it has had this
+ *		many slices more CPU time; a larger gap moves threads less
+ *		often and lets shares drift further apart over a window.
+ *		0 picks the module's default; else 1..%WSCHED_BALANCE_GAP_MAX
+ *		(ABI minor 1; a module of minor 0 rejects a non-zero value)
+ * @reserved0:	must be zero
  * @reserved:	must be zero
  */
 struct wsched_group_args {
@@ -98,7 +107,9 @@ struct wsched_group_args {
 	__u32 watchdog_ms;
 	__u32 group_id;
 	__u64 cpus[WSCHED_MAX_CPUS / 64];
-	__u64 reserved[4];
+	__u32 balance_gap;
+	__u32 reserved0;
+	__u64 reserved[3];
 };
 
 /**

@@ -162,5 +162,12 @@ struct tvmm_pv {
 
 #define TVMM_GUEST_PID		42	/* what getpid returns */
 #define TVMM_TICK_NS		1000000ull	/* idle tick: HLT exit or LAPIC timer */
+/*
+ * The idle scenarios' timer period, in ticks: each interrupt costs the
+ * host a fixed exit, injection and wake-up (about 1 ms of CPU under TCG
+ * with a debug kernel and npt=0), which 1 ms ticks made half of the
+ * "idle" host CPU; a longer period shows what halting leaves free.
+ */
+#define TVMM_IDLE_PERIOD	10
 
 #endif /* TVMM_ABI_H */

@@ -107,12 +107,15 @@ static uint32_t calibrate(void)
 	return left < 0xffffffffu ? 0xffffffffu - left : TVMM_TICK_NS;
 }
 
-static void timer_start(void)
+static void timer_start(uint32_t period)
 {
+	uint64_t count;
+
 	if (!tick_count)
 		tick_count = calibrate();
+	count = (uint64_t)tick_count * period;
 	wrmsr(X2APIC_LVT_TIMER, LVT_PERIODIC | TVMM_VEC_TIMER);
-	wrmsr(X2APIC_TMICT, tick_count);
+	wrmsr(X2APIC_TMICT, count < 0xffffffffu ? count : 0xffffffffu);
 }
 
 static void timer_stop(void)
@@ -147,12 +150,13 @@ uint64_t wait_irq(volatile uint64_t *count, uint64_t seen, bool spin)
 }
 
 /*
- * @n ticks of idle. With the irqchip the LAPIC timer wakes the vCPU
- * (HLT blocks in KVM, tvmm never sees it) or a pause loop spins until
- * it fires; without, each HLT exits and tvmm sleeps a tick. Returns the
- * HLTs (or pauses) executed.
+ * @n timer interrupts of idle, @period ticks apart. With the irqchip the
+ * LAPIC timer wakes the vCPU (HLT blocks in KVM, tvmm never sees it) or
+ * a pause loop spins until it fires; without, each HLT exits and tvmm
+ * sleeps one tick whatever @period asks. Returns the HLTs (or pauses)
+ * executed.
  */
-uint64_t idle_ticks(uint64_t n, bool spin)
+uint64_t idle_ticks(uint64_t n, uint32_t period, bool spin)
 {
 	unsigned int cpu = this_cpu();
 	uint64_t loops = 0;
@@ -163,7 +167,7 @@ uint64_t idle_ticks(uint64_t n, bool spin)
 			hlt();
 		return n;
 	}
-	timer_start();
+	timer_start(period);
 	for (uint64_t i = 0; i < n; i++)
 		loops += wait_irq(&irq_ticks[cpu], irq_ticks[cpu], spin);
 	timer_stop();

@@ -112,7 +112,7 @@ uint64_t tsc_ns(uint64_t cycles);
 void tsc_delay(uint64_t ns);
 void send_ipi(unsigned int cpu, uint8_t vec);
 uint64_t wait_irq(volatile uint64_t *count, uint64_t seen, bool spin);
-uint64_t idle_ticks(uint64_t n, bool spin);
+uint64_t idle_ticks(uint64_t n, uint32_t period, bool spin);
 void irq_dispatch(struct trap_frame *f);
 extern volatile uint64_t irq_ticks[TVMM_MAX_VCPUS], irq_ipis[TVMM_MAX_VCPUS];
 extern volatile uint64_t ipi_wake_tsc[TVMM_MAX_VCPUS];

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The idle scenarios. "idle" and "idle-spin" wait out --iters timer
- * ticks, halting or spinning, so that tvmm can compare the host CPU time
- * each burns. "ipi" times how long vCPU 1 takes to wake from an IPI that
+ * interrupts TVMM_IDLE_PERIOD ticks apart, halting or spinning, so that
+ * tvmm can compare the host CPU time each burns. "ipi" times how long vCPU 1 takes to wake from an IPI that
  * vCPU 0 sends, halted and then spinning, in the same boot.
  */
 #include "guest.h"
@@ -12,7 +12,7 @@ void idle_scenario(bool spin)
 	uint64_t t0 = irq_ticks[0], loops;
 
 	GUEST_SYNC("idle-begin", BOOTINFO->iters);
-	loops = idle_ticks(BOOTINFO->iters, spin);
+	loops = idle_ticks(BOOTINFO->iters, TVMM_IDLE_PERIOD, spin);
 	GUEST_SYNC("idle-end", BOOTINFO->iters);
 	GUEST_REPORT("halts", spin ? 0 : loops);
 	GUEST_REPORT("spins", spin ? loops : 0);

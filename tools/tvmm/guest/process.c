@@ -113,7 +113,7 @@ int64_t do_syscall(struct trap_frame *f)
 	case TVMM_SYS_sched_yield:
 		return 0;	/* the only runnable process runs on */
 	case TVMM_SYS_nanosleep:
-		idle_ticks(f->rdi < 10000 ? f->rdi : 10000, false);
+		idle_ticks(f->rdi < 10000 ? f->rdi : 10000, 1, false);
 		return 0;
 	case TVMM_SYS_mmap:
 		return user_mmap(f->rdi);
