@@ -23,6 +23,7 @@ kv_codec_test_SRCS = selftests/kv/codec_test.c $(KTAP_SRCS) $(RNG_SRCS) \
 	tools/kv/node/wire.c $(KV_NODE_CORE_SRCS)
 kv_mutation_test_SRCS = selftests/kv/mutation_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
 
-KV_SCRIPTS := kv_node_test.sh kv_join_test.sh kv_lab_test.sh kv_front_test.sh
+KV_SCRIPTS := kv_node_test.sh kv_join_test.sh kv_lab_test.sh kv_front_test.sh \
+	      kv_disk_full_test.sh
 SCRIPT_TESTS += $(addprefix kv/,$(KV_SCRIPTS))
 HOST_TESTS += $(addprefix kv/,$(KV_SCRIPTS))

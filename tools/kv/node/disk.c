@@ -23,15 +23,22 @@
 struct kv_disk {
 	MDB_env *env;
 	MDB_dbi dbi, meta, idem;
+	const char *error;	/* the last failure, for the clients */
 };
 
-static int lmdb_err(const char *what, int rc)
+static int disk_err(struct kv_disk *d, const char *what, int rc)
 {
-	fprintf(stderr, "smpkit-kv: lmdb %s: %s\n", what, mdb_strerror(rc));
+	d->error = mdb_strerror(rc);
+	fprintf(stderr, "smpkit-kv: lmdb %s: %s\n", what, d->error);
 	return rc > 0 ? -rc : -EIO;
 }
 
-struct kv_disk *kv_disk_open(const char *dir)
+const char *kv_disk_error(const struct kv_disk *d)
+{
+	return d->error ? d->error : "no error";
+}
+
+struct kv_disk *kv_disk_open(const char *dir, size_t map_bytes)
 {
 	struct kv_disk *d = calloc(1, sizeof(*d));
 	MDB_txn *txn;
@@ -46,7 +53,7 @@ struct kv_disk *kv_disk_open(const char *dir)
 	rc = mdb_env_create(&d->env);
 	if (rc)
 		goto fail;
-	mdb_env_set_mapsize(d->env, 64ul << 20);
+	mdb_env_set_mapsize(d->env, map_bytes);
 	mdb_env_set_maxdbs(d->env, 3);
 	rc = mdb_env_open(d->env, dir, 0, 0644);
 	if (rc)
@@ -70,7 +77,7 @@ struct kv_disk *kv_disk_open(const char *dir)
 close_env:
 	mdb_env_close(d->env);
 fail:
-	lmdb_err(dir, rc);
+	disk_err(d, dir, rc);
 free_d:
 	free(d);
 	return NULL;
@@ -96,11 +103,11 @@ long kv_disk_load(struct kv_disk *d, struct kv_node *n)
 
 	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
-		return lmdb_err("read", rc);
+		return disk_err(d, "read", rc);
 	rc = mdb_cursor_open(txn, d->dbi, &c);
 	if (rc) {
 		mdb_txn_abort(txn);
-		return lmdb_err("cursor", rc);
+		return disk_err(d, "cursor", rc);
 	}
 	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if (k.mv_size < 1 || k.mv_size > KV_KEY_MAX ||
@@ -124,7 +131,7 @@ int kv_disk_get_members(struct kv_disk *d, uint32_t *mask)
 
 	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
-		return lmdb_err("read", rc);
+		return disk_err(d, "read", rc);
 	rc = mdb_get(txn, d->meta, &k, &v);
 	if (!rc && v.mv_size == sizeof(*mask))
 		memcpy(mask, v.mv_data, sizeof(*mask));
@@ -141,14 +148,14 @@ int kv_disk_put_members(struct kv_disk *d, uint32_t mask)
 
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
-		return lmdb_err("write", rc);
+		return disk_err(d, "write", rc);
 	rc = mdb_put(txn, d->meta, &k, &v, 0);
 	if (rc) {
 		mdb_txn_abort(txn);
-		return lmdb_err("put", rc);
+		return disk_err(d, "put", rc);
 	}
 	rc = mdb_txn_commit(txn);
-	return rc ? lmdb_err("commit", rc) : 0;
+	return rc ? disk_err(d, "commit", rc) : 0;
 }
 
 uint64_t kv_disk_used(struct kv_disk *d)
@@ -186,7 +193,7 @@ int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
 		return 0;
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
-		return lmdb_err("write", rc);
+		return disk_err(d, "write", rc);
 	for (i = 0; i < n; i++) {
 		k.mv_data = (void *)ents[i]->key;
 		k.mv_size = ents[i]->klen;
@@ -203,12 +210,12 @@ int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
 	}
 	rc = mdb_txn_commit(txn);
 	if (rc)
-		return lmdb_err("commit", rc);
+		return disk_err(d, "commit", rc);
 	t->ndirty = 0;
 	return 0;
 abort:
 	mdb_txn_abort(txn);
-	return lmdb_err("put", rc);
+	return disk_err(d, "put", rc);
 }
 
 long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t)
@@ -223,11 +230,11 @@ long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t)
 
 	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
-		return lmdb_err("read", rc);
+		return disk_err(d, "read", rc);
 	rc = mdb_cursor_open(txn, d->idem, &c);
 	if (rc) {
 		mdb_txn_abort(txn);
-		return lmdb_err("cursor", rc);
+		return disk_err(d, "cursor", rc);
 	}
 	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if (k.mv_size != sizeof(slot) || v.mv_size != sizeof(rec)) {

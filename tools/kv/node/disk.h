@@ -13,8 +13,14 @@
 
 struct kv_disk;
 
-/* NULL with errno set and a message on stderr. */
-struct kv_disk *kv_disk_open(const char *dir);
+/*
+ * The environment in @dir (created), at most @map_bytes of data (LMDB's
+ * map size: a commit past it fails with MDB_MAP_FULL); NULL with a
+ * message on stderr.
+ */
+struct kv_disk *kv_disk_open(const char *dir, size_t map_bytes);
+/* What the last failed call said (LMDB's text), for the clients. */
+const char *kv_disk_error(const struct kv_disk *d);
 void kv_disk_close(struct kv_disk *d);
 /* Load every record into @n; returns how many, or -errno. */
 long kv_disk_load(struct kv_disk *d, struct kv_node *n);
