@@ -153,6 +153,13 @@ struct kv_node {
 	kv_time move_began;
 	struct kv_ring next;
 	uint8_t synced[KV_MAX_SHARDS];	/* bit i: equal to old owner i */
+	/*
+	 * Above every dot counter this node used on a register whose copy
+	 * the clean-up dropped (kv_node_cleanup): its next dot on any
+	 * register is numbered past it, so a dropped copy never lets a dot
+	 * be used twice. Durable.
+	 */
+	uint64_t dot_floor;
 	/* volatile: lost by a crash */
 	struct kv_req req[KV_MAX_REQS];
 	uint64_t next_rid;
@@ -173,6 +180,18 @@ bool kv_node_keeps(const struct kv_node *n, unsigned int s);
 /* A shard the new ring gives this node that the old one did not. */
 bool kv_node_gains(const struct kv_node *n, unsigned int s);
 void kv_move_synced(struct kv_node *n, const struct kv_msg *m);
+/*
+ * After a committed change: drop the copies of registers in shards this
+ * node no longer keeps, raising dot_floor past their dots; @fn (may be
+ * NULL) sees each entry before it goes. Counters and sets stay: a node's
+ * own increments and set dots live only in its copy, and a coordinator
+ * that lost them would undo its own earlier updates. Returns how many
+ * copies went; nothing while a change is under way.
+ */
+unsigned int kv_node_cleanup(struct kv_node *n,
+			     void (*fn)(struct kv_node *, struct kv_ent *,
+					void *),
+			     void *arg);
 
 /* 0, or -ENOMEM. */
 int kv_node_init(struct kv_node *n, const struct kv_config *cfg,
@@ -196,6 +215,8 @@ struct kv_ent *kv_store_find(struct kv_node *n, const char *key,
 struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 			      unsigned int klen, const struct kv_obj *o,
 			      int *err);
+/* Unlink and free @e, keeping its shard's tree in step. */
+void kv_store_drop(struct kv_node *n, struct kv_ent *e);
 /* Visit every entry of shard @s whose tree leaf is @leaf. */
 void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 		   void (*fn)(struct kv_node *, struct kv_ent *, void *),
@@ -204,6 +225,8 @@ void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 /* Internal to the core (node.c, coord.c, repair.c). */
 struct kv_msg *kv_out_msg(struct kv_node *n, struct kv_out *out,
 			  unsigned int type, unsigned int dst);
+uint64_t kv_next_ctr(const struct kv_obj *o, unsigned int self,
+		     uint64_t floor);
 void kv_coord_reply(struct kv_node *n, const struct kv_msg *m,
 		    struct kv_out *out);
 void kv_coord_tick(struct kv_node *n, kv_time now, struct kv_out *out);
