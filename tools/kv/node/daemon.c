@@ -331,33 +331,79 @@ static uint32_t member_mask(const struct kv_ring *r)
 	return m;
 }
 
-/* The operator's join (smpkit-kv join): begin, ready?, commit. */
+/* The next ring without @id, or with it: 0, or an answer was given. */
+static int next_ring(struct daemon *d, const struct sockaddr_in *to,
+		     const struct kvw_req *q, struct kv_ring *next)
+{
+	struct kv_node *n = &d->node;
+	uint64_t id = (uint64_t)q->rq.delta;
+	bool leave = q->rq.op == KVW_OP_LEAVE;
+
+	if (id >= d->npeers || n->ring.member[id] == !leave ||
+	    (leave && n->ring.nmembers == 1)) {
+		answer(d, to, q->rq.tag, -EINVAL,
+		       leave ? "n%llu cannot leave: not a member, or the last one" :
+			       "n%llu cannot join: not a configured peer, or a member already",
+		       (unsigned long long)id);
+		return -EINVAL;
+	}
+	if (n->moving) {
+		answer(d, to, q->rq.tag, -EBUSY,
+		       "a ring change to version %u is under way",
+		       n->next.version);
+		return -EBUSY;
+	}
+	*next = n->ring;
+	if (leave)
+		kv_ring_leave(next, id);
+	else
+		kv_ring_join(next, id);
+	return 0;
+}
+
+/*
+ * The commit, then the clean-up: the copies this node no longer keeps go
+ * from memory and LMDB. The batch so far is sent first, since its dirty
+ * list may name entries the clean-up frees.
+ */
+static void commit(struct daemon *d, const struct sockaddr_in *to,
+		   const struct kvw_req *q)
+{
+	struct kv_node *n = &d->node;
+	long dropped;
+
+	if (kv_disk_put_members(d->disk, member_mask(&n->next),
+				n->next.version)) {
+		answer(d, to, q->rq.tag, -EIO, "cannot record the new ring");
+		return;
+	}
+	flush(d);
+	kv_node_move_commit(n);
+	dropped = kv_disk_cleanup(d->disk, n);
+	fprintf(stderr, "smpkit-kv: n%u: ring version %u committed, %ld copies dropped\n",
+		d->self, n->ring.version, dropped);
+	answer(d, to, q->rq.tag, 0,
+	       "ring version %u committed, %ld copies dropped%s",
+	       n->ring.version, dropped < 0 ? 0 : dropped,
+	       dropped < 0 ? " (from memory only: the disk refused)" : "");
+}
+
+/* The operator's join or leave (smpkit-kv join|leave): begin, ready?, commit. */
 static void ring_change(struct daemon *d, const struct sockaddr_in *to,
 			const struct kvw_req *q)
 {
 	struct kv_node *n = &d->node;
 	static struct kv_ring next;
-	uint64_t id = (uint64_t)q->rq.delta;
 
 	switch (q->rq.op) {
 	case KVW_OP_JOIN:
-		if (id >= d->npeers || n->ring.member[id]) {
-			answer(d, to, q->rq.tag, -EINVAL,
-			       "n%llu cannot join: not a configured peer, or a member already",
-			       (unsigned long long)id);
+	case KVW_OP_LEAVE:
+		if (next_ring(d, to, q, &next))
 			return;
-		}
-		if (n->moving) {
-			answer(d, to, q->rq.tag, -EBUSY,
-			       "a ring change to version %u is under way",
-			       n->next.version);
-			return;
-		}
-		next = n->ring;
-		kv_ring_join(&next, id);
 		kv_node_move_begin(n, clock_us(CLOCK_MONOTONIC), &next);
-		fprintf(stderr, "smpkit-kv: n%u: ring version %u begins (n%llu joins)\n",
-			d->self, next.version, (unsigned long long)id);
+		fprintf(stderr, "smpkit-kv: n%u: ring version %u begins (n%lld %s)\n",
+			d->self, next.version, (long long)q->rq.delta,
+			q->rq.op == KVW_OP_LEAVE ? "leaves" : "joins");
 		answer(d, to, q->rq.tag, 0, "ring version %u begins",
 		       next.version);
 		return;
@@ -372,19 +418,10 @@ static void ring_change(struct daemon *d, const struct sockaddr_in *to,
 			answer(d, to, q->rq.tag, 0, "caught up");
 		return;
 	default:
-		if (!n->moving) {
+		if (!n->moving)
 			answer(d, to, q->rq.tag, -EINVAL, "no ring change under way");
-			return;
-		}
-		if (kv_disk_put_members(d->disk, member_mask(&n->next))) {
-			answer(d, to, q->rq.tag, -EIO, "cannot record the new ring");
-			return;
-		}
-		kv_node_move_commit(n);
-		fprintf(stderr, "smpkit-kv: n%u: ring version %u committed\n",
-			d->self, n->ring.version);
-		answer(d, to, q->rq.tag, 0, "ring version %u committed",
-		       n->ring.version);
+		else
+			commit(d, to, q);
 	}
 }
 
@@ -453,7 +490,7 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 		status(d, from, q.rq.tag);
 		return;
 	}
-	if (q.rq.op >= KVW_OP_JOIN && q.rq.op <= KVW_OP_COMMIT) {
+	if (q.rq.op >= KVW_OP_JOIN && q.rq.op <= KVW_OP_LEAVE) {
 		ring_change(d, from, &q);
 		return;
 	}
@@ -553,7 +590,7 @@ int cmd_kv_node(int argc, char **argv)
 	static uint8_t buf[KVW_MAX + 1];
 	uint64_t id = ~0ull, shards = 16, n = 3, duration = 0, map_kb = 65536;
 	const char *dir = NULL, *peers = NULL, *members = NULL;
-	uint32_t mask, stored;
+	uint32_t mask, stored, version = 0;
 	cpu_set_t set;
 	char err[128];
 	struct kv_config cfg;
@@ -640,7 +677,7 @@ int cmd_kv_node(int argc, char **argv)
 	if (!d.disk)
 		return 1;
 	/* a committed ring change outlives the command line */
-	if (!kv_disk_get_members(d.disk, &stored) && stored != mask) {
+	if (!kv_disk_get_members(d.disk, &stored, &version) && stored != mask) {
 		fprintf(stderr, "smpkit-kv: n%u: ring members from the last committed change, not --members\n",
 			d.self);
 		mask = stored;
@@ -649,10 +686,13 @@ int cmd_kv_node(int argc, char **argv)
 	for (i = 0; i < d.npeers; i++)
 		if (mask & (1u << i))
 			kv_ring_join(&ring, i);
+	if (version)
+		ring.version = version;
 	if (kv_node_init(&d.node, &cfg, &ring))
 		die("node: out of memory");
 	d.node.next_rid = clock_us(CLOCK_REALTIME) << 8;
 	loaded = kv_disk_load(d.disk, &d.node);
+	kv_disk_get_floor(d.disk, &d.node.dot_floor);
 	if (loaded < 0 || kv_disk_load_idem(d.disk, &d.idem) < 0)
 		return 1;
 	d.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -123,9 +123,11 @@ long kv_disk_load(struct kv_disk *d, struct kv_node *n)
 	return count;
 }
 
-int kv_disk_get_members(struct kv_disk *d, uint32_t *mask)
+/* A fixed-size record of "meta": 0, or -ENOENT when absent or torn. */
+static int get_meta(struct kv_disk *d, const char *name, void *val,
+		    size_t size)
 {
-	MDB_val k = { .mv_size = 7, .mv_data = "members" }, v;
+	MDB_val k = { .mv_size = strlen(name), .mv_data = (void *)name }, v;
 	MDB_txn *txn;
 	int rc;
 
@@ -133,29 +135,97 @@ int kv_disk_get_members(struct kv_disk *d, uint32_t *mask)
 	if (rc)
 		return disk_err(d, "read", rc);
 	rc = mdb_get(txn, d->meta, &k, &v);
-	if (!rc && v.mv_size == sizeof(*mask))
-		memcpy(mask, v.mv_data, sizeof(*mask));
+	if (!rc && v.mv_size == size)
+		memcpy(val, v.mv_data, size);
 	mdb_txn_abort(txn);
-	return rc || v.mv_size != sizeof(*mask) ? -ENOENT : 0;
+	return rc || v.mv_size != size ? -ENOENT : 0;
 }
 
-int kv_disk_put_members(struct kv_disk *d, uint32_t mask)
+static int put_meta(MDB_txn *txn, struct kv_disk *d, const char *name,
+		    void *val, size_t size)
 {
-	MDB_val k = { .mv_size = 7, .mv_data = "members" };
-	MDB_val v = { .mv_size = sizeof(mask), .mv_data = &mask };
+	MDB_val k = { .mv_size = strlen(name), .mv_data = (void *)name };
+	MDB_val v = { .mv_size = size, .mv_data = val };
+
+	return mdb_put(txn, d->meta, &k, &v, 0);
+}
+
+int kv_disk_get_members(struct kv_disk *d, uint32_t *mask, uint32_t *version)
+{
+	/* a ring stored before versions were: numbered by its joins */
+	if (get_meta(d, "ringver", version, sizeof(*version)))
+		*version = 0;
+	return get_meta(d, "members", mask, sizeof(*mask));
+}
+
+int kv_disk_get_floor(struct kv_disk *d, uint64_t *floor)
+{
+	return get_meta(d, "dotfloor", floor, sizeof(*floor));
+}
+
+int kv_disk_put_members(struct kv_disk *d, uint32_t mask, uint32_t version)
+{
 	MDB_txn *txn;
 	int rc;
 
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
 		return disk_err(d, "write", rc);
-	rc = mdb_put(txn, d->meta, &k, &v, 0);
+	rc = put_meta(txn, d, "members", &mask, sizeof(mask));
+	if (!rc)
+		rc = put_meta(txn, d, "ringver", &version, sizeof(version));
 	if (rc) {
 		mdb_txn_abort(txn);
 		return disk_err(d, "put", rc);
 	}
 	rc = mdb_txn_commit(txn);
 	return rc ? disk_err(d, "commit", rc) : 0;
+}
+
+struct drop_ctx {
+	struct kv_disk *d;
+	MDB_txn *txn;
+	int rc;
+};
+
+static void drop_one(struct kv_node *n, struct kv_ent *e, void *arg)
+{
+	struct drop_ctx *c = arg;
+	MDB_val k = { .mv_size = e->klen, .mv_data = e->key };
+	int rc;
+
+	(void)n;
+	rc = c->rc ? c->rc : mdb_del(c->txn, c->d->dbi, &k, NULL);
+	/* a copy the disk never held (its batch was refused) is no error */
+	if (rc && rc != MDB_NOTFOUND)
+		c->rc = rc;
+}
+
+/*
+ * The records go in the same transaction as the raised dot floor: the
+ * disk then holds either the copies or a floor past their dots. When it
+ * refuses, the copies come back at the next start, which is harmless.
+ */
+long kv_disk_cleanup(struct kv_disk *d, struct kv_node *n)
+{
+	struct drop_ctx c = { .d = d };
+	unsigned int dropped;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, 0, &c.txn);
+	if (rc) {
+		kv_node_cleanup(n, NULL, NULL);
+		return disk_err(d, "write", rc);
+	}
+	dropped = kv_node_cleanup(n, drop_one, &c);
+	rc = c.rc ? c.rc : put_meta(c.txn, d, "dotfloor", &n->dot_floor,
+				    sizeof(n->dot_floor));
+	if (rc) {
+		mdb_txn_abort(c.txn);
+		return disk_err(d, "delete", rc);
+	}
+	rc = mdb_txn_commit(c.txn);
+	return rc ? disk_err(d, "commit", rc) : (long)dropped;
 }
 
 uint64_t kv_disk_used(struct kv_disk *d)

@@ -24,9 +24,21 @@ const char *kv_disk_error(const struct kv_disk *d);
 void kv_disk_close(struct kv_disk *d);
 /* Load every record into @n; returns how many, or -errno. */
 long kv_disk_load(struct kv_disk *d, struct kv_node *n);
-/* The ring's members as a bit mask: 0, or -ENOENT when none stored. */
-int kv_disk_get_members(struct kv_disk *d, uint32_t *mask);
-int kv_disk_put_members(struct kv_disk *d, uint32_t mask);
+/*
+ * The ring's members as a bit mask and its version (a leave bumps it
+ * too, so the members alone do not tell it; 0 when not stored): 0, or
+ * -ENOENT when no ring is stored.
+ */
+int kv_disk_get_members(struct kv_disk *d, uint32_t *mask, uint32_t *version);
+int kv_disk_put_members(struct kv_disk *d, uint32_t mask, uint32_t version);
+/* The node's dot floor (kv_node_cleanup): 0, or -ENOENT when none. */
+int kv_disk_get_floor(struct kv_disk *d, uint64_t *floor);
+/*
+ * After a committed ring change: kv_node_cleanup, with the dropped copies
+ * deleted and the raised dot floor stored in one transaction. How many
+ * copies went, or -errno (then from memory only).
+ */
+long kv_disk_cleanup(struct kv_disk *d, struct kv_node *n);
 /* Bytes of the database file in use (pages up to the last one). */
 uint64_t kv_disk_used(struct kv_disk *d);
 /*
