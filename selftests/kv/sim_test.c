@@ -6,7 +6,9 @@
  * write lost, every read sees the writes acknowledged before it began.
  * Eventual mode (R=W=1, sloppy quorum with hinted hand-off): every
  * replica converges after the heal, no acknowledged write lost, counters
- * exact. Any failing seed is printed with its history; --seeds K.
+ * exact. A sixth node joins, or leaves, in the middle of the chaos: the
+ * same checks, and the change must commit and end with the old owners'
+ * clean-up. Any failing seed is printed with its history; --seeds K.
  */
 #include <stdlib.h>
 #include <time.h>
