@@ -14,7 +14,7 @@
 
 #define KV_MAX_REQS	64	/* requests one node coordinates at once */
 #define KV_TARGETS	(2 * KV_MAX_NODES)
-#define KV_MAX_HINTS	64
+#define KV_MAX_HINTS	64	/* at most 64: one bit each in hint_dirty */
 #define KV_AE_MAX	32	/* tree nodes per anti-entropy message */
 #define KV_TREE_DEPTH	6	/* 64 leaves per shard */
 #define KV_OUT_MAX	96
@@ -144,6 +144,13 @@ struct kv_node {
 	struct kv_merkle tree[KV_MAX_SHARDS];
 	struct kv_hint hint[KV_MAX_HINTS];
 	/*
+	 * Bit i: hint slot i changed (stored, merged into or handed off)
+	 * since a node with a disk last persisted it; that node writes the
+	 * slots with the batch and clears the bits (the simulator ignores
+	 * them: its nodes' memory is their disk).
+	 */
+	uint64_t hint_dirty;
+	/*
 	 * A ring change in progress (move.c): writes go to the owners of
 	 * both rings, reads to the old ones, until the new owners have
 	 * caught up and the change commits. Kept across a crash, like the
@@ -167,6 +174,8 @@ struct kv_node {
 	unsigned int ae_cursor;
 	struct kv_stats st;
 };
+
+_Static_assert(KV_MAX_HINTS <= 64, "hint_dirty has one bit per hint slot");
 
 /* move.c: a join or leave while the service runs. */
 /* 0, or -EINVAL when @next is not the ring's next version. */

@@ -160,14 +160,17 @@ int kv_hint_store(struct kv_node *n, const struct kv_msg *m)
 
 	for (i = 0; i < KV_MAX_HINTS; i++) {
 		h = &n->hint[i];
-		if (same_key(h, m->key, m->klen) && h->owner == m->hint_for)
+		if (same_key(h, m->key, m->klen) && h->owner == m->hint_for) {
+			n->hint_dirty |= 1ull << i;
 			return kv_obj_merge(&h->obj, &m->obj, n->cfg.policy);
+		}
 		if (!h->used && !free_slot)
 			free_slot = h;
 	}
 	if (!free_slot || m->hint_for >= KV_MAX_NODES)
 		return -ENOSPC;
 	h = free_slot;
+	n->hint_dirty |= 1ull << (h - n->hint);
 	memset(h, 0, offsetof(struct kv_hint, obj));
 	h->used = true;
 	h->owner = m->hint_for;
@@ -223,6 +226,7 @@ void kv_hint_acked(struct kv_node *n, const struct kv_msg *m)
 	if (h->used && h->owner == m->src &&
 	    kv_obj_digest(&h->obj) == h->sent_digest) {
 		h->used = false;
+		n->hint_dirty |= 1ull << i;
 		n->st.hints_done++;
 	}
 }

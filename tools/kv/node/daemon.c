@@ -245,7 +245,8 @@ static void flush(struct daemon *d)
 	unsigned int i;
 	size_t len;
 
-	if (kv_disk_commit(d->disk, d->out.dirty, d->out.ndirty, &d->idem)) {
+	if (kv_disk_commit(d->disk, d->out.dirty, d->out.ndirty, &d->idem,
+			   &d->node)) {
 		withhold(d);
 		goto reset;
 	}
@@ -693,7 +694,8 @@ int cmd_kv_node(int argc, char **argv)
 	d.node.next_rid = clock_us(CLOCK_REALTIME) << 8;
 	loaded = kv_disk_load(d.disk, &d.node);
 	kv_disk_get_floor(d.disk, &d.node.dot_floor);
-	if (loaded < 0 || kv_disk_load_idem(d.disk, &d.idem) < 0)
+	if (loaded < 0 || kv_disk_load_idem(d.disk, &d.idem) < 0 ||
+	    kv_disk_load_hints(d.disk, &d.node) < 0)
 		return 1;
 	d.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d.fd < 0)

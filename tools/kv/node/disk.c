@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * LMDB under the node (disk.h): three databases in one environment, "data"
- * (the copies), "meta" (the ring's members after a committed change) and
- * "idem" (idempotency keys by table slot: a reused slot overwrites the
- * key it forgot, so the database never grows past the table).
+ * LMDB under the node (disk.h): four databases in one environment, "data"
+ * (the copies), "meta" (the committed ring and the dot floor), "idem"
+ * (idempotency keys by table slot: a reused slot overwrites the key it
+ * forgot, so the database never grows past the table) and "hints" (the
+ * hints held for unreachable owners, by hint slot, likewise).
  * Copy-on-write B+tree pages: a commit is
  * durable when mdb_txn_commit returns (the environment keeps its default
  * synchronous flushes), so an acknowledged write survives SIGKILL and a
@@ -22,7 +23,7 @@
 
 struct kv_disk {
 	MDB_env *env;
-	MDB_dbi dbi, meta, idem;
+	MDB_dbi dbi, meta, idem, hints;
 	const char *error;	/* the last failure, for the clients */
 };
 
@@ -54,7 +55,7 @@ struct kv_disk *kv_disk_open(const char *dir, size_t map_bytes)
 	if (rc)
 		goto fail;
 	mdb_env_set_mapsize(d->env, map_bytes);
-	mdb_env_set_maxdbs(d->env, 3);
+	mdb_env_set_maxdbs(d->env, 4);
 	rc = mdb_env_open(d->env, dir, 0, 0644);
 	if (rc)
 		goto close_env;
@@ -66,6 +67,8 @@ struct kv_disk *kv_disk_open(const char *dir, size_t map_bytes)
 		rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &d->meta);
 	if (!rc)
 		rc = mdb_dbi_open(txn, "idem", MDB_CREATE, &d->idem);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "hints", MDB_CREATE, &d->hints);
 	if (rc) {
 		mdb_txn_abort(txn);
 		goto close_env;
@@ -250,8 +253,39 @@ static int put_idem(MDB_txn *txn, struct kv_disk *d, const struct kv_idem *t,
 	return mdb_put(txn, d->idem, &k, &v, 0);
 }
 
+/*
+ * Hint slot @i: the record owner, shard (little-endian), key length, key
+ * and the object in the wire format; deleted when the slot is free.
+ */
+static int put_hint(MDB_txn *txn, struct kv_disk *d, const struct kv_node *n,
+		    uint16_t slot)
+{
+	static uint8_t buf[KVW_MAX];
+	const struct kv_hint *h = &n->hint[slot];
+	MDB_val k = { .mv_size = sizeof(slot), .mv_data = &slot };
+	MDB_val v = { .mv_data = buf };
+	size_t len;
+	int rc;
+
+	if (!h->used) {
+		rc = mdb_del(txn, d->hints, &k, NULL);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	buf[0] = h->owner;
+	buf[1] = h->shard & 0xff;
+	buf[2] = h->shard >> 8;
+	buf[3] = h->klen;
+	memcpy(buf + 4, h->key, h->klen);
+	len = kvw_put_obj(buf + 4 + h->klen, sizeof(buf) - 4 - h->klen,
+			  &h->obj);
+	if (!len)
+		return EINVAL;
+	v.mv_size = 4 + h->klen + len;
+	return mdb_put(txn, d->hints, &k, &v, 0);
+}
+
 int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
-		   unsigned int n, struct kv_idem *t)
+		   unsigned int n, struct kv_idem *t, struct kv_node *node)
 {
 	static uint8_t buf[KVW_MAX];
 	MDB_val k, v;
@@ -259,7 +293,7 @@ int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
 	unsigned int i;
 	int rc;
 
-	if (!n && !t->ndirty)
+	if (!n && !t->ndirty && !node->hint_dirty)
 		return 0;
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
@@ -278,10 +312,16 @@ int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
 		if (rc)
 			goto abort;
 	}
+	for (i = 0; i < KV_MAX_HINTS; i++) {
+		rc = node->hint_dirty & (1ull << i) ? put_hint(txn, d, node, i) : 0;
+		if (rc)
+			goto abort;
+	}
 	rc = mdb_txn_commit(txn);
 	if (rc)
 		return disk_err(d, "commit", rc);
 	t->ndirty = 0;
+	node->hint_dirty = 0;
 	return 0;
 abort:
 	mdb_txn_abort(txn);
@@ -314,6 +354,53 @@ long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t)
 		memcpy(&slot, k.mv_data, sizeof(slot));
 		memcpy(rec, v.mv_data, sizeof(rec));
 		kv_idem_load(t, slot, rec[0], rec[1], rec[2]);
+		count++;
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return count;
+}
+
+long kv_disk_load_hints(struct kv_disk *d, struct kv_node *n)
+{
+	static struct kv_obj o;
+	struct kv_hint *h;
+	const uint8_t *b;
+	const char *why;
+	uint16_t slot;
+	MDB_val k, v;
+	MDB_cursor *c;
+	MDB_txn *txn;
+	long count = 0;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return disk_err(d, "read", rc);
+	rc = mdb_cursor_open(txn, d->hints, &c);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return disk_err(d, "cursor", rc);
+	}
+	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		b = v.mv_data;
+		if (k.mv_size == sizeof(slot))
+			memcpy(&slot, k.mv_data, sizeof(slot));
+		if (k.mv_size != sizeof(slot) || slot >= KV_MAX_HINTS ||
+		    v.mv_size < 4 || b[0] >= KV_MAX_NODES || !b[3] ||
+		    b[3] > KV_KEY_MAX || v.mv_size < 4u + b[3] ||
+		    kvw_get_obj(b + 4 + b[3], v.mv_size - 4 - b[3], &o, &why)) {
+			fprintf(stderr, "smpkit-kv: a stored hint does not decode; skipped\n");
+			continue;
+		}
+		h = &n->hint[slot];
+		memset(h, 0, offsetof(struct kv_hint, obj));
+		h->used = true;
+		h->owner = b[0];
+		h->shard = b[1] | b[2] << 8;
+		h->klen = b[3];
+		memcpy(h->key, b + 4, b[3]);
+		h->obj = o;
 		count++;
 	}
 	mdb_cursor_close(c);
