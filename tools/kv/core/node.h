@@ -10,6 +10,8 @@
 #ifndef KV_NODE_H
 #define KV_NODE_H
 
+#include <assert.h>
+
 #include "kv.h"
 
 #define KV_MAX_REQS	64	/* requests one node coordinates at once */
@@ -175,7 +177,7 @@ struct kv_node {
 	struct kv_stats st;
 };
 
-_Static_assert(KV_MAX_HINTS <= 64, "hint_dirty has one bit per hint slot");
+static_assert(KV_MAX_HINTS <= 64, "hint_dirty has one bit per hint slot");
 
 /* move.c: a join or leave while the service runs. */
 /* 0, or -EINVAL when @next is not the ring's next version. */

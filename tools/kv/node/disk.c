@@ -279,7 +279,7 @@ static int put_hint(MDB_txn *txn, struct kv_disk *d, const struct kv_node *n,
 	len = kvw_put_obj(buf + 4 + h->klen, sizeof(buf) - 4 - h->klen,
 			  &h->obj);
 	if (!len)
-		return EINVAL;
+		return EINVAL;	/* positive, as LMDB's own errno results */
 	v.mv_size = 4 + h->klen + len;
 	return mdb_put(txn, d->hints, &k, &v, 0);
 }
