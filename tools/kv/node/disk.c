@@ -387,7 +387,8 @@ long kv_disk_load_hints(struct kv_disk *d, struct kv_node *n)
 		if (k.mv_size == sizeof(slot))
 			memcpy(&slot, k.mv_data, sizeof(slot));
 		if (k.mv_size != sizeof(slot) || slot >= KV_MAX_HINTS ||
-		    v.mv_size < 4 || b[0] >= KV_MAX_NODES || !b[3] ||
+		    v.mv_size < 4 || b[0] >= KV_MAX_NODES ||
+		    (b[1] | b[2] << 8) >= n->ring.nshards || !b[3] ||
 		    b[3] > KV_KEY_MAX || v.mv_size < 4u + b[3] ||
 		    kvw_get_obj(b + 4 + b[3], v.mv_size - 4 - b[3], &o, &why)) {
 			fprintf(stderr, "smpkit-kv: a stored hint does not decode; skipped\n");
