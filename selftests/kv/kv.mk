@@ -15,14 +15,16 @@ kv_merkle_test_SRCS = selftests/kv/merkle_test.c $(KTAP_SRCS) $(RNG_SRCS) $(KV_C
 kv_hist_test_SRCS = selftests/kv/hist_test.c $(KTAP_SRCS) $(RNG_SRCS) tools/kv/load/hist.c
 kv_balance_test_SRCS = selftests/kv/balance_test.c $(KTAP_SRCS) tools/kv/load/balance.c
 
-KV_SIM_TESTS := kv_sim_test kv_mutation_test kv_codec_test
+KV_SIM_TESTS := kv_sim_test kv_mutation_test kv_codec_test kv_cleanup_test
 TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
 HOST_TESTS += $(addprefix kv/,$(KV_SIM_TESTS))
 kv_sim_test_SRCS = selftests/kv/sim_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
 kv_codec_test_SRCS = selftests/kv/codec_test.c $(KTAP_SRCS) $(RNG_SRCS) \
 	tools/kv/node/wire.c $(KV_NODE_CORE_SRCS)
+kv_cleanup_test_SRCS = selftests/kv/cleanup_test.c $(KTAP_SRCS) $(KV_NODE_CORE_SRCS)
 kv_mutation_test_SRCS = selftests/kv/mutation_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
 
-KV_SCRIPTS := kv_node_test.sh kv_join_test.sh kv_lab_test.sh kv_front_test.sh
+KV_SCRIPTS := kv_node_test.sh kv_join_test.sh kv_lab_test.sh kv_front_test.sh \
+	      kv_disk_full_test.sh kv_leave_test.sh kv_hints_test.sh
 SCRIPT_TESTS += $(addprefix kv/,$(KV_SCRIPTS))
 HOST_TESTS += $(addprefix kv/,$(KV_SCRIPTS))

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # kv_join_test: a fourth node joins a three-node ring on loopback while
 # the load generator runs. The operator's join begins at every node,
-# waits until the joiner caught up, and commits; every request the load
+# waits until the joiner caught up, and commits, and the old owners drop
+# the copies they gave away; every request the load
 # offered is accounted for, the 30 values written before are read through
 # the joiner, every node reports the new ring version, a node restarted
 # with the old --members keeps the committed ring, and a second join of
@@ -19,7 +20,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ktap_plan 6
+ktap_plan 7
 
 base=$((21000 + ($$ + 7919) % 30000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2)),127.0.0.1:$((base + 3))
@@ -56,6 +57,11 @@ jrc=$?
 sed 's/^/# /' "$tmp/join"
 [ $jrc = 0 ] && [ $written = 30 ] && grep -q '^n3: caught up$' "$tmp/join"
 ok $? "n3 joins while the load runs: begun everywhere, caught up, committed"
+
+dropped=$(sed -n 's/^n[0-2]: ring version 4 committed, \([0-9]*\) copies dropped$/\1/p' "$tmp/join" |
+	awk '{ s += $1 } END { print s + 0 }')
+[ "$dropped" -gt 0 ] && grep -q '^n3: ring version 4 committed, 0 copies dropped$' "$tmp/join"
+ok $? "the old owners dropped $dropped copies of what they gave away, the joiner none"
 
 wait $loadpid
 sed -n 's/^offered \([0-9]*\) .*: ok \([0-9]*\), errors \([0-9]*\), timeouts \([0-9]*\), client saturated \([0-9]*\)$/\1 \2 \3 \4 \5/p' "$tmp/load" >"$tmp/counts"

@@ -9,7 +9,9 @@
  *   - last writer wins stamped by the bare, skewed wall clock (quorum
  *     mode): a later write loses to an earlier one;
  *   - a join that moves reads to the new owners before the joiner caught
- *     up (quorum mode): a read misses an acknowledged write.
+ *     up (quorum mode): a read misses an acknowledged write;
+ *   - the same with a leave, whose commit also lets the leaver drop its
+ *     copies: a read misses an acknowledged write.
  */
 #include "ktap.h"
 #include "../../tools/kv/sim/sim.h"
@@ -43,11 +45,20 @@ static void hasty_join(struct kvsim_opts *o, bool broken)
 	o->cfg.broken_hasty_move = broken;
 }
 
+static void hasty_leave(struct kvsim_opts *o, bool broken)
+{
+	o->nodes = 6;
+	o->leave_at = 500000;
+	o->cfg.broken_hasty_move = broken;
+}
+
 static const struct variant variants[] = {
 	{ "read repair and anti-entropy off", "did not converge", no_repair },
 	{ "LWW on skewed wall clocks", "lost update", wallclock },
 	{ "a join committed before the joiner caught up", "misses the write",
 	  hasty_join },
+	{ "a leave committed before the leaver's heirs caught up",
+	  "misses the write", hasty_leave },
 };
 
 int main(void)

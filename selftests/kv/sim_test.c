@@ -6,7 +6,9 @@
  * write lost, every read sees the writes acknowledged before it began.
  * Eventual mode (R=W=1, sloppy quorum with hinted hand-off): every
  * replica converges after the heal, no acknowledged write lost, counters
- * exact. Any failing seed is printed with its history; --seeds K.
+ * exact. A sixth node joins, or leaves, in the middle of the chaos: the
+ * same checks, and the change must commit and end with the old owners'
+ * clean-up. Any failing seed is printed with its history; --seeds K.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -21,21 +23,28 @@ struct mode {
 	enum kv_policy pol;
 	unsigned int keys;	/* 0: the default */
 	kv_time join_at;	/* 0: no ring change */
+	kv_time leave_at;
 };
 
 static const struct mode modes[] = {
-	{ "quorum R=W=2, siblings", 2, 2, false, KV_POL_SIBLINGS, 0, 0 },
-	{ "quorum R=W=2, HLC last writer wins", 2, 2, false, KV_POL_LWW, 0, 0 },
+	{ "quorum R=W=2, siblings", 2, 2, false, KV_POL_SIBLINGS, 0, 0, 0 },
+	{ "quorum R=W=2, HLC last writer wins", 2, 2, false, KV_POL_LWW, 0, 0,
+	  0 },
 	/*
 	 * Stale reads make siblings pile up on a hot key (Riak's "sibling
 	 * explosion"); more keys keep them under KV_MAX_SIB.
 	 */
 	{ "eventual R=W=1, sloppy quorum, siblings", 1, 1, true,
-	  KV_POL_SIBLINGS, 16, 0 },
-	{ "eventual R=W=1, LWW", 1, 1, false, KV_POL_LWW, 0, 0 },
+	  KV_POL_SIBLINGS, 16, 0, 0 },
+	{ "eventual R=W=1, LWW", 1, 1, false, KV_POL_LWW, 0, 0, 0 },
 	/* a sixth node joins in the middle of the chaos */
 	{ "quorum R=W=2, siblings, a node joins while serving", 2, 2, false,
-	  KV_POL_SIBLINGS, 0, 500000 },
+	  KV_POL_SIBLINGS, 0, 500000, 0 },
+	/* ... and one of six leaves; both end with the old owners' clean-up */
+	{ "quorum R=W=2, siblings, a node leaves while serving", 2, 2, false,
+	  KV_POL_SIBLINGS, 0, 0, 500000 },
+	{ "eventual R=W=1, sloppy quorum, a node leaves while serving", 1, 1,
+	  true, KV_POL_SIBLINGS, 16, 0, 500000 },
 };
 
 int main(int argc, char **argv)
@@ -47,7 +56,7 @@ int main(int argc, char **argv)
 	struct kvsim_opts o;
 	unsigned int i, seed, bad;
 	uint64_t conv_max, conv_sum, conv_n, div_sum, rr, hints, events;
-	uint64_t move_sum, move_max, moved;
+	uint64_t move_sum, move_max, moved, dropped;
 	struct timespec t0, t1;
 
 	ktap_plan(nm);
@@ -59,13 +68,13 @@ int main(int argc, char **argv)
 		o.cfg.policy = modes[i].pol;
 		if (modes[i].keys)
 			o.keys = modes[i].keys;
-		if (modes[i].join_at) {
-			o.join_at = modes[i].join_at;
+		o.join_at = modes[i].join_at;
+		o.leave_at = modes[i].leave_at;
+		if (o.join_at || o.leave_at)
 			o.nodes = 6;
-		}
 		bad = 0;
 		conv_max = conv_sum = conv_n = div_sum = rr = hints = 0;
-		events = move_sum = move_max = moved = 0;
+		events = move_sum = move_max = moved = dropped = 0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (seed = 1; seed <= seeds; seed++) {
 			kvsim_run(&o, seed, &r, bad ? NULL : stdout);
@@ -79,6 +88,7 @@ int main(int argc, char **argv)
 			events += r.st.events;
 			move_sum += r.st.move;
 			moved += r.st.moved_keys;
+			dropped += r.st.dropped;
 			if (r.st.move > move_max)
 				move_max = r.st.move;
 			rr += r.st.read_repairs + r.st.write_repairs;
@@ -102,12 +112,17 @@ int main(int argc, char **argv)
 				  (unsigned long long)conv_n,
 				  (double)div_sum / conv_n,
 				  conv_sum / 1000.0 / conv_n, conv_max / 1000.0);
-		if (modes[i].join_at && seeds > bad)
-			ktap_diag("  join committed %.1f ms after it began on average, %.1f ms max; the joiner held %.1f keys",
+		if ((o.join_at || o.leave_at) && seeds > bad)
+			ktap_diag("  %s committed %.1f ms after it began on average, %.1f ms max; the %s %.1f keys; clean-up dropped %.1f copies",
+				  o.join_at ? "join" : "leave",
 				  move_sum / 1000.0 / (seeds - bad),
 				  move_max / 1000.0,
-				  (double)moved / (seeds - bad));
-		ktap_ok(!bad, "%s: %u of %u seeds pass the checker",
+				  o.join_at ? "joiner held" : "leaver kept",
+				  (double)moved / (seeds - bad),
+				  (double)dropped / (seeds - bad));
+		/* a ring change must end with the clean-up having run */
+		ktap_ok(!bad && (!(o.join_at || o.leave_at) || dropped),
+			"%s: %u of %u seeds pass the checker",
 			modes[i].name, seeds - bad, seeds);
 	}
 	return ktap_finish();

@@ -68,50 +68,54 @@ static int ask(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
 }
 
 /*
- * The operator's join: every node begins the change, the joiner is
- * polled until it caught up (bounded by @wait_s), then every node
- * commits. The ring's version numbers the change at every node alike.
+ * The operator's join or leave: every node begins the change, every node
+ * is polled until it caught up with the shards the change gives it (the
+ * joiner, or the leaver's heirs; the others answer at once), bounded by
+ * @wait_s, then every node commits and drops what it no longer keeps.
+ * The ring's version numbers the change at every node alike.
  */
-static int join(struct conn *c, const char *list, unsigned int id,
-		unsigned int wait_s)
+static int change(struct conn *c, const char *list, unsigned int op,
+		  unsigned int id, unsigned int wait_s)
 {
 	struct sockaddr_in node[KV_MAX_NODES];
 	static struct kvw_req q;
 	static struct kvw_rep p;
 	char copy[1024], *tok, *save;
-	unsigned int n = 0, i, tries;
+	unsigned int n = 0, i, tries = 0;
 	int err;
 
 	if (strlen(list) >= sizeof(copy))
-		die("join: --nodes is too long");
+		die("join|leave: --nodes is too long");
 	strcpy(copy, list);
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save))
 		if (n == KV_MAX_NODES || kv_parse_addr(tok, &node[n++]))
-			die("join: node '%s' is not IP:PORT", tok);
+			die("join|leave: node '%s' is not IP:PORT", tok);
 	if (id >= n)
-		die("join: n%u is not among the %u --nodes", id, n);
+		die("join|leave: n%u is not among the %u --nodes", id, n);
 	memset(&q, 0, sizeof(q));
 	q.rq.delta = id;
 	for (i = 0; i < n; i++) {
 		c->node = node[i];
-		q.rq.op = KVW_OP_JOIN;
+		q.rq.op = op;
 		err = ask(c, &q, &p);
 		printf("n%u: %s\n", i, p.info);
 		if (err)
 			return 1;
 	}
-	c->node = node[id];
 	q.rq.op = KVW_OP_READY;
-	for (tries = 0; tries < wait_s * 10; tries++) {
-		err = ask(c, &q, &p);
-		if (err != -EAGAIN && err != -ETIMEDOUT)
-			break;
-		usleep(100000);
+	for (i = 0; i < n; i++) {
+		c->node = node[i];
+		for (; tries < wait_s * 10; tries++) {
+			err = ask(c, &q, &p);
+			if (err != -EAGAIN && err != -ETIMEDOUT)
+				break;
+			usleep(100000);
+		}
+		printf("n%u: %s\n", i, p.info);
+		if (err)
+			return 1;
 	}
-	printf("n%u: %s\n", id, p.info);
-	if (err)
-		return 1;
 	q.rq.op = KVW_OP_COMMIT;
 	for (i = 0; i < n; i++) {
 		c->node = node[i];
@@ -267,7 +271,9 @@ static void usage(FILE *f)
 "  status             the node's ring, keys and counters\n"
 "  join --nodes IP:PORT,... ID   member ID joins the ring while the store\n"
 "                     serves: begin everywhere, wait (--wait SEC, 30) until\n"
-"                     ID caught up, commit everywhere\n"
+"                     every node caught up, commit everywhere, and the old\n"
+"                     owners drop the copies they gave away\n"
+"  leave --nodes IP:PORT,... ID  the same, member ID leaving the ring\n"
 "Exit status: 0 done, 1 refused (the message says why), 2 bad usage,\n"
 "3 no reply.\n");
 }
@@ -336,13 +342,14 @@ int cmd_kv_client(int argc, char **argv)
 	}
 	na = argc - optind;
 	argv += optind;
-	if (!strcmp(cmd, "join") && nodes && na == 1 &&
-	    parse_u64(argv[0], 0, KV_MAX_NODES - 1, &v)) {
+	if ((!strcmp(cmd, "join") || !strcmp(cmd, "leave")) && nodes &&
+	    na == 1 && parse_u64(argv[0], 0, KV_MAX_NODES - 1, &v)) {
 		c.timeout_ms = c.timeout_ms > 500 ? 500 : c.timeout_ms;
 		c.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (c.fd < 0)
 			die_errno("socket");
-		ret = join(&c, nodes, v, wait_s);
+		ret = change(&c, nodes, strcmp(cmd, "join") ? KVW_OP_LEAVE :
+				 KVW_OP_JOIN, v, wait_s);
 		close(c.fd);
 		return ret;
 	}

@@ -21,13 +21,15 @@ static void usage(FILE *f)
 "  load     open-loop load with latency percentiles\n"
 "  front    a stateless front-end server forwarding to the nodes\n"
 "  bump     counter increments through front ends, balanced and retried\n"
-"  get, put, del, counter, set, status, join   client commands (--help)\n");
+"  get, put, del, counter, set, status, join, leave   client commands\n"
+"           (--help)\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const char *const client[] = {
-		"get", "put", "del", "counter", "set", "status", "join", "junk",
+		"get", "put", "del", "counter", "set", "status", "join", "leave",
+		"junk",
 	};
 	unsigned int i;
 

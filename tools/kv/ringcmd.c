@@ -3,7 +3,8 @@
  * "smpkit-kv ring": the placement the nodes compute, printed: each
  * shard's primary and secondaries, each member's share, and with --join
  * how many replica placements of K keys a new member moves against the
- * ideal 1/(members+1).
+ * ideal 1/(members+1); with --leave, how many the last member hands to
+ * the others against the ideal 1/members (its fair share).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -46,13 +47,13 @@ int cmd_kv_ring(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "nodes", 1, 0, 'm' }, { "shards", 1, 0, 's' },
-		{ "n", 1, 0, 'n' }, { "join", 0, 0, 'j' },
+		{ "n", 1, 0, 'n' }, { "join", 0, 0, 'j' }, { "leave", 0, 0, 'l' },
 		{ "keys", 1, 0, 'k' }, { "help", 0, 0, 'h' }, { 0 }
 	};
 	unsigned int nodes = 3, shards = 16, n = 3, keys = 100000, s, i, c;
 	unsigned int share[KV_MAX_NODES] = { 0 }, prim[KV_MAX_NODES] = { 0 };
 	static struct kv_ring ring, after;
-	bool join = false;
+	bool join = false, leave = false;
 	unsigned long mv, ideal;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != (unsigned int)-1) {
@@ -72,8 +73,11 @@ int cmd_kv_ring(int argc, char **argv)
 		case 'j':
 			join = true;
 			break;
+		case 'l':
+			leave = true;
+			break;
 		case 'h':
-			printf("usage: smpkit-kv ring [--nodes M] [--shards S] [--n N] [--join] [--keys K]\n");
+			printf("usage: smpkit-kv ring [--nodes M] [--shards S] [--n N] [--join] [--leave] [--keys K]\n");
 			return 0;
 		default:
 			return 2;
@@ -97,6 +101,17 @@ int cmd_kv_ring(int argc, char **argv)
 	for (i = 0; i < nodes; i++)
 		printf("n%u: primary of %u shards, replica of %u\n", i, prim[i],
 		       share[i]);
+	if (leave && nodes > 1) {
+		/* the placements the others gain are the leaver's, moving */
+		after = ring;
+		kv_ring_leave(&after, nodes - 1);
+		mv = moved(&ring, &after, keys);
+		ideal = (unsigned long)keys * kv_ring_owners(&ring) / nodes;
+		printf("leave n%u: %lu of %lu replica placements of %u keys move, ideal %lu (1/%u): %.2fx\n",
+		       nodes - 1, mv,
+		       (unsigned long)keys * kv_ring_owners(&ring), keys,
+		       ideal, nodes, ideal ? (double)mv / ideal : 0.0);
+	}
 	if (!join)
 		return 0;
 	after = ring;

@@ -22,7 +22,8 @@ static void usage(FILE *f)
 "usage: smpkit-kv sim [--seeds K] [--seed S] [--nodes M] [--keys K]\n"
 "                     [--clients C] [--r R] [--w W] [--sloppy]\n"
 "                     [--policy siblings|lww] [--nemesis LIST]\n"
-"                     [--broken norepair|wallclock|hastyjoin] [--join MS]\n"
+"                     [--broken norepair|wallclock|hastyjoin]\n"
+"                     [--join MS | --leave MS]\n"
 "                     [--no-counters]\n"
 "                     [--trace]\n"
 "Runs K histories (seeds S..S+K-1; default S=1, K=100) of M nodes (5),\n"
@@ -33,8 +34,10 @@ static void usage(FILE *f)
 "  --broken X      a deliberately broken variant the checker must catch:\n"
 "                  norepair (read/write repair and anti-entropy off) or\n"
 "                  wallclock (LWW stamped by the skewed wall clock) or\n"
-"                  hastyjoin (a join commits before the joiner caught up)\n"
+"                  hastyjoin (a join or leave commits, and the old owners\n"
+"                  drop their copies, before the new owners caught up)\n"
 "  --join MS       the last of the nodes joins the ring MS into the run\n"
+"  --leave MS      the last of the nodes leaves the ring MS into the run\n"
 "Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
 		kvsim_nemesis_names());
 }
@@ -82,6 +85,14 @@ static void summary(const struct kvsim_opts *o, unsigned int seeds,
 		       o->nodes - 1, o->join_at / 1000.0,
 		       (double)t->move / 1000.0 / (seeds - bad),
 		       (double)t->moved_keys / (seeds - bad));
+	if (o->leave_at && seeds > bad)
+		printf("leave of n%u at %.0f ms: committed %.1f ms later on average, the leaver then kept %.1f keys (counters and sets)\n",
+		       o->nodes - 1, o->leave_at / 1000.0,
+		       (double)t->move / 1000.0 / (seeds - bad),
+		       (double)t->moved_keys / (seeds - bad));
+	if ((o->join_at || o->leave_at) && seeds > bad)
+		printf("clean-up after the commit: %.1f register copies dropped on average\n",
+		       (double)t->dropped / (seeds - bad));
 	if (conv_n)
 		printf("after the heal: %.1f divergent keys on average, converged in %.1f ms mean, %.1f ms max (%llu seeds)\n",
 		       (double)t->divergent_at_heal / conv_n,
@@ -98,7 +109,7 @@ int cmd_kv_sim(int argc, char **argv)
 		{ "w", 1, 0, 'w' }, { "sloppy", 0, 0, 'S' },
 		{ "policy", 1, 0, 'p' }, { "nemesis", 1, 0, 'n' },
 		{ "broken", 1, 0, 'b' }, { "no-counters", 0, 0, 'C' },
-		{ "join", 1, 0, 'j' },
+		{ "join", 1, 0, 'j' }, { "leave", 1, 0, 'l' },
 		{ "trace", 0, 0, 't' }, { "help", 0, 0, 'h' }, { 0 }
 	};
 	unsigned int seeds = 100, seed0 = 1, i, bad = 0;
@@ -143,6 +154,9 @@ int cmd_kv_sim(int argc, char **argv)
 		case 'j':
 			o.join_at = num(optarg, "--join", 1, 100000) * 1000ull;
 			break;
+		case 'l':
+			o.leave_at = num(optarg, "--leave", 1, 100000) * 1000ull;
+			break;
 		case 't':
 			o.trace = stdout;
 			break;
@@ -180,7 +194,8 @@ int cmd_kv_sim(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || o.r > o.n || o.w > o.n) {
+	if (optind != argc || o.r > o.n || o.w > o.n ||
+	    (o.join_at && o.leave_at)) {
 		usage(stderr);
 		return 2;
 	}
@@ -209,6 +224,7 @@ int cmd_kv_sim(int argc, char **argv)
 		tot.hints_done += r.st.hints_done;
 		tot.move += r.st.move;
 		tot.moved_keys += r.st.moved_keys;
+		tot.dropped += r.st.dropped;
 		if (r.st.divergent_at_heal) {
 			conv_n++;
 			tot.divergent_at_heal += r.st.divergent_at_heal;

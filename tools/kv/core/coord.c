@@ -56,14 +56,19 @@ static void send_to(struct kv_node *n, struct kv_req *q, unsigned int i,
 		m->obj = q->obj;
 }
 
-/* The next counter of this node's dots for the key, from its copy. */
-static uint64_t next_ctr(const struct kv_obj *o, unsigned int self)
+/*
+ * The next counter of this node's dots for the key, from its copy, and
+ * past any copy the clean-up dropped (a gap in the numbers is harmless:
+ * a context covers a dot by comparing counters).
+ */
+uint64_t kv_next_ctr(const struct kv_obj *o, unsigned int self,
+		     uint64_t floor)
 {
-	uint64_t c = 0;
+	uint64_t c = floor;
 	unsigned int i;
 
 	if (o->type != KV_T_REG)
-		return 1;
+		return floor + 1;
 	for (i = 0; i < o->nsib; i++) {
 		if (o->u.sib[i].dot.node == self && o->u.sib[i].dot.ctr > c)
 			c = o->u.sib[i].dot.ctr;
@@ -91,7 +96,7 @@ static int apply(struct kv_node *n, uint64_t wall, const struct kv_request *rq,
 	case KV_OP_PUT:
 	case KV_OP_DEL:
 		dot->node = self;
-		dot->ctr = next_ctr(o, self);
+		dot->ctr = kv_next_ctr(o, self, n->dot_floor);
 		if (n->cfg.broken_wallclock) {
 			memset(&ts, 0, sizeof(ts));
 			ts.l = wall;

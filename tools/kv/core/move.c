@@ -10,7 +10,8 @@
  * the old ring alone is on the old owners that acknowledged it. Once a
  * gaining node is synced with every old owner of every shard it gains,
  * the change can commit: the new owners hold every acknowledged write,
- * and reads move to them.
+ * and reads move to them. Only then may the nodes that lost a shard drop
+ * their copies of it (kv_node_cleanup): never the last copy.
  */
 #include <errno.h>
 #include <string.h>
@@ -78,4 +79,31 @@ void kv_move_synced(struct kv_node *n, const struct kv_msg *m)
 	for (i = 0; i < kv_ring_owners(&n->ring); i++)
 		if (n->ring.owner[m->shard][i] == m->src)
 			n->synced[m->shard] |= 1u << i;
+}
+
+unsigned int kv_node_cleanup(struct kv_node *n,
+			     void (*fn)(struct kv_node *, struct kv_ent *,
+					void *),
+			     void *arg)
+{
+	struct kv_ent *e, *next;
+	unsigned int dropped = 0;
+	uint64_t c;
+
+	if (n->moving)
+		return 0;
+	for (e = n->all; e; e = next) {
+		next = e->all_next;
+		if (kv_node_keeps(n, e->shard) ||
+		    (e->obj.type != KV_T_REG && e->obj.type != KV_T_NONE))
+			continue;
+		c = kv_next_ctr(&e->obj, n->cfg.self, n->dot_floor) - 1;
+		if (c > n->dot_floor)
+			n->dot_floor = c;
+		if (fn)
+			fn(n, e, arg);
+		kv_store_drop(n, e);
+		dropped++;
+	}
+	return dropped;
 }

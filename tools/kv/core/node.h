@@ -10,11 +10,13 @@
 #ifndef KV_NODE_H
 #define KV_NODE_H
 
+#include <assert.h>
+
 #include "kv.h"
 
 #define KV_MAX_REQS	64	/* requests one node coordinates at once */
 #define KV_TARGETS	(2 * KV_MAX_NODES)
-#define KV_MAX_HINTS	64
+#define KV_MAX_HINTS	64	/* at most 64: one bit each in hint_dirty */
 #define KV_AE_MAX	32	/* tree nodes per anti-entropy message */
 #define KV_TREE_DEPTH	6	/* 64 leaves per shard */
 #define KV_OUT_MAX	96
@@ -144,6 +146,13 @@ struct kv_node {
 	struct kv_merkle tree[KV_MAX_SHARDS];
 	struct kv_hint hint[KV_MAX_HINTS];
 	/*
+	 * Bit i: hint slot i changed (stored, merged into or handed off)
+	 * since a node with a disk last persisted it; that node writes the
+	 * slots with the batch and clears the bits (the simulator ignores
+	 * them: its nodes' memory is their disk).
+	 */
+	uint64_t hint_dirty;
+	/*
 	 * A ring change in progress (move.c): writes go to the owners of
 	 * both rings, reads to the old ones, until the new owners have
 	 * caught up and the change commits. Kept across a crash, like the
@@ -153,6 +162,13 @@ struct kv_node {
 	kv_time move_began;
 	struct kv_ring next;
 	uint8_t synced[KV_MAX_SHARDS];	/* bit i: equal to old owner i */
+	/*
+	 * Above every dot counter this node used on a register whose copy
+	 * the clean-up dropped (kv_node_cleanup): its next dot on any
+	 * register is numbered past it, so a dropped copy never lets a dot
+	 * be used twice. Durable.
+	 */
+	uint64_t dot_floor;
 	/* volatile: lost by a crash */
 	struct kv_req req[KV_MAX_REQS];
 	uint64_t next_rid;
@@ -160,6 +176,8 @@ struct kv_node {
 	unsigned int ae_cursor;
 	struct kv_stats st;
 };
+
+static_assert(KV_MAX_HINTS <= 64, "hint_dirty has one bit per hint slot");
 
 /* move.c: a join or leave while the service runs. */
 /* 0, or -EINVAL when @next is not the ring's next version. */
@@ -173,6 +191,18 @@ bool kv_node_keeps(const struct kv_node *n, unsigned int s);
 /* A shard the new ring gives this node that the old one did not. */
 bool kv_node_gains(const struct kv_node *n, unsigned int s);
 void kv_move_synced(struct kv_node *n, const struct kv_msg *m);
+/*
+ * After a committed change: drop the copies of registers in shards this
+ * node no longer keeps, raising dot_floor past their dots; @fn (may be
+ * NULL) sees each entry before it goes. Counters and sets stay: a node's
+ * own increments and set dots live only in its copy, and a coordinator
+ * that lost them would undo its own earlier updates. Returns how many
+ * copies went; nothing while a change is under way.
+ */
+unsigned int kv_node_cleanup(struct kv_node *n,
+			     void (*fn)(struct kv_node *, struct kv_ent *,
+					void *),
+			     void *arg);
 
 /* 0, or -ENOMEM. */
 int kv_node_init(struct kv_node *n, const struct kv_config *cfg,
@@ -196,6 +226,8 @@ struct kv_ent *kv_store_find(struct kv_node *n, const char *key,
 struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 			      unsigned int klen, const struct kv_obj *o,
 			      int *err);
+/* Unlink and free @e, keeping its shard's tree in step. */
+void kv_store_drop(struct kv_node *n, struct kv_ent *e);
 /* Visit every entry of shard @s whose tree leaf is @leaf. */
 void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 		   void (*fn)(struct kv_node *, struct kv_ent *, void *),
@@ -204,6 +236,8 @@ void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 /* Internal to the core (node.c, coord.c, repair.c). */
 struct kv_msg *kv_out_msg(struct kv_node *n, struct kv_out *out,
 			  unsigned int type, unsigned int dst);
+uint64_t kv_next_ctr(const struct kv_obj *o, unsigned int self,
+		     uint64_t floor);
 void kv_coord_reply(struct kv_node *n, const struct kv_msg *m,
 		    struct kv_out *out);
 void kv_coord_tick(struct kv_node *n, kv_time now, struct kv_out *out);

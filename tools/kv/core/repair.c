@@ -160,14 +160,17 @@ int kv_hint_store(struct kv_node *n, const struct kv_msg *m)
 
 	for (i = 0; i < KV_MAX_HINTS; i++) {
 		h = &n->hint[i];
-		if (same_key(h, m->key, m->klen) && h->owner == m->hint_for)
+		if (same_key(h, m->key, m->klen) && h->owner == m->hint_for) {
+			n->hint_dirty |= 1ull << i;
 			return kv_obj_merge(&h->obj, &m->obj, n->cfg.policy);
+		}
 		if (!h->used && !free_slot)
 			free_slot = h;
 	}
 	if (!free_slot || m->hint_for >= KV_MAX_NODES)
 		return -ENOSPC;
 	h = free_slot;
+	n->hint_dirty |= 1ull << (h - n->hint);
 	memset(h, 0, offsetof(struct kv_hint, obj));
 	h->used = true;
 	h->owner = m->hint_for;
@@ -189,6 +192,21 @@ void kv_hint_read(struct kv_node *n, const char *key, unsigned int klen,
 			kv_obj_merge(o, &n->hint[i].obj, n->cfg.policy);
 }
 
+/*
+ * A hint held for a node that no longer owns the shard (it left, or a
+ * join displaced it) would be offered to it forever, and refused: once
+ * the change committed it goes to the shard's primary instead (perhaps
+ * this node), whose anti-entropy spreads it to the other owners.
+ */
+static void retarget(struct kv_node *n, struct kv_hint *h, unsigned int i)
+{
+	if (n->moving || kv_ring_owns(&n->ring, h->shard, h->owner) ||
+	    n->ring.owner[h->shard][0] == KV_NONE)
+		return;
+	h->owner = n->ring.owner[h->shard][0];
+	n->hint_dirty |= 1ull << i;
+}
+
 void kv_hint_tick(struct kv_node *n, struct kv_out *out)
 {
 	struct kv_hint *h;
@@ -199,6 +217,7 @@ void kv_hint_tick(struct kv_node *n, struct kv_out *out)
 		h = &n->hint[i];
 		if (!h->used)
 			continue;
+		retarget(n, h, i);
 		m = kv_out_msg(n, out, KV_M_WRITE, h->owner);
 		if (!m)
 			return;
@@ -223,6 +242,7 @@ void kv_hint_acked(struct kv_node *n, const struct kv_msg *m)
 	if (h->used && h->owner == m->src &&
 	    kv_obj_digest(&h->obj) == h->sent_digest) {
 		h->used = false;
+		n->hint_dirty |= 1ull << i;
 		n->st.hints_done++;
 	}
 }

@@ -68,6 +68,21 @@ struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 	return e;
 }
 
+void kv_store_drop(struct kv_node *n, struct kv_ent *e)
+{
+	struct kv_ent **p;
+
+	for (p = &n->bucket[bucket_of(e->keyhash)]; *p != e; p = &(*p)->next)
+		;
+	*p = e->next;
+	for (p = &n->all; *p != e; p = &(*p)->all_next)
+		;
+	*p = e->all_next;
+	kv_merkle_update(&n->tree[e->shard], e->keyhash, e->digest, 0);
+	n->nkeys--;
+	free(e);
+}
+
 void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 		   void (*fn)(struct kv_node *, struct kv_ent *, void *),
 		   void *arg)

@@ -179,6 +179,58 @@ static void answer(struct daemon *d, const struct sockaddr_in *to,
 }
 
 /*
+ * Answer the client of reply @r and free its slot. A write that failed
+ * still applied here (at least in memory): its idempotency key says
+ * APPLIED, so a retry runs it again without applying twice.
+ */
+static void give_reply(struct daemon *d, const struct kv_reply *r,
+		       const char *info)
+{
+	static struct kvw_rep p;
+	unsigned int slot = r->tag;
+	struct client_slot *c;
+
+	if (slot >= CLIENT_SLOTS || !d->cl[slot].used)
+		return;
+	c = &d->cl[slot];
+	p.rep = *r;
+	p.rep.tag = c->tag;
+	snprintf(p.info, sizeof(p.info), "%s", info);
+	send_reply(d, &c->addr, &p);
+	c->used = false;
+	if (c->idem && c->idem->state == KV_IDEM_RUNNING &&
+	    c->idem->slot == slot)
+		c->idem->state = p.rep.err ? KV_IDEM_APPLIED : KV_IDEM_DONE;
+	c->idem = NULL;
+}
+
+/*
+ * The disk refused the batch: its messages stay unsent, and its replies
+ * become errors, since nothing they would acknowledge is durable. Every
+ * client is answered and its slot freed: a slot kept for a reply that
+ * never leaves would be lost for good, and after KV_MAX_REQS failures
+ * the node would refuse every request as busy.
+ */
+static void withhold(struct daemon *d)
+{
+	static struct kv_reply r;
+	char info[160];
+	unsigned int i;
+
+	fprintf(stderr, "smpkit-kv: n%u: commit failed (%s): batch of %u messages and %u replies withheld\n",
+		d->self, kv_disk_error(d->disk), d->out.nmsg, d->out.nrep);
+	snprintf(info, sizeof(info),
+		 "not stored: the node's disk commit failed (%s)",
+		 kv_disk_error(d->disk));
+	for (i = 0; i < d->out.nrep; i++) {
+		memset(&r, 0, sizeof(r));
+		r.tag = d->out.rep[i].tag;
+		r.err = -EIO;
+		give_reply(d, &r, info);
+	}
+}
+
+/*
  * Persist the batch, then send it; nothing leaves when the disk failed.
  * One batch gathers every datagram of a poll round: one synchronous
  * commit then covers them all (group commit).
@@ -186,18 +238,17 @@ static void answer(struct daemon *d, const struct sockaddr_in *to,
 static void flush(struct daemon *d)
 {
 	static uint8_t buf[KVW_MAX];
-	static struct kvw_rep p;
 	const struct sockaddr_in *to;
+	const struct kv_reply *r;
 	struct kv_msg *m;
-	struct client_slot *c;
+	char info[KVW_INFO];
 	unsigned int i;
 	size_t len;
 
-	if (kv_disk_commit(d->disk, d->out.dirty, d->out.ndirty, &d->idem)) {
-		fprintf(stderr, "smpkit-kv: n%u: commit failed: batch of %u messages and %u replies withheld\n",
-			d->self, d->out.nmsg, d->out.nrep);
-		kv_out_reset(&d->out);
-		return;
+	if (kv_disk_commit(d->disk, d->out.dirty, d->out.ndirty, &d->idem,
+			   &d->node)) {
+		withhold(d);
+		goto reset;
 	}
 	for (i = 0; i < d->out.nmsg; i++) {
 		m = &d->out.msg[i];
@@ -210,27 +261,14 @@ static void flush(struct daemon *d)
 			       sizeof(*to));
 	}
 	for (i = 0; i < d->out.nrep; i++) {
-		unsigned int slot = d->out.rep[i].tag;
-
-		if (slot >= CLIENT_SLOTS || !d->cl[slot].used)
-			continue;
-		c = &d->cl[slot];
-		p.rep = d->out.rep[i];
-		p.rep.tag = c->tag;
-		snprintf(p.info, sizeof(p.info), "%s",
-			 p.rep.err ? err_text(p.rep.err) : "");
-		if (p.rep.err == -ETIMEDOUT)
-			snprintf(p.info, sizeof(p.info),
-				 "timed out: %u replicas answered", p.rep.acks);
-		send_reply(d, &c->addr, &p);
-		c->used = false;
-		/* a failed write applied here all the same: APPLIED */
-		if (c->idem && c->idem->state == KV_IDEM_RUNNING &&
-		    c->idem->slot == slot)
-			c->idem->state = p.rep.err ? KV_IDEM_APPLIED :
-						     KV_IDEM_DONE;
-		c->idem = NULL;
+		r = &d->out.rep[i];
+		snprintf(info, sizeof(info), "%s", r->err ? err_text(r->err) : "");
+		if (r->err == -ETIMEDOUT)
+			snprintf(info, sizeof(info),
+				 "timed out: %u replicas answered", r->acks);
+		give_reply(d, r, info);
 	}
+reset:
 	memset(d->back, 0, sizeof(d->back));
 	kv_out_reset(&d->out);
 }
@@ -247,10 +285,12 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 		   uint64_t tag)
 {
 	const struct kv_stats *s = &d->node.st;
-	unsigned int i, hints = 0;
+	unsigned int i, hints = 0, waiting = 0;
 
 	for (i = 0; i < KV_MAX_HINTS; i++)
 		hints += d->node.hint[i].used;
+	for (i = 0; i < CLIENT_SLOTS; i++)
+		waiting += d->cl[i].used;
 	answer(d, to, tag, 0,
 	       "node n%u of %u, ring version %u%s, %u shards, N=%u\n"
 	       "keys %llu, hints held %u\n"
@@ -259,7 +299,8 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       "read repairs %llu, write repairs %llu\n"
 	       "anti-entropy rounds %llu, hashes %llu, keys pushed %llu\n"
 	       "idempotent retries %llu, replayed %llu\n"
-	       "bad input %llu",
+	       "bad input %llu\n"
+	       "clients waiting for an answer %u of %u",
 	       d->self, d->npeers, d->node.ring.version,
 	       d->node.moving ? " (a change is under way)" : "",
 	       d->node.ring.nshards,
@@ -276,7 +317,8 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       (unsigned long long)s->ae_pushed,
 	       (unsigned long long)d->idem.hits,
 	       (unsigned long long)d->idem.replays,
-	       (unsigned long long)(d->bad_input + s->errors_in));
+	       (unsigned long long)(d->bad_input + s->errors_in),
+	       waiting, CLIENT_SLOTS);
 }
 
 static uint32_t member_mask(const struct kv_ring *r)
@@ -290,33 +332,79 @@ static uint32_t member_mask(const struct kv_ring *r)
 	return m;
 }
 
-/* The operator's join (smpkit-kv join): begin, ready?, commit. */
+/* The next ring without @id, or with it: 0, or an answer was given. */
+static int next_ring(struct daemon *d, const struct sockaddr_in *to,
+		     const struct kvw_req *q, struct kv_ring *next)
+{
+	struct kv_node *n = &d->node;
+	uint64_t id = (uint64_t)q->rq.delta;
+	bool leave = q->rq.op == KVW_OP_LEAVE;
+
+	if (id >= d->npeers || n->ring.member[id] == !leave ||
+	    (leave && n->ring.nmembers == 1)) {
+		answer(d, to, q->rq.tag, -EINVAL,
+		       leave ? "n%llu cannot leave: not a member, or the last one" :
+			       "n%llu cannot join: not a configured peer, or a member already",
+		       (unsigned long long)id);
+		return -EINVAL;
+	}
+	if (n->moving) {
+		answer(d, to, q->rq.tag, -EBUSY,
+		       "a ring change to version %u is under way",
+		       n->next.version);
+		return -EBUSY;
+	}
+	*next = n->ring;
+	if (leave)
+		kv_ring_leave(next, id);
+	else
+		kv_ring_join(next, id);
+	return 0;
+}
+
+/*
+ * The commit, then the clean-up: the copies this node no longer keeps go
+ * from memory and LMDB. The batch so far is sent first, since its dirty
+ * list may name entries the clean-up frees.
+ */
+static void commit(struct daemon *d, const struct sockaddr_in *to,
+		   const struct kvw_req *q)
+{
+	struct kv_node *n = &d->node;
+	long dropped;
+
+	if (kv_disk_put_members(d->disk, member_mask(&n->next),
+				n->next.version)) {
+		answer(d, to, q->rq.tag, -EIO, "cannot record the new ring");
+		return;
+	}
+	flush(d);
+	kv_node_move_commit(n);
+	dropped = kv_disk_cleanup(d->disk, n);
+	fprintf(stderr, "smpkit-kv: n%u: ring version %u committed, %ld copies dropped\n",
+		d->self, n->ring.version, dropped);
+	answer(d, to, q->rq.tag, 0,
+	       "ring version %u committed, %ld copies dropped%s",
+	       n->ring.version, dropped < 0 ? 0 : dropped,
+	       dropped < 0 ? " (from memory only: the disk refused)" : "");
+}
+
+/* The operator's join or leave (smpkit-kv join|leave): begin, ready?, commit. */
 static void ring_change(struct daemon *d, const struct sockaddr_in *to,
 			const struct kvw_req *q)
 {
 	struct kv_node *n = &d->node;
 	static struct kv_ring next;
-	uint64_t id = (uint64_t)q->rq.delta;
 
 	switch (q->rq.op) {
 	case KVW_OP_JOIN:
-		if (id >= d->npeers || n->ring.member[id]) {
-			answer(d, to, q->rq.tag, -EINVAL,
-			       "n%llu cannot join: not a configured peer, or a member already",
-			       (unsigned long long)id);
+	case KVW_OP_LEAVE:
+		if (next_ring(d, to, q, &next))
 			return;
-		}
-		if (n->moving) {
-			answer(d, to, q->rq.tag, -EBUSY,
-			       "a ring change to version %u is under way",
-			       n->next.version);
-			return;
-		}
-		next = n->ring;
-		kv_ring_join(&next, id);
 		kv_node_move_begin(n, clock_us(CLOCK_MONOTONIC), &next);
-		fprintf(stderr, "smpkit-kv: n%u: ring version %u begins (n%llu joins)\n",
-			d->self, next.version, (unsigned long long)id);
+		fprintf(stderr, "smpkit-kv: n%u: ring version %u begins (n%lld %s)\n",
+			d->self, next.version, (long long)q->rq.delta,
+			q->rq.op == KVW_OP_LEAVE ? "leaves" : "joins");
 		answer(d, to, q->rq.tag, 0, "ring version %u begins",
 		       next.version);
 		return;
@@ -331,19 +419,10 @@ static void ring_change(struct daemon *d, const struct sockaddr_in *to,
 			answer(d, to, q->rq.tag, 0, "caught up");
 		return;
 	default:
-		if (!n->moving) {
+		if (!n->moving)
 			answer(d, to, q->rq.tag, -EINVAL, "no ring change under way");
-			return;
-		}
-		if (kv_disk_put_members(d->disk, member_mask(&n->next))) {
-			answer(d, to, q->rq.tag, -EIO, "cannot record the new ring");
-			return;
-		}
-		kv_node_move_commit(n);
-		fprintf(stderr, "smpkit-kv: n%u: ring version %u committed\n",
-			d->self, n->ring.version);
-		answer(d, to, q->rq.tag, 0, "ring version %u committed",
-		       n->ring.version);
+		else
+			commit(d, to, q);
 	}
 }
 
@@ -412,7 +491,7 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 		status(d, from, q.rq.tag);
 		return;
 	}
-	if (q.rq.op >= KVW_OP_JOIN && q.rq.op <= KVW_OP_COMMIT) {
+	if (q.rq.op >= KVW_OP_JOIN && q.rq.op <= KVW_OP_LEAVE) {
 		ring_change(d, from, &q);
 		return;
 	}
@@ -490,11 +569,12 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: smpkit-kv node --id I --peers IP:PORT,... --dir DIR\n"
 "                      [--shards S] [--n N] [--policy siblings|lww]\n"
-"                      [--members LIST] [--duration SEC]\n"
+"                      [--members LIST] [--duration SEC] [--map-kb KB]\n"
 "Runs store node I (its address is the I-th of --peers) with its data in\n"
 "the LMDB environment DIR (created). The ring's members are --members\n"
 "(ids like 0-2,4; default every peer) until a join commits: then the\n"
-"members stored in DIR.\n");
+"members stored in DIR. --map-kb caps the LMDB data (65536 KiB): a batch\n"
+"that does not fit is refused, its clients told so.\n");
 }
 
 int cmd_kv_node(int argc, char **argv)
@@ -504,13 +584,14 @@ int cmd_kv_node(int argc, char **argv)
 		{ "dir", 1, 0, 'd' }, { "shards", 1, 0, 's' },
 		{ "n", 1, 0, 'n' }, { "policy", 1, 0, 'P' },
 		{ "duration", 1, 0, 't' }, { "members", 1, 0, 'm' },
+		{ "map-kb", 1, 0, 'M' },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct daemon d;
 	static uint8_t buf[KVW_MAX + 1];
-	uint64_t id = ~0ull, shards = 16, n = 3, duration = 0;
+	uint64_t id = ~0ull, shards = 16, n = 3, duration = 0, map_kb = 65536;
 	const char *dir = NULL, *peers = NULL, *members = NULL;
-	uint32_t mask, stored;
+	uint32_t mask, stored, version = 0;
 	cpu_set_t set;
 	char err[128];
 	struct kv_config cfg;
@@ -557,6 +638,10 @@ int cmd_kv_node(int argc, char **argv)
 			if (!parse_u64(optarg, 1, 86400, &duration))
 				die("node: --duration must be 1..86400 s");
 			break;
+		case 'M':
+			map_kb = kv_num("node", optarg, "--map-kb", 32,
+					16ull << 20);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -589,11 +674,11 @@ int cmd_kv_node(int argc, char **argv)
 				mask |= 1u << i;
 			}
 	}
-	d.disk = kv_disk_open(dir);
+	d.disk = kv_disk_open(dir, map_kb << 10);
 	if (!d.disk)
 		return 1;
 	/* a committed ring change outlives the command line */
-	if (!kv_disk_get_members(d.disk, &stored) && stored != mask) {
+	if (!kv_disk_get_members(d.disk, &stored, &version) && stored != mask) {
 		fprintf(stderr, "smpkit-kv: n%u: ring members from the last committed change, not --members\n",
 			d.self);
 		mask = stored;
@@ -602,11 +687,15 @@ int cmd_kv_node(int argc, char **argv)
 	for (i = 0; i < d.npeers; i++)
 		if (mask & (1u << i))
 			kv_ring_join(&ring, i);
+	if (version)
+		ring.version = version;
 	if (kv_node_init(&d.node, &cfg, &ring))
 		die("node: out of memory");
 	d.node.next_rid = clock_us(CLOCK_REALTIME) << 8;
 	loaded = kv_disk_load(d.disk, &d.node);
-	if (loaded < 0 || kv_disk_load_idem(d.disk, &d.idem) < 0)
+	kv_disk_get_floor(d.disk, &d.node.dot_floor);
+	if (loaded < 0 || kv_disk_load_idem(d.disk, &d.idem) < 0 ||
+	    kv_disk_load_hints(d.disk, &d.node) < 0)
 		return 1;
 	d.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d.fd < 0)

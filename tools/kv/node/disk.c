@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * LMDB under the node (disk.h): three databases in one environment, "data"
- * (the copies), "meta" (the ring's members after a committed change) and
- * "idem" (idempotency keys by table slot: a reused slot overwrites the
- * key it forgot, so the database never grows past the table).
+ * LMDB under the node (disk.h): four databases in one environment, "data"
+ * (the copies), "meta" (the committed ring and the dot floor), "idem"
+ * (idempotency keys by table slot: a reused slot overwrites the key it
+ * forgot, so the database never grows past the table) and "hints" (the
+ * hints held for unreachable owners, by hint slot, likewise).
  * Copy-on-write B+tree pages: a commit is
  * durable when mdb_txn_commit returns (the environment keeps its default
  * synchronous flushes), so an acknowledged write survives SIGKILL and a
@@ -22,16 +23,23 @@
 
 struct kv_disk {
 	MDB_env *env;
-	MDB_dbi dbi, meta, idem;
+	MDB_dbi dbi, meta, idem, hints;
+	const char *error;	/* the last failure, for the clients */
 };
 
-static int lmdb_err(const char *what, int rc)
+static int disk_err(struct kv_disk *d, const char *what, int rc)
 {
-	fprintf(stderr, "smpkit-kv: lmdb %s: %s\n", what, mdb_strerror(rc));
+	d->error = mdb_strerror(rc);
+	fprintf(stderr, "smpkit-kv: lmdb %s: %s\n", what, d->error);
 	return rc > 0 ? -rc : -EIO;
 }
 
-struct kv_disk *kv_disk_open(const char *dir)
+const char *kv_disk_error(const struct kv_disk *d)
+{
+	return d->error ? d->error : "no error";
+}
+
+struct kv_disk *kv_disk_open(const char *dir, size_t map_bytes)
 {
 	struct kv_disk *d = calloc(1, sizeof(*d));
 	MDB_txn *txn;
@@ -46,8 +54,8 @@ struct kv_disk *kv_disk_open(const char *dir)
 	rc = mdb_env_create(&d->env);
 	if (rc)
 		goto fail;
-	mdb_env_set_mapsize(d->env, 64ul << 20);
-	mdb_env_set_maxdbs(d->env, 3);
+	mdb_env_set_mapsize(d->env, map_bytes);
+	mdb_env_set_maxdbs(d->env, 4);
 	rc = mdb_env_open(d->env, dir, 0, 0644);
 	if (rc)
 		goto close_env;
@@ -59,6 +67,8 @@ struct kv_disk *kv_disk_open(const char *dir)
 		rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &d->meta);
 	if (!rc)
 		rc = mdb_dbi_open(txn, "idem", MDB_CREATE, &d->idem);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "hints", MDB_CREATE, &d->hints);
 	if (rc) {
 		mdb_txn_abort(txn);
 		goto close_env;
@@ -70,7 +80,7 @@ struct kv_disk *kv_disk_open(const char *dir)
 close_env:
 	mdb_env_close(d->env);
 fail:
-	lmdb_err(dir, rc);
+	disk_err(d, dir, rc);
 free_d:
 	free(d);
 	return NULL;
@@ -96,11 +106,11 @@ long kv_disk_load(struct kv_disk *d, struct kv_node *n)
 
 	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
-		return lmdb_err("read", rc);
+		return disk_err(d, "read", rc);
 	rc = mdb_cursor_open(txn, d->dbi, &c);
 	if (rc) {
 		mdb_txn_abort(txn);
-		return lmdb_err("cursor", rc);
+		return disk_err(d, "cursor", rc);
 	}
 	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if (k.mv_size < 1 || k.mv_size > KV_KEY_MAX ||
@@ -116,39 +126,109 @@ long kv_disk_load(struct kv_disk *d, struct kv_node *n)
 	return count;
 }
 
-int kv_disk_get_members(struct kv_disk *d, uint32_t *mask)
+/* A fixed-size record of "meta": 0, or -ENOENT when absent or torn. */
+static int get_meta(struct kv_disk *d, const char *name, void *val,
+		    size_t size)
 {
-	MDB_val k = { .mv_size = 7, .mv_data = "members" }, v;
+	MDB_val k = { .mv_size = strlen(name), .mv_data = (void *)name }, v;
 	MDB_txn *txn;
 	int rc;
 
 	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
-		return lmdb_err("read", rc);
+		return disk_err(d, "read", rc);
 	rc = mdb_get(txn, d->meta, &k, &v);
-	if (!rc && v.mv_size == sizeof(*mask))
-		memcpy(mask, v.mv_data, sizeof(*mask));
+	if (!rc && v.mv_size == size)
+		memcpy(val, v.mv_data, size);
 	mdb_txn_abort(txn);
-	return rc || v.mv_size != sizeof(*mask) ? -ENOENT : 0;
+	return rc || v.mv_size != size ? -ENOENT : 0;
 }
 
-int kv_disk_put_members(struct kv_disk *d, uint32_t mask)
+static int put_meta(MDB_txn *txn, struct kv_disk *d, const char *name,
+		    void *val, size_t size)
 {
-	MDB_val k = { .mv_size = 7, .mv_data = "members" };
-	MDB_val v = { .mv_size = sizeof(mask), .mv_data = &mask };
+	MDB_val k = { .mv_size = strlen(name), .mv_data = (void *)name };
+	MDB_val v = { .mv_size = size, .mv_data = val };
+
+	return mdb_put(txn, d->meta, &k, &v, 0);
+}
+
+int kv_disk_get_members(struct kv_disk *d, uint32_t *mask, uint32_t *version)
+{
+	/* a ring stored before versions were: numbered by its joins */
+	if (get_meta(d, "ringver", version, sizeof(*version)))
+		*version = 0;
+	return get_meta(d, "members", mask, sizeof(*mask));
+}
+
+int kv_disk_get_floor(struct kv_disk *d, uint64_t *floor)
+{
+	return get_meta(d, "dotfloor", floor, sizeof(*floor));
+}
+
+int kv_disk_put_members(struct kv_disk *d, uint32_t mask, uint32_t version)
+{
 	MDB_txn *txn;
 	int rc;
 
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
-		return lmdb_err("write", rc);
-	rc = mdb_put(txn, d->meta, &k, &v, 0);
+		return disk_err(d, "write", rc);
+	rc = put_meta(txn, d, "members", &mask, sizeof(mask));
+	if (!rc)
+		rc = put_meta(txn, d, "ringver", &version, sizeof(version));
 	if (rc) {
 		mdb_txn_abort(txn);
-		return lmdb_err("put", rc);
+		return disk_err(d, "put", rc);
 	}
 	rc = mdb_txn_commit(txn);
-	return rc ? lmdb_err("commit", rc) : 0;
+	return rc ? disk_err(d, "commit", rc) : 0;
+}
+
+struct drop_ctx {
+	struct kv_disk *d;
+	MDB_txn *txn;
+	int rc;
+};
+
+static void drop_one(struct kv_node *n, struct kv_ent *e, void *arg)
+{
+	struct drop_ctx *c = arg;
+	MDB_val k = { .mv_size = e->klen, .mv_data = e->key };
+	int rc;
+
+	(void)n;
+	rc = c->rc ? c->rc : mdb_del(c->txn, c->d->dbi, &k, NULL);
+	/* a copy the disk never held (its batch was refused) is no error */
+	if (rc && rc != MDB_NOTFOUND)
+		c->rc = rc;
+}
+
+/*
+ * The records go in the same transaction as the raised dot floor: the
+ * disk then holds either the copies or a floor past their dots. When it
+ * refuses, the copies come back at the next start, which is harmless.
+ */
+long kv_disk_cleanup(struct kv_disk *d, struct kv_node *n)
+{
+	struct drop_ctx c = { .d = d };
+	unsigned int dropped;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, 0, &c.txn);
+	if (rc) {
+		kv_node_cleanup(n, NULL, NULL);
+		return disk_err(d, "write", rc);
+	}
+	dropped = kv_node_cleanup(n, drop_one, &c);
+	rc = c.rc ? c.rc : put_meta(c.txn, d, "dotfloor", &n->dot_floor,
+				    sizeof(n->dot_floor));
+	if (rc) {
+		mdb_txn_abort(c.txn);
+		return disk_err(d, "delete", rc);
+	}
+	rc = mdb_txn_commit(c.txn);
+	return rc ? disk_err(d, "commit", rc) : (long)dropped;
 }
 
 uint64_t kv_disk_used(struct kv_disk *d)
@@ -173,8 +253,39 @@ static int put_idem(MDB_txn *txn, struct kv_disk *d, const struct kv_idem *t,
 	return mdb_put(txn, d->idem, &k, &v, 0);
 }
 
+/*
+ * Hint slot @i: the record owner, shard (little-endian), key length, key
+ * and the object in the wire format; deleted when the slot is free.
+ */
+static int put_hint(MDB_txn *txn, struct kv_disk *d, const struct kv_node *n,
+		    uint16_t slot)
+{
+	static uint8_t buf[KVW_MAX];
+	const struct kv_hint *h = &n->hint[slot];
+	MDB_val k = { .mv_size = sizeof(slot), .mv_data = &slot };
+	MDB_val v = { .mv_data = buf };
+	size_t len;
+	int rc;
+
+	if (!h->used) {
+		rc = mdb_del(txn, d->hints, &k, NULL);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	buf[0] = h->owner;
+	buf[1] = h->shard & 0xff;
+	buf[2] = h->shard >> 8;
+	buf[3] = h->klen;
+	memcpy(buf + 4, h->key, h->klen);
+	len = kvw_put_obj(buf + 4 + h->klen, sizeof(buf) - 4 - h->klen,
+			  &h->obj);
+	if (!len)
+		return EINVAL;	/* positive, as LMDB's own errno results */
+	v.mv_size = 4 + h->klen + len;
+	return mdb_put(txn, d->hints, &k, &v, 0);
+}
+
 int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
-		   unsigned int n, struct kv_idem *t)
+		   unsigned int n, struct kv_idem *t, struct kv_node *node)
 {
 	static uint8_t buf[KVW_MAX];
 	MDB_val k, v;
@@ -182,11 +293,11 @@ int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
 	unsigned int i;
 	int rc;
 
-	if (!n && !t->ndirty)
+	if (!n && !t->ndirty && !node->hint_dirty)
 		return 0;
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
-		return lmdb_err("write", rc);
+		return disk_err(d, "write", rc);
 	for (i = 0; i < n; i++) {
 		k.mv_data = (void *)ents[i]->key;
 		k.mv_size = ents[i]->klen;
@@ -201,14 +312,20 @@ int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
 		if (rc)
 			goto abort;
 	}
+	for (i = 0; i < KV_MAX_HINTS; i++) {
+		rc = node->hint_dirty & (1ull << i) ? put_hint(txn, d, node, i) : 0;
+		if (rc)
+			goto abort;
+	}
 	rc = mdb_txn_commit(txn);
 	if (rc)
-		return lmdb_err("commit", rc);
+		return disk_err(d, "commit", rc);
 	t->ndirty = 0;
+	node->hint_dirty = 0;
 	return 0;
 abort:
 	mdb_txn_abort(txn);
-	return lmdb_err("put", rc);
+	return disk_err(d, "put", rc);
 }
 
 long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t)
@@ -223,11 +340,11 @@ long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t)
 
 	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
-		return lmdb_err("read", rc);
+		return disk_err(d, "read", rc);
 	rc = mdb_cursor_open(txn, d->idem, &c);
 	if (rc) {
 		mdb_txn_abort(txn);
-		return lmdb_err("cursor", rc);
+		return disk_err(d, "cursor", rc);
 	}
 	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if (k.mv_size != sizeof(slot) || v.mv_size != sizeof(rec)) {
@@ -237,6 +354,54 @@ long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t)
 		memcpy(&slot, k.mv_data, sizeof(slot));
 		memcpy(rec, v.mv_data, sizeof(rec));
 		kv_idem_load(t, slot, rec[0], rec[1], rec[2]);
+		count++;
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return count;
+}
+
+long kv_disk_load_hints(struct kv_disk *d, struct kv_node *n)
+{
+	static struct kv_obj o;
+	struct kv_hint *h;
+	const uint8_t *b;
+	const char *why;
+	uint16_t slot;
+	MDB_val k, v;
+	MDB_cursor *c;
+	MDB_txn *txn;
+	long count = 0;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return disk_err(d, "read", rc);
+	rc = mdb_cursor_open(txn, d->hints, &c);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return disk_err(d, "cursor", rc);
+	}
+	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		b = v.mv_data;
+		if (k.mv_size == sizeof(slot))
+			memcpy(&slot, k.mv_data, sizeof(slot));
+		if (k.mv_size != sizeof(slot) || slot >= KV_MAX_HINTS ||
+		    v.mv_size < 4 || b[0] >= KV_MAX_NODES ||
+		    (b[1] | b[2] << 8) >= n->ring.nshards || !b[3] ||
+		    b[3] > KV_KEY_MAX || v.mv_size < 4u + b[3] ||
+		    kvw_get_obj(b + 4 + b[3], v.mv_size - 4 - b[3], &o, &why)) {
+			fprintf(stderr, "smpkit-kv: a stored hint does not decode; skipped\n");
+			continue;
+		}
+		h = &n->hint[slot];
+		memset(h, 0, offsetof(struct kv_hint, obj));
+		h->used = true;
+		h->owner = b[0];
+		h->shard = b[1] | b[2] << 8;
+		h->klen = b[3];
+		memcpy(h->key, b + 4, b[3]);
+		h->obj = o;
 		count++;
 	}
 	mdb_cursor_close(c);

@@ -149,6 +149,15 @@ void ks_check_end(struct ksim *s)
 			div, (s->end - s->heal_at) / 1000.0);
 		return;
 	}
+	/* every hint reaches an owner once the network healed */
+	for (i = 0; i < s->o.nodes && s->o.cfg.handoff; i++)
+		for (k = 0; k < KV_MAX_HINTS; k++)
+			if (s->node[i].core->hint[k].used) {
+				ks_fail(s, "n%u still holds a hint for n%u %.0f ms after the heal",
+					i, s->node[i].core->hint[k].owner,
+					(s->end - s->heal_at) / 1000.0);
+				return;
+			}
 	/* eventual LWW may lose an update by design: only convergence */
 	for (k = 0; k < s->o.keys && !s->failed &&
 	     (kvsim_strict(&s->o) || s->o.cfg.policy == KV_POL_SIBLINGS); k++) {

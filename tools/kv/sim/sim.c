@@ -410,40 +410,52 @@ static void heal(struct ksim *s)
 	push(s, s->now + 10000, KEV_PROBE, 0);
 }
 
-/* The last node joins: every node learns the next ring at once. */
-static void join(struct ksim *s)
+/* The last node joins or leaves: every node learns the next ring at once. */
+static void move(struct ksim *s, bool leave)
 {
 	unsigned int i;
 
 	s->next = s->ring;
-	kv_ring_join(&s->next, s->o.nodes - 1);
+	if (leave)
+		kv_ring_leave(&s->next, s->o.nodes - 1);
+	else
+		kv_ring_join(&s->next, s->o.nodes - 1);
 	for (i = 0; i < s->o.nodes; i++)
 		kv_node_move_begin(s->node[i].core, s->now, &s->next);
 	s->moving = true;
 	s->move_began = s->now;
-	ks_hist(s, "n%u joins: ring version %u begins", s->o.nodes - 1,
-		s->next.version);
+	ks_hist(s, "n%u %s: ring version %u begins", s->o.nodes - 1,
+		leave ? "leaves" : "joins", s->next.version);
 	push(s, s->now + 10000, KEV_MOVE_CHECK, 0);
 }
 
-/* Commit once the joiner has caught up (the operator's "ready?"). */
+/*
+ * Commit once every node the change gives shards has caught up (the
+ * operator's "ready?"): the joiner, or the leaver's heirs. Then every
+ * node drops the copies it no longer keeps.
+ */
 static void move_check(struct ksim *s)
 {
-	struct knode *j = &s->node[s->o.nodes - 1];
 	unsigned int i;
 
-	if (!j->up || !kv_node_move_ready(j->core)) {
-		push(s, s->now + 10000, KEV_MOVE_CHECK, 0);
-		return;
-	}
+	for (i = 0; i < s->o.nodes; i++)
+		if (s->next.member[i] &&
+		    (!s->node[i].up || !kv_node_move_ready(s->node[i].core))) {
+			push(s, s->now + 10000, KEV_MOVE_CHECK, 0);
+			return;
+		}
 	for (i = 0; i < s->o.nodes; i++)
 		kv_node_move_commit(s->node[i].core);
 	s->ring = s->next;
 	s->moving = false;
 	s->st.move = s->now - s->move_began;
-	s->st.moved_keys = j->core->nkeys;
-	ks_hist(s, "ring version %u committed after %.1f ms", s->ring.version,
-		s->st.move / 1000.0);
+	for (i = 0; i < s->o.nodes; i++)
+		s->st.dropped += kv_node_cleanup(s->node[i].core, NULL, NULL);
+	/* the joiner's copies; the leaver's after the clean-up */
+	s->st.moved_keys = s->node[s->o.nodes - 1].core->nkeys;
+	ks_hist(s, "ring version %u committed after %.1f ms, %llu copies dropped",
+		s->ring.version, s->st.move / 1000.0,
+		(unsigned long long)s->st.dropped);
 }
 
 static void deliver(struct ksim *s, struct kev *e)
@@ -494,7 +506,7 @@ static void step(struct ksim *s, struct kev *e)
 		heal(s);
 		break;
 	case KEV_JOIN:
-		join(s);
+		move(s, e->node);
 		break;
 	case KEV_MOVE_CHECK:
 		move_check(s);
@@ -536,7 +548,8 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 	struct kev *e;
 
 	memset(r, 0, sizeof(*r));
-	if (!s || o->nodes < 1 + !!o->join_at || o->nodes > KV_MAX_NODES ||
+	if (!s || o->nodes < 1u + !!o->join_at + !!o->leave_at ||
+	    (o->join_at && o->leave_at) || o->nodes > KV_MAX_NODES ||
 	    o->clients > KVSIM_MAX_CLIENTS || o->keys > 200 ||
 	    kv_ring_init(&s->ring, o->nshards, o->n)) {
 		snprintf(r->why, sizeof(r->why), "bad options");
@@ -571,6 +584,8 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 	push(s, o->chaos, KEV_HEAL, 0);
 	if (o->join_at)
 		push(s, o->join_at, KEV_JOIN, 0);
+	if (o->leave_at)
+		push(s, o->leave_at, KEV_JOIN, 1);
 	s->end = o->chaos + o->quiet;
 	while ((e = pop(s))) {
 		if (e->t > s->end || s->failed) {
@@ -586,7 +601,7 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 	}
 	s->now = s->end;
 	if (!s->failed && s->moving)
-		ks_fail(s, "the join begun at %.0f ms never committed",
+		ks_fail(s, "the ring change begun at %.0f ms never committed",
 			s->move_began / 1000.0);
 	if (!s->failed)
 		ks_check_end(s);

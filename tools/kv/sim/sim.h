@@ -36,6 +36,7 @@ struct kvsim_opts {
 	kv_time max_skew;	/* the seed picks each node's in +-max */
 	kv_time chaos, quiet;	/* virtual microseconds of each phase */
 	kv_time join_at;	/* 0, or when the last node joins the ring */
+	kv_time leave_at;	/* 0, or when the last node leaves it */
 	FILE *trace;
 };
 
@@ -47,8 +48,9 @@ struct kvsim_stats {
 	uint64_t divergent_at_heal;	/* keys whose owners differed */
 	kv_time converge;	/* heal -> every owner equal */
 	uint64_t lost;		/* acknowledged writes missing at the end */
-	kv_time move;		/* join begun -> committed */
-	uint64_t moved_keys;	/* copies the joiner holds at the commit */
+	kv_time move;		/* join or leave begun -> committed */
+	uint64_t moved_keys;	/* the joiner's (leaver's) copies after it */
+	uint64_t dropped;	/* copies the clean-up dropped at the commit */
 };
 
 struct kvsim_result {
