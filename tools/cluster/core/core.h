@@ -51,6 +51,7 @@ enum cl_standby { CL_SB_NONE, CL_SB_HOT, CL_SB_JOURNAL };
 #define CL_BROKEN_NO_HANDOVER	(1u << 3)	/* serve a partition at once */
 #define CL_BROKEN_NO_CATCHUP	(1u << 4)	/* serve before the state is in */
 #define CL_BROKEN_LMS_NO_RAISE	(1u << 5)	/* returning nodes raise nothing */
+#define CL_BROKEN_NO_WD_WAIT	(1u << 6)	/* watchdog: serve without waiting */
 
 struct cl_config {
 	uint32_t cluster_id;
@@ -146,7 +147,7 @@ enum cl_decision_type {
 	CL_D_OWN,		/* a: partition I now serve */
 	CL_D_DISOWN,		/* a: partition I stopped serving */
 	CL_D_CATCH_UP,		/* a: partition: bring its state up to date */
-	CL_D_FENCE_TIMED,	/* a: node taken as fenced: watchdog bound over */
+	CL_D_FENCE_TIMED,	/* a: node (or CL_NONE) fenced: watchdog bound over */
 };
 
 enum cl_step_reason { CL_STEP_QUORUM, CL_STEP_DISK, CL_STEP_TERM, CL_STEP_LEAVE };

@@ -178,6 +178,13 @@ static void become_master(struct cl_node *nd, cl_time reserved,
 		nd->fence_pending = true;
 		nd->fence_target = nd->last_master;
 		cl_decide(o, CL_D_FENCE_POWER, nd->fence_target, nd->term);
+	} else if (nd->cfg->watchdog) {
+		/*
+		 * A master we never heard of (we restarted, or were cut off)
+		 * may be stuck: with no one to fence, wait out its watchdog.
+		 */
+		nd->fence_pending = true;
+		nd->fence_target = CL_NONE;
 	} else {
 		nd->serving = true;
 		cl_decide(o, CL_D_SERVE, nd->id, nd->term);
@@ -227,7 +234,7 @@ void cl_elect_heartbeat(struct cl_node *nd, struct cl_out *o)
 		op.value = ++nd->data_value;
 		cl_disk_write(o, &op);
 	}
-	if (nd->fence_pending)
+	if (nd->fence_pending && nd->fence_target != CL_NONE)
 		cl_decide(o, CL_D_FENCE_POWER, nd->fence_target, nd->term);
 }
 
@@ -271,8 +278,10 @@ cl_time cl_watchdog_wait(const struct cl_config *c)
 /* The fence agent never confirmed, but the watchdog bound is over. */
 static void fence_by_watchdog(struct cl_node *nd, struct cl_out *o)
 {
-	if (!nd->fence_pending || !nd->cfg->watchdog ||
-	    nd->now < nd->master_since + cl_watchdog_wait(nd->cfg))
+	if (!nd->fence_pending || !nd->cfg->watchdog)
+		return;
+	if (nd->now < nd->master_since + cl_watchdog_wait(nd->cfg) &&
+	    !(nd->cfg->broken & CL_BROKEN_NO_WD_WAIT))
 		return;
 	nd->fence_pending = false;
 	nd->serving = true;

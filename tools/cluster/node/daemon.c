@@ -239,6 +239,12 @@ static void decision(struct daemon *d, const struct cl_decision *dec)
 	case CL_D_DISOWN:
 		say(d, "stops serving partition %u", dec->a);
 		break;
+	case CL_D_FENCE_TIMED:
+		if (dec->a == CL_NONE)
+			say(d, "fence-timed: no master known before me, its watchdog bound is over");
+		else
+			say(d, "fence-timed n%u: its watchdog bound is over", dec->a);
+		break;
 	default:
 		say(d, "%s n%u", cl_decision_name(dec->type), dec->a);
 	}
