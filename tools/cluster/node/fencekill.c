@@ -51,7 +51,10 @@ static bool start_time(pid_t pid, unsigned long long *start)
 	buf[n] = 0;
 	/* the name (field 2) may hold spaces and ')': skip to the last ')' */
 	p = strrchr(buf, ')');
-	return p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+	return p && sscanf(p + 1,
+			   " %*c %*d %*d %*d %*d %*d"		/* fields 3-8 */
+			   " %*u %*u %*u %*u %*u %*u %*u"	/* 9-15 */
+			   " %*d %*d %*d %*d %*d %*d %llu",	/* 16-22 */
 			   start) == 1;
 }
 
