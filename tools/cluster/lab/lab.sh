@@ -53,7 +53,8 @@ if [ "${1:-}" = fence ]; then
 		freeze_fence "$2" "$3"
 		exit
 	fi
-	"$SCL_LAB_BIN" fence-kill "$2/n$3.pid" >>"$2/fence-kill.log" 2>&1 || exit 1
+	"${SCL_LAB_BIN:-$(dirname "$self")/../../../build/bin/smpkit-cluster}" \
+		fence-kill "$2/n$3.pid" >>"$2/fence-kill.log" 2>&1 || exit 1
 	echo "$(date +%s.%N) fence n$3" >>"$2/fences"
 	touch "$2/n$3.down"
 	exit 0
