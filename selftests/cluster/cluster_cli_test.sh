@@ -29,7 +29,7 @@ refuse '--nodes' --nodes 0
 ok $? "sim --nodes 0 is refused and names the option"
 refuse 'unknown fault' --nemesis partition,gremlins
 ok $? "sim --nemesis with an unknown fault is refused"
-refuse 'fence, quorum, suspicion, handover, catchup or lms' --broken everything
+refuse 'fence, quorum, suspicion, handover, catchup, lms or watchdog' --broken everything
 ok $? "sim --broken with an unknown variant is refused"
 refuse 'must exceed --hb' --hb 100 --timeout 50
 ok $? "a timeout shorter than the heart beat is refused"

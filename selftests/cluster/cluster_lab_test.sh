@@ -12,8 +12,10 @@
 # journal, the hot one with (almost) nothing left to replay. Last, the
 # fence agent freezes the deposed master's cgroup (the v1 freezer where
 # the kernel has it, else v2), with ranked election delays: a new master
-# is elected and the frozen one logs nothing while frozen. SKIPs with
-# the reason where namespaces cannot be made.
+# is elected and the frozen one logs nothing while frozen. Then, with no
+# fence agent but a watchdog on every node, a stopped master must be
+# killed by its watchdog within the bound and the new master must serve
+# only after that. SKIPs with the reason where namespaces cannot be made.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # the lab script is source: find the tree above build/ (or build/san/)
 lab=
@@ -28,7 +30,7 @@ bin=$top/bin/smpkit-cluster
 [ "$(id -u)" = 0 ] || ktap_skip_all "not root: the lab needs network namespaces"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ktap_plan 9
+ktap_plan 10
 
 timeout -k 5 150 "$lab" up --nodes 3 --rounds 4 --nemesis link,nft,stop,kill \
 	--hb 100 --timeout 500 --out "$tmp/lab" --bin "$bin" >"$tmp/out" 2>&1
@@ -79,7 +81,13 @@ else
 	[ $rc = 0 ] && grep -q 'freeze fences: [1-9][0-9]*, frozen nodes that ran: 0' "$tmp/fz.out"
 	ok $? "the fence agent froze the deposed master's cgroup ($fz) and it ran no code until reset (ranked election)"
 fi
-tags=$(cat "$tmp/out" "$tmp/loss.out" "$tmp/journal.out" "$tmp/hot.out" "$tmp/fz.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
+timeout -k 5 60 "$lab" up --nodes 3 --rounds 1 --nemesis stop --fence none --watchdog 1000 \
+	--out "$tmp/wd" --bin "$bin" >"$tmp/wd.out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/wd.out" | grep -E 'round 1|two masters'
+[ $rc = 0 ] && [ "$(awk 'NR > 1' "$tmp/wd/watchdog.txt" | wc -l)" = 1 ]
+ok $? "no fence agent: the stopped master's watchdog killed it within 1.2 s, and the new master served only after that"
+tags=$(cat "$tmp/out" "$tmp/loss.out" "$tmp/journal.out" "$tmp/hot.out" "$tmp/fz.out" "$tmp/wd.out" | grep -o 'bridge in scl[0-9]*-br' | sed 's/bridge in //; s/-br$//')
 left=0
 for t in $tags; do
 	left=$((left + $(ip netns list 2>/dev/null | grep -c "^$t-")))

@@ -5,7 +5,11 @@
 # elect a master; malformed, oversized, foreign and corrupt-disk input
 # each get a clear log line while the nodes stay up and keep their
 # master; SIGTERM makes a node leave; valgrind finds no error in a node,
-# nor ASan/UBSan in two nodes electing a master (when SAN=1 was built).
+# nor ASan/UBSan in two nodes electing a master under their watchdogs
+# (when SAN=1 was built).
+# A stopped node is killed by its watchdog, a running one is not; the
+# fence-kill agent kills the process its pid file names and leaves alone
+# one that holds the same pid with another start time (a reused pid).
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-cluster
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
@@ -19,7 +23,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ktap_plan 13
+ktap_plan 18
 
 base=$((20000 + $$ % 20000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
@@ -38,6 +42,9 @@ rc=$?
 "$bin" node --id 0 --peers "$peers" --disk "$tmp/d" --partitions 2 --standby warm >>"$tmp/err" 2>&1
 [ $? = 2 ] && [ $rc = 2 ] && grep -q 'needs --partitions' "$tmp/err" && grep -q "bad value 'warm' for --standby" "$tmp/err"
 ok $? "a stand-by mode without partitions, or unknown, is refused"
+"$bin" node --id 0 --peers "$peers" --disk "$tmp/d" --watchdog 150 >"$tmp/err" 2>&1
+[ $? = 2 ] && grep -q 'watchdog timeout must be at least two heart-beat' "$tmp/err"
+ok $? "a watchdog shorter than two heart beats is refused"
 
 # real-time priority where allowed, as the lab and corosync do: on a
 # loaded host a node that waits for the CPU longer than its lease steps down
@@ -143,19 +150,67 @@ else
 fi
 kill -KILL "${fp[@]}" 2>/dev/null
 
+# the watchdog: a node that runs is left alone, a stopped one is killed
+wp=127.0.0.1:$((base + 8))
+$rt "$bin" node --id 0 --peers "$wp" --disk "$tmp/w" --format-disk --watchdog 300 \
+	--duration 20 >"$tmp/w.log" 2>&1 &
+w=$!
+pids+=($w)
+sleep 1.5
+kill -STOP $w
+t0=$(date +%s.%N)
+for i in $(seq 50); do grep -q 'watchdog: node killed' "$tmp/w.log" && break; sleep 0.1; done
+wait $w
+rc=$?
+tk=$(awk '/watchdog: node killed/ {print $1; exit}' "$tmp/w.log")
+dk=$(printf %.3f "$(echo "${tk:-$t0} - $t0" | bc -l)")
+sed 's/^/# /' "$tmp/w.log" | grep watchdog
+[ $rc = 137 ] && [ -n "$tk" ] && [ "$(grep -c 'watchdog:' "$tmp/w.log")" = 2 ] &&
+	[ "$(echo "$dk > 0 && $dk < 0.6" | bc)" = 1 ]
+ok $? "the watchdog left the running node alone 1.5 s and killed it ${dk} s after SIGSTOP (300 ms bound, 600 ms allowed)"
+sleep 0.3
+! pgrep -f -- "--peers $wp " >/dev/null
+ok $? "the watchdog ends with its node"
+
+# fence-kill: a pid file whose pid now belongs to another process (the
+# start time differs, as after pid reuse) must not kill that process
+sleep 30 &
+v=$!
+pids+=($v)
+st=$(sed 's/.*) //' /proc/$v/stat | awk '{print $20}')
+printf '%s\n%s\n' $v $((st + 1)) >"$tmp/stale.pid"
+"$bin" fence-kill "$tmp/stale.pid" >"$tmp/fk.log" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/fk.log"
+[ $rc = 0 ] && kill -0 $v && grep -q 'belongs to another process' "$tmp/fk.log"
+ok $? "fence-kill leaves a reused pid's process alone and reports the node down"
+printf '%s\n%s\n' $v "$st" >"$tmp/live.pid"
+"$bin" fence-kill "$tmp/live.pid" >"$tmp/fk.log" 2>&1
+rc=$?
+wait $v
+rw=$?
+echo junk >"$tmp/bad.pid"
+"$bin" fence-kill "$tmp/bad.pid" >>"$tmp/fk.log" 2>&1
+rb=$?
+"$bin" fence-kill "$tmp/live.pid" >>"$tmp/fk.log" 2>&1
+rg=$?
+sed 's/^/# /' "$tmp/fk.log"
+[ $rc = 0 ] && [ $rw = 137 ] && [ $rb = 2 ] && [ $rg = 0 ]
+ok $? "fence-kill SIGKILLs the process its pid file names (exit $rc, status $rw), refuses a bad file ($rb), and finds it gone after ($rg)"
+
 san=$(cd "$(dirname "$bin")/.." && pwd)/san/bin/smpkit-cluster
 if [ -x "$san" ]; then
 	p2=127.0.0.1:$((base + 3)),127.0.0.1:$((base + 4))
-	"$san" node --id 0 --peers "$p2" --disk "$tmp/s" --format-disk --duration 3 >"$tmp/s0.log" 2>&1 &
+	"$san" node --id 0 --peers "$p2" --disk "$tmp/s" --format-disk --duration 3 --watchdog 1000 >"$tmp/s0.log" 2>&1 &
 	a=$!
 	sleep 0.2
-	"$san" node --id 1 --peers "$p2" --disk "$tmp/s" --duration 3 >"$tmp/s1.log" 2>&1
+	"$san" node --id 1 --peers "$p2" --disk "$tmp/s" --duration 3 --watchdog 1000 >"$tmp/s1.log" 2>&1
 	r1=$?
 	wait $a
 	r0=$?
 	[ $r0 = 0 ] && [ $r1 = 0 ] && grep -qE ' master n[01]$' "$tmp/s0.log" "$tmp/s1.log" &&
 		! grep -qE 'AddressSanitizer|runtime error' "$tmp/s0.log" "$tmp/s1.log"
-	ok $? "ASan+UBSan: two nodes elect a master and leave cleanly (exit $r0, $r1)"
+	ok $? "ASan+UBSan: two nodes under their watchdogs elect a master and leave cleanly (exit $r0, $r1)"
 else
 	skip "no ASan build (make SAN=1 userspace)"
 fi

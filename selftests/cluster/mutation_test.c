@@ -3,7 +3,8 @@
  * cluster_mutation_test: each deliberately broken variant (fencing
  * skipped, quorum N/2, suspicion off, a partition served without the
  * handover wait, a journal-replay primary serving before its replay,
- * last_man_standing that never raises expected votes again) is
+ * last_man_standing that never raises expected votes again, a master
+ * that serves without waiting out a stuck master's watchdog) is
  * caught by the simulator's
  * checker within 1,000 seeds, and by the invariant it breaks; the
  * correct code passes the very same seeds. A checker that cannot fail
@@ -20,20 +21,23 @@ struct variant {
 	bool swim_only;		/* detector swim, no second channel */
 	bool journal;		/* the service replays a journal */
 	bool lms;		/* last_man_standing on */
+	unsigned int watchdog_ms;	/* watchdogs, no power-fence agent */
 };
 
 static const struct variant variants[] = {
 	{ "fencing skipped", CL_BROKEN_NO_FENCE, "fenced write accepted",
-	  SIM_N_ALL, false, false, false },
-	{ "quorum N/2", CL_BROKEN_HALF_QUORUM, "quorum", SIM_N_ALL, false, false, false },
+	  SIM_N_ALL, false, false, false, 0 },
+	{ "quorum N/2", CL_BROKEN_HALF_QUORUM, "quorum", SIM_N_ALL, false, false, false, 0 },
 	{ "suspicion off", CL_BROKEN_NO_SUSPECT, "false death",
-	  SIM_N_LOSS | SIM_N_DUP | SIM_N_REORDER | SIM_N_SKEW, true, false, false },
+	  SIM_N_LOSS | SIM_N_DUP | SIM_N_REORDER | SIM_N_SKEW, true, false, false, 0 },
 	{ "partition handover skipped", CL_BROKEN_NO_HANDOVER,
-	  "served", SIM_N_ALL, false, false, false },
+	  "served", SIM_N_ALL, false, false, false, 0 },
 	{ "serving before the journal replay", CL_BROKEN_NO_CATCHUP,
-	  "journaled updates", SIM_N_ALL, false, true, false },
+	  "journaled updates", SIM_N_ALL, false, true, false, 0 },
 	{ "last_man_standing never raises", CL_BROKEN_LMS_NO_RAISE,
-	  "while it reaches", SIM_N_ALL, false, false, true },
+	  "while it reaches", SIM_N_ALL, false, false, true, 0 },
+	{ "watchdog bound not waited out", CL_BROKEN_NO_WD_WAIT,
+	  "still master of term", SIM_N_ALL, false, false, false, 1000 },
 };
 
 static void setup(struct sim_opts *o, const struct variant *v,
@@ -42,6 +46,7 @@ static void setup(struct sim_opts *o, const struct variant *v,
 	sim_opts_default(o, 5);
 	o->nemesis = v->nemesis;
 	o->cfg.broken = broken;
+	o->cfg.watchdog = v->watchdog_ms * 1000;
 	if (v->swim_only) {
 		o->vary = false;
 		o->cfg.detector = CL_DET_SWIM;

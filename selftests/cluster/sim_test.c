@@ -2,7 +2,9 @@
 /*
  * cluster_sim_test: thousands of seeded simulator histories (every fault
  * on, the seed picking detector, voting disk and wait_for_all) must keep
- * every invariant; a seed replays to the same history; the simulator's
+ * every invariant, also with watchdogs in place of the power-fence agent
+ * (and the watchdog must act); a seed replays to the same history; the
+ * simulator's
  * event rate on this core is reported. Under ASan/UBSan a tenth of the
  * seeds run (the same code, ten times slower).
  */
@@ -50,6 +52,30 @@ static bool run_seeds(unsigned int n, uint64_t first, unsigned int count)
 		       count, n, fails);
 }
 
+/* Watchdogs, no fence agent: stuck nodes are killed, masters wait it out. */
+static void run_watchdog(unsigned int count)
+{
+	struct sim_opts o;
+	struct sim_result r;
+	unsigned int i, fails = 0;
+	uint64_t kills = 0, timed = 0;
+
+	sim_opts_default(&o, 5);
+	o.cfg.watchdog = 1000000;
+	for (i = 0; i < count; i++) {
+		sim_run(&o, 6000000 + i, &r, fails ? NULL : stdout);
+		kills += r.st.wd_kills;
+		timed += r.st.wd_fences;
+		if (!r.ok && !fails++)
+			ktap_diag("seed %u: %s; replay: smpkit-cluster sim --watchdog 1000 --seed %u --seeds 1 --trace",
+				  6000000 + i, r.why, 6000000 + i);
+	}
+	ktap_ok(!fails && kills && timed,
+		"%u seeds of 5 nodes with 1 s watchdogs and no fence agent keep the invariants (%u failed; %llu stuck nodes killed, %llu masters served after the bound)",
+		count, fails, (unsigned long long)kills,
+		(unsigned long long)timed);
+}
+
 static bool same(const struct sim_result *a, const struct sim_result *b)
 {
 	return a->ok == b->ok && !strcmp(a->why, b->why) &&
@@ -63,11 +89,12 @@ int main(void)
 	struct sim_result a, b;
 	uint64_t seed;
 
-	ktap_plan(7);
+	ktap_plan(8);
 	run_seeds(3, 1000000, 1500 / SCALE);
 	run_seeds(4, 2000000, 500 / SCALE);
 	run_seeds(5, 3000000, 2500 / SCALE);
 	run_seeds(2, 4000000, 500 / SCALE);
+	run_watchdog(500 / SCALE);
 	ktap_diag("%llu events in %.2f s: %.0f events/s on one core",
 		  (unsigned long long)total_events, total_wall,
 		  total_events / total_wall);

@@ -23,7 +23,9 @@ CLUSTER_NODE_SRCS = \
 	tools/cluster/node/daemon.c \
 	tools/cluster/node/diskfile.c \
 	tools/cluster/node/journal.c \
-	tools/cluster/node/nodecfg.c
+	tools/cluster/node/nodecfg.c \
+	tools/cluster/node/fencekill.c \
+	tools/cluster/node/watchdog.c
 
 smpkit-cluster_SRCS = \
 	tools/cluster/main.c \

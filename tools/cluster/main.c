@@ -20,6 +20,7 @@ static void usage(FILE *f)
 "usage: smpkit-cluster COMMAND [OPTIONS]\n"
 "  sim    simulate seeded histories and check the invariants\n"
 "  node   run one cluster node over UDP with a voting-disk file\n"
+"  fence-kill  power off a node process named by a pid file (pidfd)\n"
 "  kv-sim the key-value store's simulator (as smpkit-kv sim)\n"
 "Each command answers --help. The lab that runs real nodes in network\n"
 "namespaces is tools/cluster/lab/lab.sh (see Documentation/cluster.rst).\n");
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 		return cmd_sim(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "node"))
 		return cmd_node(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fence-kill"))
+		return cmd_fence_kill(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kv-sim"))
 		return cmd_kv_sim(argc - 1, argv + 1);
 	fprintf(stderr, "smpkit-cluster: unknown command '%s'\n", argv[1]);

@@ -24,8 +24,9 @@ static void usage(FILE *f)
 "                          [--hb MS] [--timeout MS]\n"
 "                          [--partitions P] [--redundancy active|standby]\n"
 "                          [--standby none|hot|journal] [--ops N] [--replay-us US]\n"
-"                          [--lms] [--ranked] [--samples FILE]\n"
-"                          [--broken fence|quorum|suspicion|handover|catchup|lms]\n"
+"                          [--lms] [--ranked] [--samples FILE] [--watchdog MS]\n"
+"                          [--broken fence|quorum|suspicion|handover|catchup|lms|\n"
+"                                    watchdog]\n"
 "                          [--chaos SEC]\n"
 "                          [--heal SEC] [--trace] [--quiet]\n"
 "Runs K simulated histories (seeds S..S+K-1, default S=1, K=100) of N nodes\n"
@@ -47,8 +48,11 @@ static void usage(FILE *f)
 "                  served again), catchup; each with milliseconds\n"
 "  --ranked        election delay by rank after the lost master, not random\n"
 "  --lms           votequorum's last_man_standing (expected votes shrink)\n"
+"  --watchdog MS   every node runs under a watchdog that kills it after MS\n"
+"                  without running; there is no power-fence agent\n"
 "  --broken X      run a deliberately broken variant (the checker must fail):\n"
-"                  fence, quorum, suspicion, handover, catchup or lms\n"
+"                  fence, quorum, suspicion, handover, catchup, lms or\n"
+"                  watchdog (serve without waiting out the watchdog)\n"
 "  --trace         print every notable event of every run as it happens\n"
 "Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
 		sim_nemesis_names());
@@ -107,6 +111,7 @@ int cmd_sim(int argc, char **argv)
 		{ "standby", 1, NULL, 'S' }, { "ops", 1, NULL, 'o' },
 		{ "replay-us", 1, NULL, 'r' }, { "lms", 0, NULL, 'L' },
 		{ "samples", 1, NULL, 'w' }, { "ranked", 0, NULL, 'K' },
+		{ "watchdog", 1, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sim_opts o;
@@ -114,6 +119,7 @@ int cmd_sim(int argc, char **argv)
 	struct sim_stats tot = { 0 };
 	struct timespec t0, t1;
 	uint64_t seed = 1, k = 100, i, fails = 0, n = 5, hb = 100, to = 500;
+	uint64_t wd = 0;
 	unsigned int broken = 0;
 	bool quiet = false;
 	int c, bits;
@@ -176,8 +182,10 @@ int cmd_sim(int argc, char **argv)
 				broken |= CL_BROKEN_NO_CATCHUP;
 			else if (!strcmp(optarg, "lms"))
 				broken |= CL_BROKEN_LMS_NO_RAISE;
+			else if (!strcmp(optarg, "watchdog"))
+				broken |= CL_BROKEN_NO_WD_WAIT;
 			else
-				die("sim: --broken is fence, quorum, suspicion, handover, catchup or lms, not '%s'",
+				die("sim: --broken is fence, quorum, suspicion, handover, catchup, lms or watchdog, not '%s'",
 				    optarg);
 			break;
 		case 'c':
@@ -218,6 +226,9 @@ int cmd_sim(int argc, char **argv)
 		case 'K':
 			fixed.ranked = true;
 			o.vary = false;
+			break;
+		case 'W':
+			wd = num(optarg, "--watchdog", 1, 60000);
 			break;
 		case 'w':
 			o.samples = fopen(optarg, "w");
@@ -264,6 +275,7 @@ int cmd_sim(int argc, char **argv)
 	o.cfg.last_man_standing = fixed.last_man_standing;
 	o.cfg.ranked = fixed.ranked;
 	o.cfg.broken = broken;
+	o.cfg.watchdog = wd * 1000;
 	if (o.cfg.disk_votes >= n && n > 1)
 		die("sim: --disk-votes must be below --nodes");
 	if (n == 2 && !o.vary) {
@@ -303,6 +315,8 @@ int cmd_sim(int argc, char **argv)
 		tot.catchup_sum += r.st.catchup_sum;
 		tot.replayed += r.st.replayed;
 		tot.lms_shrinks += r.st.lms_shrinks;
+		tot.wd_kills += r.st.wd_kills;
+		tot.wd_fences += r.st.wd_fences;
 		if (!r.ok) {
 			fails++;
 			printf("seed %llu: FAIL: %s (replay: smpkit-cluster sim%s --seed %llu --seeds 1 --trace)\n",
@@ -333,6 +347,10 @@ int cmd_sim(int argc, char **argv)
 	if (tot.lms_shrinks)
 		printf("last_man_standing lowered expected votes %llu times\n",
 		       (unsigned long long)tot.lms_shrinks);
+	if (o.cfg.watchdog)
+		printf("watchdog kills of stuck nodes %llu, masters that served after the watchdog bound %llu\n",
+		       (unsigned long long)tot.wd_kills,
+		       (unsigned long long)tot.wd_fences);
 	if (tot.svc_n)
 		printf("a partition's server crashed -> served again: mean %.1f ms, max %.1f ms (%llu)\n",
 		       ms(tot.svc_sum / tot.svc_n), ms(tot.svc_max),

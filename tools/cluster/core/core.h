@@ -51,6 +51,7 @@ enum cl_standby { CL_SB_NONE, CL_SB_HOT, CL_SB_JOURNAL };
 #define CL_BROKEN_NO_HANDOVER	(1u << 3)	/* serve a partition at once */
 #define CL_BROKEN_NO_CATCHUP	(1u << 4)	/* serve before the state is in */
 #define CL_BROKEN_LMS_NO_RAISE	(1u << 5)	/* returning nodes raise nothing */
+#define CL_BROKEN_NO_WD_WAIT	(1u << 6)	/* watchdog: serve without waiting */
 
 struct cl_config {
 	uint32_t cluster_id;
@@ -69,6 +70,12 @@ struct cl_config {
 	uint32_t probe_interval, probe_timeout, suspect_timeout;
 	uint32_t disk_timeout;		/* a slot unchanged this long is stale */
 	uint32_t lms_window;		/* stable time before expected shrinks */
+	/*
+	 * Every node runs under a watchdog that kills it when it has not run
+	 * for this long (0: none). A new master whose power fence is not
+	 * confirmed then serves after cl_watchdog_wait() instead of never.
+	 */
+	uint32_t watchdog;
 	uint32_t broken;		/* CL_BROKEN_* */
 };
 
@@ -79,6 +86,12 @@ void cl_config_default(struct cl_config *c, unsigned int n);
  * microseconds) the way the defaults relate to 100 ms and 500 ms.
  */
 void cl_config_timing(struct cl_config *c, uint32_t hb, uint32_t timeout);
+/*
+ * How long a new master waits, from its election, before it takes an
+ * unconfirmed power fence as done because the old master's watchdog must
+ * have killed it by then (elect.c explains the sum).
+ */
+cl_time cl_watchdog_wait(const struct cl_config *c);
 /* NULL when @c is usable, else a sentence saying what is wrong. */
 const char *cl_config_check(const struct cl_config *c);
 
@@ -134,6 +147,7 @@ enum cl_decision_type {
 	CL_D_OWN,		/* a: partition I now serve */
 	CL_D_DISOWN,		/* a: partition I stopped serving */
 	CL_D_CATCH_UP,		/* a: partition: bring its state up to date */
+	CL_D_FENCE_TIMED,	/* a: node (or CL_NONE) fenced: watchdog bound over */
 };
 
 enum cl_step_reason { CL_STEP_QUORUM, CL_STEP_DISK, CL_STEP_TERM, CL_STEP_LEAVE };

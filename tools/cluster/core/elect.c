@@ -8,8 +8,9 @@
  * quorum (quorum.c) of node votes, or of node votes plus the voting
  * disk's when the disk is free, and then the disk reservation for the
  * term: the epoch is the fencing token. Before serving, the new master
- * has the previous one powered off; a master that loses its quorum lease
- * or its disk steps down and fences itself.
+ * has the previous one powered off, or, with watchdogs, waits until the
+ * previous one's watchdog must have killed it; a master that loses its
+ * quorum lease or its disk steps down and fences itself.
  */
 #include "internal.h"
 
@@ -177,6 +178,13 @@ static void become_master(struct cl_node *nd, cl_time reserved,
 		nd->fence_pending = true;
 		nd->fence_target = nd->last_master;
 		cl_decide(o, CL_D_FENCE_POWER, nd->fence_target, nd->term);
+	} else if (nd->cfg->watchdog) {
+		/*
+		 * A master we never heard of (we restarted, or were cut off)
+		 * may be stuck: with no one to fence, wait out its watchdog.
+		 */
+		nd->fence_pending = true;
+		nd->fence_target = CL_NONE;
 	} else {
 		nd->serving = true;
 		cl_decide(o, CL_D_SERVE, nd->id, nd->term);
@@ -226,7 +234,7 @@ void cl_elect_heartbeat(struct cl_node *nd, struct cl_out *o)
 		op.value = ++nd->data_value;
 		cl_disk_write(o, &op);
 	}
-	if (nd->fence_pending)
+	if (nd->fence_pending && nd->fence_target != CL_NONE)
 		cl_decide(o, CL_D_FENCE_POWER, nd->fence_target, nd->term);
 }
 
@@ -251,6 +259,36 @@ static void lms_tick(struct cl_node *nd, struct cl_out *o)
 	}
 }
 
+/*
+ * The old master M is, at our election E, either running or stuck. If it
+ * runs, it loses its lease by E + hb_timeout: a quorum voted for us, and
+ * a voter acks no beat of M's sent after its vote, while a lease counts
+ * from the send (ack()). So if M still acts as master after that it is
+ * stuck since before then, and its watchdog kills it within watchdog of
+ * its last run. An eighth more covers two clocks running at different
+ * rates (the simulator draws up to 5 % each), two ticks our own grid.
+ */
+cl_time cl_watchdog_wait(const struct cl_config *c)
+{
+	cl_time w = (cl_time)c->hb_timeout + c->watchdog;
+
+	return w + w / 8 + 2 * c->tick;
+}
+
+/* The fence agent never confirmed, but the watchdog bound is over. */
+static void fence_by_watchdog(struct cl_node *nd, struct cl_out *o)
+{
+	if (!nd->fence_pending || !nd->cfg->watchdog)
+		return;
+	if (nd->now < nd->master_since + cl_watchdog_wait(nd->cfg) &&
+	    !(nd->cfg->broken & CL_BROKEN_NO_WD_WAIT))
+		return;
+	nd->fence_pending = false;
+	nd->serving = true;
+	cl_decide(o, CL_D_FENCE_TIMED, nd->fence_target, nd->term);
+	cl_decide(o, CL_D_SERVE, nd->id, nd->term);
+}
+
 static void master_tick(struct cl_node *nd, struct cl_out *o)
 {
 	const struct cl_config *c = nd->cfg;
@@ -269,6 +307,7 @@ static void master_tick(struct cl_node *nd, struct cl_out *o)
 	}
 	if (c->last_man_standing)
 		lms_tick(nd, o);
+	fence_by_watchdog(nd, o);
 }
 
 void cl_elect_tick(struct cl_node *nd, struct cl_out *o)

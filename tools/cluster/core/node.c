@@ -69,6 +69,8 @@ const char *cl_config_check(const struct cl_config *c)
 		return "unknown redundancy mode";
 	if (c->standby > CL_SB_JOURNAL)
 		return "unknown stand-by mode";
+	if (c->watchdog && c->watchdog < 2 * c->hb_interval)
+		return "the watchdog timeout must be at least two heart-beat intervals";
 	return NULL;
 }
 
@@ -272,7 +274,7 @@ const char *cl_decision_name(unsigned int type)
 		"alive", "left", "disk-saved", "quorum", "expected",
 		"fence-power", "self-fence", "serve", "bad-input",
 		"write-refused", "dead-heard", "resumed", "master-lost",
-		"own", "disown", "catch-up",
+		"own", "disown", "catch-up", "fence-timed",
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";

@@ -75,7 +75,7 @@ freeze_reset() {
 	if [ "$(wc -l <"$out/n$i.log")" != "$(cat "$out/n$i.frozen-lines")" ]; then
 		echo "lab: n$i logged while frozen" | tee -a "$out/frozen-ran"
 	fi
-	pid=$(cat "$out/n$i.pid")
+	pid=$(head -n1 "$out/n$i.pid")
 	kill -KILL "$pid" 2>/dev/null
 	freeze_set "$cg_kind" "$cg_dir/n$i" 0
 	rm -f "$out/n$i.frozen-lines"
@@ -86,7 +86,7 @@ freeze_down() {
 	[ -n "$cg_kind" ] || return 0
 	for ((i = 0; i < nodes; i++)); do
 		[ -d "$cg_dir/n$i" ] || continue
-		[ -e "$out/n$i.pid" ] && kill -KILL "$(cat "$out/n$i.pid")" 2>/dev/null
+		[ -e "$out/n$i.pid" ] && kill -KILL "$(head -n1 "$out/n$i.pid")" 2>/dev/null
 		freeze_set "$cg_kind" "$cg_dir/n$i" 0
 	done
 	for ((k = 0; k < 40; k++)); do

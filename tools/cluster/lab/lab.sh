@@ -11,7 +11,8 @@
 #             [--detector master|swim] [--second-channel on|off]
 #             [--timeline] [--out DIR] [--bin PATH]
 #             [--redundancy active|standby] [--standby none|hot|journal]
-#             [--ops N] [--fence kill|freeze|freeze-v1|freeze-v2] [--ranked]
+#             [--ops N] [--fence kill|freeze|freeze-v1|freeze-v2|none]
+#             [--ranked] [--watchdog MS]
 # --timeline prints every node's decisions as they happen (masters,
 # suspicions, deaths, quorum, fences, step-downs), merged.
 # --loss drops that share of the cluster's datagrams at random in every
@@ -21,10 +22,14 @@
 # (4 partitions; --standby gives them journaled state, --ops updates per
 # tick) and times until another node serves it, and its catch-up
 # (failover.txt).
-# --fence picks the power-fence agent: kill (SIGKILL by pid file, the
-# default) or freeze (the node's cgroup frozen: v2's cgroup.freeze, else
-# the v1 freezer; freeze-v1/-v2 insist on one). A frozen node must log
-# nothing until the lab resets it.
+# --fence picks the power-fence agent: kill (smpkit-cluster fence-kill:
+# SIGKILL through a pidfd, by the pid file's pid and start time; the
+# default), freeze (the node's cgroup frozen: v2's cgroup.freeze, else
+# the v1 freezer; freeze-v1/-v2 insist on one; a frozen node must log
+# nothing until the lab resets it) or none.
+# --watchdog MS runs every node under its watchdog; with --fence none a
+# 'stop' round then checks that the stopped master is killed by it within
+# MS (plus 20 %) and that no new master serves before that (watchdog.txt).
 #   lab.sh fence DIR TARGET     (the power-fence agent the nodes call)
 #
 # Exit: 0 done, 1 an invariant or a bound failed, 4 cannot run here (not
@@ -48,8 +53,8 @@ if [ "${1:-}" = fence ]; then
 		freeze_fence "$2" "$3"
 		exit
 	fi
-	pid=$(cat "$2/n$3.pid" 2>/dev/null) || exit 1
-	kill -KILL "$pid" 2>/dev/null
+	"${SCL_LAB_BIN:-$(dirname "$self")/../../../build/bin/smpkit-cluster}" \
+		fence-kill "$2/n$3.pid" >>"$2/fence-kill.log" 2>&1 || exit 1
 	echo "$(date +%s.%N) fence n$3" >>"$2/fences"
 	touch "$2/n$3.down"
 	exit 0
@@ -62,7 +67,7 @@ fi
 shift
 nodes=3 rounds=4 nemesis=link,nft,stop,kill hb=100 to=500 out= bin=
 loss=0 seconds=0 detector=master second=on timeline=
-redundancy=active standby=none ops=10 fence=kill ranked=
+redundancy=active standby=none ops=10 fence=kill ranked= watchdog=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nodes) nodes=$2; shift 2 ;;
@@ -82,6 +87,7 @@ while [ $# -gt 0 ]; do
 	--ops) ops=$2; shift 2 ;;
 	--fence) fence=$2; shift 2 ;;
 	--ranked) ranked=--ranked; shift ;;
+	--watchdog) watchdog=$2; shift 2 ;;
 	*) die "unknown option '$1'" ;;
 	esac
 done
@@ -96,13 +102,16 @@ done
 [[ $second =~ ^(on|off)$ ]] || die "--second-channel is on or off"
 [[ $redundancy =~ ^(active|standby)$ ]] || die "--redundancy is active or standby"
 [[ $standby =~ ^(none|hot|journal)$ ]] || die "--standby is none, hot or journal"
-[[ $fence =~ ^(kill|freeze|freeze-v1|freeze-v2)$ ]] || die "--fence is kill, freeze, freeze-v1 or freeze-v2"
+[[ $fence =~ ^(kill|freeze|freeze-v1|freeze-v2|none)$ ]] || die "--fence is kill, freeze, freeze-v1, freeze-v2 or none"
+[[ $watchdog =~ ^[0-9]+$ ]] && { [ "$watchdog" = 0 ] || [ "$watchdog" -ge $((2 * hb)) ]; } ||
+	die "--watchdog must be 0 (none) or at least two heart beats (ms)"
 [[ $ops =~ ^[0-9]+$ ]] && [ "$ops" -ge 1 ] && [ "$ops" -le 64 ] || die "--ops must be 1..64"
 for a in ${nemesis//,/ }; do
 	case $a in link|nft|stop|kill|primary) ;; *) die "unknown fault '$a'" ;; esac
 done
 [ -n "$bin" ] || bin=$(cd "$(dirname "$self")/../../.." && pwd)/build/bin/smpkit-cluster
 [ -x "$bin" ] || die "no node binary at $bin (make userspace)"
+export SCL_LAB_BIN=$bin		# the fence agent runs it
 if [ "$loss" != 0 ] && ! command -v nft >/dev/null; then
 	skip "--loss needs nft(8)"
 fi
@@ -127,7 +136,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 netns_up
-if [ "$fence" != kill ]; then
+if [[ $fence == freeze* ]]; then
 	w=${fence#freeze}
 	freeze_up "${w#-}" || skip "no cgroup freezer${w:+ ($w)} to make (cgroup v2 without cgroup.freeze, and no v1 freezer hierarchy)"
 	echo "lab: fence agent: cgroup freeze ($cg_kind, $cg_dir)"
@@ -146,7 +155,9 @@ done
 now() { date +%s.%N; }
 start_node() {
 	local i=$1 fmt=${2:-}
-	local into=()
+	local into=() fcmd=(--fence-cmd "$self fence $out") wd=()
+	[ "$fence" = none ] && fcmd=()
+	[ "$watchdog" != 0 ] && wd=(--watchdog "$watchdog")
 	rm -f "$out/n$i.down"
 	[ -n "$cg_kind" ] &&
 		into=(sh -c 'echo $$ >"$0" && exec "$@"' "$cg_dir/n$i/cgroup.procs")
@@ -157,8 +168,9 @@ start_node() {
 		--disk "$diskdir/disk" $fmt --hb "$hb" --timeout "$to" \
 		--detector "$detector" --second-channel "$second" --partitions 4 \
 		--redundancy "$redundancy" --standby "$standby" --ops "$ops" $ranked \
-		--fence-cmd "$self fence $out" >>"$out/n$i.log" 2>&1 &
-	echo $! >"$out/n$i.pid"
+		"${fcmd[@]}" "${wd[@]}" >>"$out/n$i.log" 2>&1 &
+	# the pid and its start time (exec keeps it): fence-kill's identity
+	printf '%s\n%s\n' $! "$(sed 's/.*) //' "/proc/$!/stat" | awk '{print $20}')" >"$out/n$i.pid"
 	disown
 }
 
@@ -198,7 +210,7 @@ primary_round() {
 	[ "$old" != none ] || { sleep 1; old=$(primary); }
 	[ "$old" != none ] || { echo "lab: round $r: no primary of partition 0"; fail=1; return; }
 	t0=$(now)
-	kill -KILL "$(cat "$out/n$old.pid")"; touch "$out/n$old.down"
+	kill -KILL "$(head -n1 "$out/n$old.pid")"; touch "$out/n$old.down"
 	new=none
 	for ((k = 0; k < 100; k++)); do
 		[ "$new" = none ] || break
@@ -221,6 +233,33 @@ primary_round() {
 	echo "lab: round $r: primary n$old of partition 0 killed ($redundancy, $standby stand-by): n$new serves it after $(printf %.3f "$(echo "$tf - $t0" | bc -l)") s, ${n:-no} updates replayed in ${us:--} us"
 }
 
+# watchdog_round: after a 'stop' round, from the nodes' stamps: when the
+# stopped master's watchdog killed it, and when the new master served.
+watchdog_round() {
+	local tw tv k lim
+	for ((k = 0; k < 100; k++)); do
+		tw=$(awk -v t="$t0" '$1 > t && / watchdog: node killed/ {print $1; exit}' "$out/n$old.log")
+		tv=$(awk -v t="$t0" -v m="n$new" '$1 > t && $5 == "serve" && $6 == m {print $1; exit}' "$out/n$new.log" 2>/dev/null)
+		[ -n "$tw" ] && [ -n "$tv" ] && break
+		sleep 0.1
+	done
+	lim=$(echo "$watchdog * 1.2 / 1000" | bc -l)
+	if [ -z "$tw" ]; then
+		echo "lab: round $r: the stopped master n$old was not killed by its watchdog"; fail=1; return
+	fi
+	tw=$(echo "$tw - $t0" | bc -l)
+	[ "$(echo "$tw > $lim" | bc)" = 1 ] &&
+		{ echo "lab: round $r: watchdog killed n$old after $tw s, beyond $lim s"; fail=1; }
+	if [ -z "$tv" ]; then
+		echo "lab: round $r: the new master n$new never served"; fail=1; return
+	fi
+	tv=$(echo "$tv - $t0" | bc -l)
+	[ "$(echo "$tv <= $tw" | bc)" = 1 ] &&
+		{ echo "lab: round $r: n$new served after $tv s, before n$old was killed"; fail=1; }
+	printf '%-5s n%-4s %-10.3f n%-4s %-10.3f %-10.3f\n' "$r" "$old" "$tw" "$new" "$el" "$tv" >>"$out/watchdog.txt"
+	echo "lab: round $r: watchdog killed stopped n$old after $(printf %.3f "$tw") s; n$new elected after $(printf %.3f "$el") s, served after $(printf %.3f "$tv") s"
+}
+
 # wait_master OLD: a master other than OLD, at most 100 x 0.1 s.
 wait_master() {
 	local k m
@@ -235,6 +274,7 @@ wait_master() {
 echo "lab: $nodes nodes in namespaces $tag-n0..$((nodes - 1)), bridge in $br, logs in $out"
 : >"$out/fences"
 printf '%-5s %-8s %-4s %-4s %-11s %-9s %s\n' round standby old new failover_s replayed replay_us >"$out/failover.txt"
+printf '%-5s %-5s %-10s %-5s %-10s %-10s\n' round old killed_s new elected_s served_s >"$out/watchdog.txt"
 if [ -n "$timeline" ]; then
 	for ((i = 0; i < nodes; i++)); do : >>"$out/n$i.log"; done
 	tail -q -n 0 -F "$out"/n*.log 2>/dev/null | sed -u 's/^/  | /' &
@@ -268,7 +308,7 @@ for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	old=$(master)
 	[ "$old" != none ] || { sleep 1; old=$(master); }
 	[ "$old" != none ] || { echo "lab: round $r: no master to act on"; fail=1; continue; }
-	pid=$(cat "$out/n$old.pid")
+	pid=$(head -n1 "$out/n$old.pid")
 	t0=$(now)
 	case $a in
 	link) ip -n "$br" link set "e$old" down ;;
@@ -320,6 +360,7 @@ for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	st=-
 	[ -n "$ts" ] && st=$(printf %.3f "$(echo "$ts - $t0" | bc -l)")
 	printf '%-5s %-5s n%-3s n%-9s %-12.3f %-15.3f %-12s %-12s\n' "$r" "$a" "$old" "$new" "$el" "$kn" "$dt" "$st" >>"$out/report.txt"
+	[ "$a" = stop ] && [ "$watchdog" != 0 ] && [ "$fence" = none ] && watchdog_round
 	echo "lab: round $r: $a on master n$old: lost after $dt s; n$new elected after $(printf %.3f "$el") s, known by all after $(printf %.3f "$kn") s"
 	case $a in
 	link) ip -n "$br" link set "e$old" up ;;
@@ -329,7 +370,7 @@ for ((r = 1; r <= rounds && ${#acts[@]}; r++)); do
 	sleep 1.5
 	# nodes killed by the nemesis or powered off by a fence come back
 	for ((i = 0; i < nodes; i++)); do
-		if [ -e "$out/n$i.down" ] || ! kill -0 "$(cat "$out/n$i.pid")" 2>/dev/null; then
+		if [ -e "$out/n$i.down" ] || ! kill -0 "$(head -n1 "$out/n$i.pid")" 2>/dev/null; then
 			freeze_reset "$i"
 			start_node "$i"
 		fi

@@ -43,7 +43,7 @@ netns_down() {
 	local f p
 	for f in "$out"/*.pid; do
 		[ -e "$f" ] || continue
-		p=$(cat "$f")
+		p=$(head -n1 "$f")
 		kill -CONT "$p" 2>/dev/null
 		kill -KILL "$p" 2>/dev/null
 	done

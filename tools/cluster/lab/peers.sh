@@ -39,6 +39,14 @@ done
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -le 100 ] || die "--rounds must be 0..100"
 [ -n "$out" ] || out=$(mktemp -d /tmp/smpkit-peers.XXXXXX)
 mkdir -p "$out"
+# An --out reused from an earlier run must not lend it its state: a
+# stale etcdI.down made leader() skip member I for good (a 5-member run
+# "lost its leader" after round 8 when e2, marked down by a run aborted
+# hours before, became leader), and old data dirs would be rejoined.
+for ((i = 0; i < 9; i++)); do
+	rm -rf "$out/etcd$i" "$out/etcd$i.down" "$out/etcd$i.pid" "$out/etcd$i.log"
+done
+rm -f "$out/etcd-report.txt"
 if [ "$peer" = corosync ]; then
 	exec "$(dirname "$self")/corosync.sh" "$nodes" "$rounds" "$hb" "$to" "$out"
 fi

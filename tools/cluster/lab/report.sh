@@ -4,7 +4,8 @@
 # simulator figures (events per second, detection per scheme, false deaths
 # against loss with and without the disk's second channel), then, where
 # namespaces can be made, the real lab (fault rounds on the master, false
-# deaths at 20 % loss), etcd beside our nodes (SIGKILL of the leader) and
+# deaths at 20 % loss, the service's fail-over, a stopped master killed
+# by its watchdog), etcd beside our nodes (SIGKILL of the leader) and
 # corosync beside them (one member cut off).
 # Writes OUT/cluster.md (and cluster-*.png with gnuplot). Parts that
 # cannot run here say so on the page.
@@ -169,6 +170,19 @@ for sb in hot journal; do
 	awk 'NR > 1 {print $5}' "$f" | sort -n >"$work/v"
 	echo "| $sb | $(median <"$work/v") | $(head -n 1 "$work/v")-$(tail -n 1 "$work/v") | $(awk 'NR > 1 {print $6}' "$f" | median) | $(awk 'NR > 1 {print $7}' "$f" | median) |" >>"$page"
 done
+
+# self-fencing without a power switch: the stopped master's watchdog
+"$here/lab.sh" up --nodes 3 --rounds 2 --nemesis stop --fence none --watchdog 500 \
+	--out "$work/wd" >"$work/wd.out" 2>&1
+rc=$?
+{
+	echo
+	echo "Self-fencing by the watchdog (3 nodes, no fence agent, 500 ms watchdog, SIGSTOP of the master, 2 rounds, exit $rc; seconds after the stop):"
+	echo
+	echo '```'
+	cat "$work/wd/watchdog.txt"
+	echo '```'
+} >>"$page"
 
 echo -e "\n## etcd beside our nodes (SIGKILL of the leader, 3 members)\n" >>"$page"
 if "$here/peers.sh" etcd --nodes 3 --rounds 3 --out "$work/etcd" >"$work/etcd.out" 2>&1; then

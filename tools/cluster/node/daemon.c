@@ -6,7 +6,9 @@
  * the cluster) — the same core the simulator runs, fed real time. Disk
  * operations and the fence agent run synchronously (a lab daemon's
  * choice: simple, and slow disks then look like a busy node). Bad input
- * is logged with its sender and dropped; the node stays up.
+ * is logged with its sender and dropped; the node stays up. With
+ * --watchdog every tick pets the watchdog (watchdog.c), so a stuck loop,
+ * a stuck disk included, gets the node killed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,7 +37,8 @@ struct daemon {
 	struct cl_out out;
 	struct node_disk disk;
 	struct node_journal jn;
-	int sock, tfd, sfd;
+	int sock, tfd, sfd, pet;
+	uint64_t wd_said;		/* term of the last "no agent" line */
 	cl_time t0, fence_deadline;
 	pid_t fence_pid;
 	unsigned int fence_target;
@@ -138,6 +141,15 @@ static void fence(struct daemon *d, unsigned int target)
 	char cmd[4200];
 	pid_t pid;
 
+	if (!d->nc.fence_cmd && d->nc.watchdog) {
+		/* no FENCE_DONE: the core waits out the watchdog bound */
+		if (d->wd_said != d->core.term)
+			say(d, "fence-power n%u: no fence agent configured, waiting %llu ms for its watchdog",
+			    target, (unsigned long long)
+			    cl_watchdog_wait(&d->nc.cl) / 1000);
+		d->wd_said = d->core.term;
+		return;
+	}
 	if (!d->nc.fence_cmd) {
 		say(d, "fence-power n%u: no fence agent configured, relying on the disk's fencing token",
 		    target);
@@ -226,6 +238,12 @@ static void decision(struct daemon *d, const struct cl_decision *dec)
 		break;
 	case CL_D_DISOWN:
 		say(d, "stops serving partition %u", dec->a);
+		break;
+	case CL_D_FENCE_TIMED:
+		if (dec->a == CL_NONE)
+			say(d, "fence-timed: no master known before me, its watchdog bound is over");
+		else
+			say(d, "fence-timed n%u: its watchdog bound is over", dec->a);
 		break;
 	default:
 		say(d, "%s n%u", cl_decision_name(dec->type), dec->a);
@@ -385,6 +403,14 @@ int cmd_node(int argc, char **argv)
 		fprintf(stderr, "smpkit-cluster node: %s\n", err);
 		return 2;
 	}
+	/* first, so that the watchdog inherits no socket or disk */
+	fflush(stdout);
+	d->pet = -1;
+	if (d->nc.watchdog) {
+		d->pet = node_watchdog_start(d->nc.watchdog, d->nc.id);
+		if (d->pet < 0)
+			die_errno("cannot start the watchdog");
+	}
 	if (node_disk_open(&d->disk, d->nc.disk, d->nc.cl.n, d->nc.format))
 		die_errno("cannot open the voting disk %s", d->nc.disk);
 	if (node_journal_open(&d->jn, d->nc.disk, &d->nc.cl, d->nc.ops,
@@ -397,10 +423,10 @@ int cmd_node(int argc, char **argv)
 	setup(d);
 	ep = d->sfd >> 16;
 	sfd = d->sfd & 0xffff;
-	say(d, "starts: %u nodes, %s detector, disk %s%s, hb %u ms, timeout %u ms",
+	say(d, "starts: %u nodes, %s detector, disk %s%s, hb %u ms, timeout %u ms, watchdog %u ms",
 	     d->nc.cl.n, d->nc.cl.detector ? "swim" : "master", d->nc.disk,
 	     d->disk.direct ? " (O_DIRECT)" : "", d->nc.cl.hb_interval / 1000,
-	     d->nc.cl.hb_timeout / 1000);
+	     d->nc.cl.hb_timeout / 1000, d->nc.watchdog);
 	step(d, &ev);
 	end = d->nc.duration ? now(d) + d->nc.duration * 1000000ULL : 0;
 	while (!end || now(d) < end) {
@@ -415,6 +441,7 @@ int cmd_node(int argc, char **argv)
 			} else if (evs[i].data.fd == d->tfd) {
 				if (read(d->tfd, &exp, sizeof(exp)) < 0)
 					continue;
+				node_watchdog_pet(d->pet);
 				ev.type = CL_EV_TICK;
 				step(d, &ev);
 				node_journal_tick(&d->jn, d->core.serving_parts,

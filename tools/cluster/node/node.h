@@ -23,6 +23,7 @@ struct node_cfg {
 	bool format;
 	unsigned int duration;		/* seconds, 0: until SIGTERM */
 	unsigned int ops;		/* journaled updates per tick */
+	unsigned int watchdog;		/* ms, 0: no watchdog (cl.watchdog) */
 };
 
 /* Parse argv; on error write a sentence into @err and return -1. */
@@ -72,5 +73,12 @@ void node_journal_tick(struct node_journal *j, unsigned int serving,
 uint64_t node_journal_catch_up(struct node_journal *j, unsigned int p,
 			       uint64_t *us);
 void node_journal_close(struct node_journal *j);
+
+/*
+ * Fork the watchdog that SIGKILLs this process when node_watchdog_pet()
+ * was not called for @ms; returns the fd to pet, -1 with errno set.
+ */
+int node_watchdog_start(unsigned int ms, unsigned int id);
+void node_watchdog_pet(int fd);
 
 #endif

@@ -25,6 +25,7 @@ void node_usage(FILE *f)
 "                           [--lms] [--fence-cmd CMD] [--duration SEC]\n"
 "                           [--partitions P] [--redundancy active|standby]\n"
 "                           [--standby none|hot|journal] [--ops N] [--ranked]\n"
+"                           [--watchdog MS]\n"
 "Runs node I of the cluster whose members are --peers (node i listens on the\n"
 "i-th address) over UDP, with the voting disk in FILE (shared by all nodes;\n"
 "--format-disk creates it). One line per decision goes to stdout: masters,\n"
@@ -40,6 +41,10 @@ void node_usage(FILE *f)
 "when it takes over; each take-over logs what it replayed and how long it\n"
 "took. --ranked: after losing its master a node waits for its rank (the\n"
 "next id first) instead of a random delay before it stands for election.\n"
+"--watchdog MS: a watchdog process kills the node when its loop has not run\n"
+"for MS (at least two heart beats); give every node the same value: a new\n"
+"master whose fence agent does not confirm (or that has none) then serves\n"
+"once the old master's watchdog must have killed it.\n"
 "Defaults: --hb 100 --timeout 500 --partitions 0 --standby none.\n");
 }
 
@@ -92,7 +97,7 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 		{ "duration", 1, NULL, 'u' }, { "help", 0, NULL, 'h' },
 		{ "partitions", 1, NULL, 'P' }, { "redundancy", 1, NULL, 'R' },
 		{ "standby", 1, NULL, 'S' }, { "ops", 1, NULL, 'o' },
-		{ "ranked", 0, NULL, 'K' },
+		{ "ranked", 0, NULL, 'K' }, { "watchdog", 1, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t id = UINT64_MAX, hb = 100, to = 500, v = 0, dur = 0;
@@ -190,6 +195,11 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 		case 'K':
 			nc->cl.ranked = true;
 			break;
+		case 'w':
+			if (!parse_u64(optarg, 1, 60000, &v))
+				goto bad;
+			nc->watchdog = v;
+			break;
 		case 'h':
 			return 1;
 		default:
@@ -219,6 +229,7 @@ int node_cfg_parse(int argc, char **argv, struct node_cfg *nc, char *err,
 		return -1;
 	}
 	cl_config_timing(&nc->cl, hb * 1000, to * 1000);
+	nc->cl.watchdog = nc->watchdog * 1000;
 	if (nc->cl.disk_votes >= nc->cl.n && nc->cl.n > 1) {
 		snprintf(err, len, "--disk-votes must be below the node count");
 		return -1;

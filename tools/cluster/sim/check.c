@@ -141,6 +141,30 @@ static void check_expected(struct sim *s, unsigned int i, unsigned int e)
 			 i, old, e, v, true_need(s, old), old);
 }
 
+/*
+ * Without a power fence, a master may serve only once every master of an
+ * older term is down or has stepped down: one that runs must have lost
+ * its lease, one that is stuck must have been killed by its watchdog. A
+ * stuck master is harmless in the simulator until it runs again, but a
+ * real one may have I/O in flight: that is what the watchdog answers.
+ */
+static void check_serve(struct sim *s, unsigned int i, uint64_t term)
+{
+	const struct snode *t;
+	unsigned int j;
+
+	for (j = 0; j < s->cfg.n; j++) {
+		t = &s->node[j];
+		if (j == i || !t->up || t->core.role != CL_MASTER ||
+		    !t->core.serving || t->core.term >= term)
+			continue;
+		sim_fail(s, "n%u serves in term %llu beside n%u, still master of term %llu (%s)",
+			 i, (unsigned long long)term, j,
+			 (unsigned long long)t->core.term,
+			 t->paused_until > s->now ? "stuck" : "running");
+	}
+}
+
 void sim_check_decision(struct sim *s, unsigned int i,
 			const struct cl_decision *d)
 {
@@ -197,9 +221,18 @@ void sim_check_decision(struct sim *s, unsigned int i,
 		sim_hist(s, "n%u's write of epoch %llu refused: %s", i, term,
 			 cl_disk_result_name(d->a));
 		break;
+	case CL_D_FENCE_TIMED:
+		s->st.wd_fences++;
+		sim_hist(s, "n%u takes n%u as fenced: watchdog bound over (term %llu)",
+			 i, d->a, term);
+		break;
+	case CL_D_SERVE:
+		if (s->cfg.watchdog)
+			check_serve(s, i, d->term);
+		sim_hist(s, "n%u serve (term %llu)", i, term);
+		break;
 	case CL_D_STEP_DOWN:
 	case CL_D_FENCE_POWER:
-	case CL_D_SERVE:
 	case CL_D_SUSPECT:
 		sim_hist(s, "n%u %s n%u (term %llu)", i,
 			 cl_decision_name(d->type), d->a, term);

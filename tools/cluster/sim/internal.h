@@ -17,7 +17,7 @@
 enum sev_kind {
 	SEV_DELIVER, SEV_TIMER, SEV_DISK_APPLY, SEV_DISK_DONE, SEV_DISK_READ,
 	SEV_FENCE, SEV_FENCE_DONE, SEV_NEMESIS, SEV_RESTART, SEV_HEAL,
-	SEV_SCRIPT, SEV_CAUGHT_UP,
+	SEV_SCRIPT, SEV_CAUGHT_UP, SEV_WATCHDOG,
 };
 
 struct sev {
@@ -39,6 +39,7 @@ struct snode {
 	uint32_t gen;			/* bumped by each crash */
 	cl_time paused_until;
 	cl_time ran_at;			/* its last step */
+	cl_time petted;			/* its last tick: the watchdog's pet */
 	int64_t clk_off;		/* local = t + off + t * ppm / 1e6 */
 	int32_t ppm;
 	bool timer_set;
@@ -110,6 +111,7 @@ static inline bool sim_pct(struct sim *s, unsigned int pct)
 struct sev *sim_push(struct sim *s, cl_time t, unsigned int kind,
 		     unsigned int node);
 void sim_crash(struct sim *s, unsigned int i, cl_time restart_after);
+void sim_watchdog_arm(struct sim *s, unsigned int i);
 bool sim_reachable(const struct sim *s, unsigned int a, unsigned int b);
 
 /* nemesis.c */

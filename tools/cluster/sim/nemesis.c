@@ -89,12 +89,12 @@ void sim_choose_config(struct sim *s)
 			sn->clk_off = sim_below(s, 1000000);
 		}
 	}
-	sim_hist(s, "config: n=%u %s disk_votes=%u second=%d wfa=%d two_node=%d lms=%d ranked=%d parts=%u %s standby=%u loss=%u%% dup=%u%% jitter=%uus broken=%#x",
+	sim_hist(s, "config: n=%u %s disk_votes=%u second=%d wfa=%d two_node=%d lms=%d ranked=%d parts=%u %s standby=%u loss=%u%% dup=%u%% jitter=%uus watchdog=%ums broken=%#x",
 		 c->n, c->detector == CL_DET_SWIM ? "swim" : "master",
 		 c->disk_votes, c->second_channel, c->wait_for_all,
 		 c->two_node, c->last_man_standing, c->ranked, c->partitions,
 		 c->redundancy ? "standby" : "active", c->standby, s->loss, s->dup,
-		 s->jitter, c->broken);
+		 s->jitter, c->watchdog / 1000, c->broken);
 }
 
 static unsigned int pick_up(struct sim *s)
@@ -199,6 +199,7 @@ void sim_nemesis(struct sim *s)
 		sim_hist(s, "nemesis: n%u pauses for %llu ms (%s)", k,
 			 (unsigned long long)(sn->paused_until - s->now) / 1000,
 			 cl_role_name(sn->core.role));
+		sim_watchdog_arm(s, k);
 		break;
 	case SIM_N_DISK:
 		disk_fault(s, k);

@@ -202,7 +202,8 @@ static void apply(struct sim *s, unsigned int i)
 		sim_check_decision(s, i, &o->dec[k]);
 		if (o->dec[k].type == CL_D_CATCH_UP)
 			catch_up(s, i, o->dec[k].a);
-		if (o->dec[k].type == CL_D_FENCE_POWER) {
+		/* with watchdogs the cluster has no power-fence agent */
+		if (o->dec[k].type == CL_D_FENCE_POWER && !s->cfg.watchdog) {
 			e = sim_push(s, s->now + 5000 + sim_below(s, 10000),
 				     SEV_FENCE, i);
 			e->target = o->dec[k].a;
@@ -227,6 +228,8 @@ static void run_node(struct sim *s, unsigned int i, const struct cl_event *ev)
 	sn->ran_at = s->now;
 	/* a follower adopts its master's expected votes without a decision */
 	sn->expected = sn->core.expected;
+	if (ev->type == CL_EV_TICK || ev->type == CL_EV_START)
+		sn->petted = s->now;
 	cl_node_step(&sn->core, local(sn, s->now), ev, &s->out);
 	s->st.steps++;
 	apply(s, i);
@@ -255,6 +258,25 @@ void sim_crash(struct sim *s, unsigned int i, cl_time restart_after)
 	sn->nomq_since = 0;
 	memset(s->applied[i], 0, sizeof(s->applied[i]));	/* in memory */
 	sim_push(s, s->now + restart_after, SEV_RESTART, i);
+}
+
+/*
+ * The watchdog kills a node that has not ticked for cfg.watchdog on its
+ * own clock, which runs ppm fast or slow. Pauses are the only way a
+ * simulated node stops running, so the nemesis arms this at each one.
+ */
+static cl_time watchdog_due(const struct sim *s, const struct snode *sn)
+{
+	return sn->petted + (cl_time)s->cfg.watchdog * 1000000 /
+			    (1000000 + sn->ppm);
+}
+
+void sim_watchdog_arm(struct sim *s, unsigned int i)
+{
+	cl_time t = watchdog_due(s, &s->node[i]);
+
+	if (s->cfg.watchdog && t < s->node[i].paused_until)
+		sim_push(s, t > s->now ? t : s->now, SEV_WATCHDOG, i);
 }
 
 static void restart(struct sim *s, unsigned int i)
@@ -293,6 +315,7 @@ static void script(struct sim *s, const struct sim_script *a)
 static bool world_event(struct sim *s, struct sev *e)
 {
 	struct sev *d;
+	struct snode *sn;
 	bool enforce = !(s->cfg.broken & CL_BROKEN_NO_FENCE);
 
 	switch (e->kind) {
@@ -315,6 +338,17 @@ static bool world_event(struct sim *s, struct sev *e)
 		d->u.op = e->u.op;
 		d->result = cl_disk_apply(&s->disk, &e->u.op, enforce);
 		sim_check_write(s, &e->u.op, d->result);
+		return true;
+	case SEV_WATCHDOG:
+		sn = &s->node[e->node];
+		if (sn->up && e->gen == sn->gen && sn->paused_until > s->now &&
+		    s->now >= watchdog_due(s, sn)) {
+			sim_hist(s, "watchdog kills n%u (%s), stuck since %llu ms",
+				 e->node, cl_role_name(sn->core.role),
+				 (unsigned long long)sn->petted / 1000);
+			s->st.wd_kills++;
+			sim_crash(s, e->node, 200000 + sim_below(s, 800000));
+		}
 		return true;
 	case SEV_FENCE:
 		/* the power switch is out of band: partitions do not stop it */

@@ -64,6 +64,8 @@ struct sim_stats {
 	/* CATCH_UP -> caught up, and the updates it replayed */
 	uint64_t catchup_n, catchup_sum, catchup_max, replayed;
 	uint64_t lms_shrinks;	/* last_man_standing lowered expected votes */
+	uint64_t wd_kills;	/* nodes killed by their watchdog */
+	uint64_t wd_fences;	/* masters that served after the watchdog bound */
 	/* heal -> one master that every running node follows */
 	uint64_t converge_n, converge_sum, converge_max;
 };
