@@ -6,7 +6,9 @@
  * write lost, every read sees the writes acknowledged before it began.
  * Eventual mode (R=W=1, sloppy quorum with hinted hand-off): every
  * replica converges after the heal, no acknowledged write lost, counters
- * exact. A sixth node joins, or leaves, in the middle of the chaos: the
+ * exact. A fifth of the register writes are deletes: no read returns a
+ * version an acknowledged delete covered. A sixth node joins, or leaves,
+ * in the middle of the chaos: the
  * same checks, and the change must commit and end with the old owners'
  * clean-up. Any failing seed is printed with its history; --seeds K.
  */
@@ -56,7 +58,7 @@ int main(int argc, char **argv)
 	struct kvsim_opts o;
 	unsigned int i, seed, bad;
 	uint64_t conv_max, conv_sum, conv_n, div_sum, rr, hints, events;
-	uint64_t move_sum, move_max, moved, dropped;
+	uint64_t move_sum, move_max, moved, dropped, deletes;
 	struct timespec t0, t1;
 
 	ktap_plan(nm);
@@ -74,7 +76,7 @@ int main(int argc, char **argv)
 			o.nodes = 6;
 		bad = 0;
 		conv_max = conv_sum = conv_n = div_sum = rr = hints = 0;
-		events = move_sum = move_max = moved = dropped = 0;
+		events = move_sum = move_max = moved = dropped = deletes = 0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (seed = 1; seed <= seeds; seed++) {
 			kvsim_run(&o, seed, &r, bad ? NULL : stdout);
@@ -86,6 +88,7 @@ int main(int argc, char **argv)
 				continue;
 			}
 			events += r.st.events;
+			deletes += r.st.deletes;
 			move_sum += r.st.move;
 			moved += r.st.moved_keys;
 			dropped += r.st.dropped;
@@ -102,10 +105,11 @@ int main(int argc, char **argv)
 			}
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ktap_diag("%s: %u seeds, %.1f s, %llu events; repairs %llu, hints handed off %llu",
+		ktap_diag("%s: %u seeds, %.1f s, %llu events, %llu deletes acknowledged; repairs %llu, hints handed off %llu",
 			  modes[i].name, seeds,
 			  (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-			  (unsigned long long)events, (unsigned long long)rr,
+			  (unsigned long long)events,
+			  (unsigned long long)deletes, (unsigned long long)rr,
 			  (unsigned long long)hints);
 		if (conv_n)
 			ktap_diag("  %llu seeds divergent at heal (%.1f keys on average): converged in %.1f ms mean, %.1f ms max",
@@ -120,8 +124,11 @@ int main(int argc, char **argv)
 				  o.join_at ? "joiner held" : "leaver kept",
 				  (double)moved / (seeds - bad),
 				  (double)dropped / (seeds - bad));
-		/* a ring change must end with the clean-up having run */
-		ktap_ok(!bad && (!(o.join_at || o.leave_at) || dropped),
+		/*
+		 * a ring change must end with the clean-up having run, and
+		 * the checker must have had deletes to judge
+		 */
+		ktap_ok(!bad && deletes && (!(o.join_at || o.leave_at) || dropped),
 			"%s: %u of %u seeds pass the checker",
 			modes[i].name, seeds - bad, seeds);
 	}

@@ -22,7 +22,8 @@ static void usage(FILE *f)
 "usage: smpkit-kv sim [--seeds K] [--seed S] [--nodes M] [--keys K]\n"
 "                     [--clients C] [--r R] [--w W] [--sloppy]\n"
 "                     [--policy siblings|lww] [--nemesis LIST]\n"
-"                     [--broken norepair|wallclock|hastyjoin]\n"
+"                     [--broken norepair|wallclock|hastyjoin|droptomb]\n"
+"                     [--deletes PCT]\n"
 "                     [--join MS | --leave MS]\n"
 "                     [--no-counters]\n"
 "                     [--trace]\n"
@@ -35,7 +36,10 @@ static void usage(FILE *f)
 "                  norepair (read/write repair and anti-entropy off) or\n"
 "                  wallclock (LWW stamped by the skewed wall clock) or\n"
 "                  hastyjoin (a join or leave commits, and the old owners\n"
-"                  drop their copies, before the new owners caught up)\n"
+"                  drop their copies, before the new owners caught up) or\n"
+"                  droptomb (a replica drops a key once it holds only\n"
+"                  tombstones: deleted versions come back)\n"
+"  --deletes PCT   percent of the register writes that delete (20)\n"
 "  --join MS       the last of the nodes joins the ring MS into the run\n"
 "  --leave MS      the last of the nodes leaves the ring MS into the run\n"
 "Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
@@ -62,8 +66,9 @@ static void summary(const struct kvsim_opts *o, unsigned int seeds,
 	       o->r, o->w, o->n, o->sloppy ? " sloppy" : "",
 	       o->cfg.policy == KV_POL_LWW ? "LWW" : "siblings", secs,
 	       (unsigned long long)t->events);
-	printf("operations %llu: acknowledged %llu, failed %llu, unknown outcome %llu\n",
+	printf("operations %llu: acknowledged %llu (deletes %llu), failed %llu, unknown outcome %llu\n",
 	       (unsigned long long)t->ops, (unsigned long long)t->acked,
+	       (unsigned long long)t->deletes,
 	       (unsigned long long)t->failed,
 	       (unsigned long long)t->indeterminate);
 	printf("repairs: %llu reads sent %llu read repairs (%.1f per 100), %llu writes %llu write repairs (%.1f per 100)\n",
@@ -110,6 +115,7 @@ int cmd_kv_sim(int argc, char **argv)
 		{ "policy", 1, 0, 'p' }, { "nemesis", 1, 0, 'n' },
 		{ "broken", 1, 0, 'b' }, { "no-counters", 0, 0, 'C' },
 		{ "join", 1, 0, 'j' }, { "leave", 1, 0, 'l' },
+		{ "deletes", 1, 0, 'd' },
 		{ "trace", 0, 0, 't' }, { "help", 0, 0, 'h' }, { 0 }
 	};
 	unsigned int seeds = 100, seed0 = 1, i, bad = 0;
@@ -157,6 +163,9 @@ int cmd_kv_sim(int argc, char **argv)
 		case 'l':
 			o.leave_at = num(optarg, "--leave", 1, 100000) * 1000ull;
 			break;
+		case 'd':
+			o.deletes = num(optarg, "--deletes", 0, 100);
+			break;
 		case 't':
 			o.trace = stdout;
 			break;
@@ -181,8 +190,10 @@ int cmd_kv_sim(int argc, char **argv)
 				o.cfg.broken_wallclock = true;
 			} else if (!strcmp(optarg, "hastyjoin")) {
 				o.cfg.broken_hasty_move = true;
+			} else if (!strcmp(optarg, "droptomb")) {
+				o.cfg.broken_drop_tombstones = true;
 			} else {
-				die("sim: --broken is norepair, wallclock or hastyjoin, not '%s'",
+				die("sim: --broken is norepair, wallclock, hastyjoin or droptomb, not '%s'",
 				    optarg);
 			}
 			break;
@@ -211,6 +222,7 @@ int cmd_kv_sim(int argc, char **argv)
 		tot.events += r.st.events;
 		tot.ops += r.st.ops;
 		tot.acked += r.st.acked;
+		tot.deletes += r.st.deletes;
 		tot.failed += r.st.failed;
 		tot.indeterminate += r.st.indeterminate;
 		tot.reads += r.st.reads;

@@ -192,6 +192,14 @@ static void on_write(struct kv_node *n, const struct kv_msg *m,
 		e = kv_store_merge(n, m->key, m->klen, &m->obj, &err);
 		if (e && !err && out->ndirty < KV_OUT_MAX)
 			out->dirty[out->ndirty++] = e;
+		if (e && n->cfg.broken_drop_tombstones &&
+		    e->obj.type == KV_T_REG && e->obj.nsib &&
+		    !kv_obj_live(&e->obj)) {
+			if (out->ndirty && out->dirty[out->ndirty - 1] == e)
+				out->ndirty--;
+			kv_store_drop(n, e);
+			e = NULL;
+		}
 	}
 	if (err) {
 		answer_err(n, m, err, out);

@@ -33,6 +33,11 @@ struct kv_config {
 	bool broken_wallclock;
 	/* another: a ring change may commit before the new owners caught up */
 	bool broken_hasty_move;
+	/*
+	 * another: a replica collects a tombstone as soon as it stores one
+	 * (drops the key), the naive collection kv.rst explains is unsafe
+	 */
+	bool broken_drop_tombstones;
 	kv_time timeout;	/* a request fails after this */
 	kv_time sloppy_after;	/* then silent owners get stand-ins */
 	kv_time ae_every, hint_every;

@@ -4,7 +4,9 @@
  * read must see every write acknowledged before the read began: under
  * siblings, its dot is kept or superseded in what the read returned;
  * under last writer wins, the value returned must not come from a write
- * that finished before an acknowledged one began. Every run: once the
+ * that finished before an acknowledged one began (a delete is a write of
+ * a tombstone: the same rule). Under siblings, deletes have a rule of
+ * their own instead (resurrected()). Every run: once the
  * network healed, each key's owners hold equal copies (convergence), no
  * acknowledged write is missing from them, no sibling was dropped to fit,
  * each owner's counter lies between the acknowledged and the attempted
@@ -56,6 +58,55 @@ static const struct kwrite *write_of(struct ksim *s, const struct kv_obj *o)
 	return NULL;
 }
 
+/*
+ * A delete D acknowledged before the read began superseded, on every
+ * replica that holds it, each version whose dot D's context covers: D's
+ * context is what its client read, so those are the versions it meant
+ * to delete. Such a version returned live is a resurrection (a replica
+ * that forgot the tombstone handed the old version back). A write that
+ * revives the key after D, or concurrently with it, has a dot of its
+ * own that D's context does not cover, so it is not one of them.
+ */
+static bool resurrected(struct ksim *s, unsigned int key, kv_time start,
+			const struct kv_obj *o, const char *who)
+{
+	const struct kv_sib *sib;
+	unsigned int i, j;
+	uint32_t v = 0;
+
+	for (i = 0; i < s->nw; i++) {
+		const struct kwrite *d = &s->w[i];
+
+		if (d->key != key || !d->del || !d->acked || d->ack >= start)
+			continue;
+		for (j = 0; j < o->nsib; j++) {
+			sib = &o->u.sib[j];
+			if (sib->del || !kv_vv_covers(&d->ctx, sib->dot))
+				continue;
+			if (sib->len == sizeof(v))
+				memcpy(&v, sib->val, sizeof(v));
+			ks_fail(s, "%s of k%u at %.3f ms returned %u, which the delete %u acknowledged at %.3f ms covered (resurrected)",
+				who, key, start / 1000.0, v, d->val,
+				d->ack / 1000.0);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Did a delete acknowledged before @start cover the version with dot @dot? */
+static bool deleted(struct ksim *s, unsigned int key, kv_time start,
+		    struct kv_dot dot)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nw; i++)
+		if (s->w[i].key == key && s->w[i].del && s->w[i].acked &&
+		    s->w[i].ack < start && kv_vv_covers(&s->w[i].ctx, dot))
+			return true;
+	return false;
+}
+
 void ks_check_read(struct ksim *s, unsigned int key, kv_time start,
 		   const struct kv_obj *o, const char *who)
 {
@@ -66,6 +117,9 @@ void ks_check_read(struct ksim *s, unsigned int key, kv_time start,
 		ks_fail(s, "%s of k%u: siblings were dropped to fit", who, key);
 		return;
 	}
+	if (s->o.cfg.policy == KV_POL_SIBLINGS && o->type == KV_T_REG &&
+	    resurrected(s, key, start, o, who))
+		return;
 	if (s->o.cfg.policy == KV_POL_LWW)
 		got = write_of(s, o);
 	for (i = 0; i < s->nw; i++) {
@@ -74,7 +128,13 @@ void ks_check_read(struct ksim *s, unsigned int key, kv_time start,
 		if (w->key != key || !w->acked || w->ack >= start)
 			continue;
 		if (s->o.cfg.policy == KV_POL_SIBLINGS) {
-			if (!kv_obj_covers(o, w->dot)) {
+			/*
+			 * A tombstone may go once it did its work (a future
+			 * collection), and with it what covered the versions
+			 * it deleted: resurrected() judges those instead.
+			 */
+			if (!w->del && !kv_obj_covers(o, w->dot) &&
+			    !deleted(s, key, start, w->dot)) {
 				ks_fail(s, "%s of k%u at %.3f ms misses the write of %u acknowledged at %.3f ms",
 					who, key, start / 1000.0, w->val,
 					w->ack / 1000.0);

@@ -44,6 +44,12 @@ struct kwrite {
 	kv_time ack;
 	struct kv_dot dot;
 	uint32_t val;		/* the unique value written */
+	/*
+	 * A delete: a tombstone carrying val as its tag. It supersedes the
+	 * versions its context covers (what the client's read returned).
+	 */
+	bool del;
+	struct kv_vv ctx;
 };
 
 struct kclient {

@@ -3,8 +3,8 @@
  * The simulator's engine: an event heap in virtual time, the network
  * (delay, loss, duplication, partitions), the nemesis (partitions, loss,
  * crashes with restarts, per-node clock skew), and clients that
- * read-modify-write random keys through random nodes, each write with
- * the context and time-stamp of its read. Chaos runs for o->chaos, then
+ * read-modify-write random keys through random nodes, each write (or
+ * delete) with the context and time-stamp of its read. Chaos runs for o->chaos, then
  * everything heals and the clients stop; the run ends o->quiet later.
  */
 #include <errno.h>
@@ -28,6 +28,7 @@ void kvsim_opts_default(struct kvsim_opts *o)
 	o->r = 2;
 	o->w = 2;
 	o->counters = true;
+	o->deletes = 20;
 	kv_config_default(&o->cfg, 0);
 	o->nemesis = KVSIM_N_ALL;
 	o->max_loss = 10;
@@ -256,7 +257,11 @@ static void client_issue(struct ksim *s, unsigned int c)
 	} else if (cl->reading) {
 		rq.op = KV_OP_GET;
 	} else {
-		rq.op = KV_OP_PUT;
+		/*
+		 * A delete is a put of a tombstone; it carries a unique value
+		 * too, so that the checker can tell which write a read saw.
+		 */
+		rq.op = ks_pct(s, s->o.deletes) ? KV_OP_DEL : KV_OP_PUT;
 		kv_obj_context(&cl->read, &rq.ctx);
 		rq.ctx_ts = kv_obj_maxts(&cl->read);
 		v = ++s->next_val;
@@ -270,6 +275,8 @@ static void client_issue(struct ksim *s, unsigned int c)
 			w->client = c;
 			w->start = cl->start;
 			w->val = v;
+			w->del = rq.op == KV_OP_DEL;
+			w->ctx = rq.ctx;
 		}
 	}
 	cl->seq++;
@@ -277,6 +284,7 @@ static void client_issue(struct ksim *s, unsigned int c)
 	s->st.ops++;
 	ks_hist(s, "c%u -> n%u %s %s", c, node,
 		rq.op == KV_OP_GET ? "get" : rq.op == KV_OP_PUT ? "put" :
+		rq.op == KV_OP_DEL ? "del" :
 		rq.op == KV_OP_COUNTER ? "ctr" : "set",
 		rq.key);
 	kv_node_request(s->node[node].core, s->now, wall(s, node), &rq,
@@ -335,6 +343,7 @@ static void client_done(struct ksim *s, unsigned int c,
 			w->acked = true;
 			w->ack = s->now;
 			w->dot = r->dot;
+			s->st.deletes += w->del;
 		}
 	}
 	cl->busy = false;
@@ -551,6 +560,7 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 	if (!s || o->nodes < 1u + !!o->join_at + !!o->leave_at ||
 	    (o->join_at && o->leave_at) || o->nodes > KV_MAX_NODES ||
 	    o->clients > KVSIM_MAX_CLIENTS || o->keys > 200 ||
+	    o->deletes > 100 ||
 	    kv_ring_init(&s->ring, o->nshards, o->n)) {
 		snprintf(r->why, sizeof(r->why), "bad options");
 		free(s);

@@ -30,6 +30,7 @@ struct kvsim_opts {
 	unsigned int r, w;	/* per request; strict when r + w > n */
 	bool sloppy;
 	bool counters;		/* clients also update a counter and a set */
+	unsigned int deletes;	/* percent of the registers' writes */
 	struct kv_config cfg;	/* policy, repairs, timers, broken variant */
 	unsigned int nemesis;	/* KVSIM_N_* */
 	unsigned int max_loss;	/* percent; the seed picks 0..max_loss */
@@ -42,6 +43,7 @@ struct kvsim_opts {
 
 struct kvsim_stats {
 	uint64_t events, ops, acked, failed, reads_checked, indeterminate;
+	uint64_t deletes;	/* acknowledged */
 	uint64_t reads, writes, read_repairs, write_repairs;
 	uint64_t ae_hashes, ae_pushed;
 	uint64_t hints_stored, hints_done, sloppy, crashes, partitions;
