@@ -20,7 +20,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-ktap_plan 7
+ktap_plan 8
 
 base=$((21000 + ($$ + 7919) % 30000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2)),127.0.0.1:$((base + 3))
@@ -48,7 +48,7 @@ written=0
 for k in $(seq 30); do
 	"$bin" put --node "$(at $((k % 3)))" "j$k" "v$k" >/dev/null 2>&1 && written=$((written + 1))
 done
-"$bin" load --nodes "$(at 0),$(at 1),$(at 2)" --rate 200 --duration 3 \
+"$bin" load --nodes "$(at 0),$(at 1),$(at 2)" --rate 200 --duration 6 \
 	--timeout 2000 >"$tmp/load" 2>&1 &
 loadpid=$!
 sleep 0.5
@@ -63,12 +63,18 @@ dropped=$(sed -n 's/^n[0-2]: ring version 4 committed, \([0-9]*\) copies dropped
 [ "$dropped" -gt 0 ] && grep -q '^n3: ring version 4 committed, 0 copies dropped$' "$tmp/join"
 ok $? "the old owners dropped $dropped copies of what they gave away, the joiner none"
 
+kill -0 $loadpid 2>/dev/null && under=under || under="after (slow machine)"
 wait $loadpid
 sed -n 's/^offered \([0-9]*\) .*: ok \([0-9]*\), errors \([0-9]*\), timeouts \([0-9]*\), client saturated \([0-9]*\)$/\1 \2 \3 \4 \5/p' "$tmp/load" >"$tmp/counts"
 read -r offered okc errc toc satc <"$tmp/counts"
 echo "# load during the join: $offered offered, $okc ok, $errc errors, $toc timeouts"
 [ -n "$offered" ] && [ $((okc + errc + toc + satc)) = "$offered" ] && [ "$okc" -gt 0 ]
 ok $? "every request offered during the join is accounted for ($okc of $offered ok)"
+
+ring=$(sed -n 's/^errors for the ring .*: \([0-9]*\)$/\1/p' "$tmp/load")
+echo "# the commit came $under the load; requests refused for the ring: ${ring:-?}"
+[ "$ring" = 0 ]
+ok $? "no request lost to the commit: none failed for a stale ring or a shard given away"
 
 back=0
 for k in $(seq 30); do

@@ -66,10 +66,10 @@ static void summary(const struct kvsim_opts *o, unsigned int seeds,
 	       o->r, o->w, o->n, o->sloppy ? " sloppy" : "",
 	       o->cfg.policy == KV_POL_LWW ? "LWW" : "siblings", secs,
 	       (unsigned long long)t->events);
-	printf("operations %llu: acknowledged %llu (deletes %llu), failed %llu, unknown outcome %llu\n",
+	printf("operations %llu: acknowledged %llu (deletes %llu), failed %llu (stale ring %llu), unknown outcome %llu\n",
 	       (unsigned long long)t->ops, (unsigned long long)t->acked,
 	       (unsigned long long)t->deletes,
-	       (unsigned long long)t->failed,
+	       (unsigned long long)t->failed, (unsigned long long)t->stale,
 	       (unsigned long long)t->indeterminate);
 	printf("repairs: %llu reads sent %llu read repairs (%.1f per 100), %llu writes %llu write repairs (%.1f per 100)\n",
 	       (unsigned long long)t->reads,
@@ -223,6 +223,7 @@ int cmd_kv_sim(int argc, char **argv)
 		tot.ops += r.st.ops;
 		tot.acked += r.st.acked;
 		tot.deletes += r.st.deletes;
+		tot.stale += r.st.stale;
 		tot.failed += r.st.failed;
 		tot.indeterminate += r.st.indeterminate;
 		tot.reads += r.st.reads;

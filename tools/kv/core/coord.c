@@ -118,8 +118,10 @@ static int apply(struct kv_node *n, uint64_t wall, const struct kv_request *rq,
 }
 
 /*
- * During a ring change a write must also reach W owners of the new ring:
- * once the change commits, reads go there.
+ * During a ring change a write must also reach W owners of the new ring,
+ * and a read R of them: the nodes commit one after another, and a write
+ * a node that committed coordinates reaches the new owners only, which a
+ * read from a node still moving must then see.
  */
 static void add_next_owners(struct kv_node *n, struct kv_req *q,
 			    struct kv_out *out)
@@ -222,7 +224,7 @@ void kv_node_request(struct kv_node *n, kv_time now, uint64_t wall,
 		q->in_old[i] = true;
 		send_to(n, q, i, out);
 	}
-	if (n->moving && q->write)
+	if (n->moving)
 		add_next_owners(n, q, out);
 }
 
@@ -283,6 +285,7 @@ void kv_coord_reply(struct kv_node *n, const struct kv_msg *m,
 		return;
 	if (m->type == KV_M_ERR) {
 		q->state[i] = REQ_ERR;
+		q->ring_err |= m->err == -ESTALE || m->err == -ENOENT;
 	} else if (kv_obj_merge(&q->obj, &m->obj, n->cfg.policy)) {
 		q->state[i] = REQ_ERR;
 	} else {
@@ -295,6 +298,12 @@ void kv_coord_reply(struct kv_node *n, const struct kv_msg *m,
 		q->done = true;
 		reply(n, out, q->tag, 0, q);
 	}
+	/*
+	 * Refused for the ring while a change is under way: the commit
+	 * sends it to the new owners (retarget()), or the deadline ends it.
+	 */
+	if (!q->done && q->ring_err && (n->moving || n->retarget))
+		return;
 	if (all_answered(q)) {
 		if (!q->done) {
 			q->done = true;
@@ -327,15 +336,64 @@ static void go_sloppy(struct kv_node *n, struct kv_req *q, struct kv_out *out)
 	}
 }
 
+/*
+ * The change committed here while @q was in flight: the new ring's owners
+ * alone count now (they caught up before the commit, and every write
+ * since reached W of them), so keep what they answered and ask the rest,
+ * instead of failing for a stale ring.
+ */
+static void retarget(struct kv_node *n, struct kv_req *q, struct kv_out *out)
+{
+	unsigned int owners = kv_ring_owners(&n->ring), i, j, o;
+	uint8_t state[KV_TARGETS];
+	uint64_t digest[KV_TARGETS];
+
+	for (j = 0; j < owners; j++) {
+		o = n->ring.owner[q->shard][j];
+		state[j] = 0;
+		digest[j] = 0;
+		for (i = 0; i < q->ntargets; i++)
+			if (q->target[i] == o && q->hint_for[i] == KV_NONE &&
+			    q->state[i] != REQ_ERR) {
+				state[j] = q->state[i];
+				digest[j] = q->digest[i];
+			}
+	}
+	q->ntargets = owners;
+	q->nok = q->nok_next = q->need_next = 0;
+	q->sloppied = q->ring_err = false;
+	if (q->need > owners)
+		q->need = owners;
+	for (j = 0; j < owners; j++) {
+		q->target[j] = n->ring.owner[q->shard][j];
+		q->hint_for[j] = KV_NONE;
+		q->in_old[j] = true;
+		q->in_next[j] = false;
+		q->state[j] = state[j];
+		q->digest[j] = digest[j];
+		q->nok += state[j] == REQ_OK;
+		if (!state[j])
+			send_to(n, q, j, out);
+	}
+	if (q->nok >= q->need) {
+		q->done = true;
+		reply(n, out, q->tag, 0, q);
+	}
+}
+
 void kv_coord_tick(struct kv_node *n, kv_time now, struct kv_out *out)
 {
+	bool retarget_all = n->retarget;
 	struct kv_req *q;
 	unsigned int i;
 
+	n->retarget = false;
 	for (i = 0; i < KV_MAX_REQS; i++) {
 		q = &n->req[i];
 		if (!q->used)
 			continue;
+		if (retarget_all && !q->done)
+			retarget(n, q, out);
 		if (!q->done && q->sloppy && !q->sloppied && now >= q->sloppy_at)
 			go_sloppy(n, q, out);
 		if (now < q->deadline)

@@ -67,6 +67,7 @@ void kv_node_move_commit(struct kv_node *n)
 		return;
 	n->ring = n->next;
 	n->moving = false;
+	n->retarget = true;
 }
 
 /* An old owner answered "equal roots" late enough (see the header). */

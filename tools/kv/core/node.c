@@ -136,6 +136,25 @@ static bool obj_valid(const struct kv_obj *o)
 	return false;
 }
 
+/*
+ * A ring change commits at each node at its own moment, so requests and
+ * replies in flight then cross from one version to the next. Both sides
+ * know both rings for that while: a node still moving keeps the shards
+ * of both, and a node that committed answers from the shards it keeps
+ * (kv_node_keeps; -ENOENT for one it gave away, which the coordinator
+ * survives: coord.c). Anti-entropy, which marks shards synced, stays on
+ * one version. Anything further apart is a node that missed a change.
+ */
+static bool ring_ver_ok(const struct kv_node *n, const struct kv_msg *m)
+{
+	if (m->ring_ver == n->ring.version)
+		return true;
+	if (m->type == KV_M_AE || m->type == KV_M_AE_R)
+		return false;
+	return (n->moving && m->ring_ver == n->next.version) ||
+	       m->ring_ver + 1 == n->ring.version;
+}
+
 /* -errno for a message no node could have sent, else 0. */
 static int msg_check(const struct kv_node *n, const struct kv_msg *m)
 {
@@ -143,7 +162,7 @@ static int msg_check(const struct kv_node *n, const struct kv_msg *m)
 	    m->src >= KV_MAX_NODES || m->klen > KV_KEY_MAX ||
 	    m->nidx > KV_AE_MAX || !obj_valid(&m->obj))
 		return -EINVAL;
-	if (m->ring_ver != n->ring.version)
+	if (!ring_ver_ok(n, m))
 		return -ESTALE;
 	if (m->shard >= n->ring.nshards)
 		return -ENOENT;

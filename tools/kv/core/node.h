@@ -125,6 +125,7 @@ struct kv_req {
 	kv_time sloppy_at, deadline;
 	uint8_t target[KV_TARGETS], hint_for[KV_TARGETS];
 	uint8_t need_next, nok_next;	/* acks from the new ring's owners */
+	bool ring_err;		/* a target refused it for the ring */
 	bool in_old[KV_TARGETS], in_next[KV_TARGETS];
 	uint8_t state[KV_TARGETS];	/* REQ_SENT, REQ_OK, REQ_ERR */
 	uint64_t digest[KV_TARGETS];
@@ -175,6 +176,11 @@ struct kv_node {
 	 */
 	uint64_t dot_floor;
 	/* volatile: lost by a crash */
+	/*
+	 * A change committed here since the last tick: the requests still
+	 * in flight go to the new ring's owners (kv_coord_tick).
+	 */
+	bool retarget;
 	struct kv_req req[KV_MAX_REQS];
 	uint64_t next_rid;
 	kv_time next_ae, next_hint;

@@ -47,6 +47,7 @@ struct load {
 	struct pending p[SLOTS];
 	struct kv_hist ok_lat;
 	uint64_t sent, ok, errors, timeouts, saturated, late_replies;
+	uint64_t ring_errors;	/* of errors: a stale ring, a shard not kept */
 };
 
 static uint64_t rnd(struct load *l)
@@ -163,6 +164,8 @@ static void receive(struct load *l)
 		p->used = false;
 		if (rep.rep.err) {
 			l->errors++;
+			l->ring_errors += rep.rep.err == -ESTALE ||
+					  rep.rep.err == -ENOENT;
 			continue;
 		}
 		l->ok++;
@@ -203,6 +206,8 @@ static void report(const struct load *l, double secs)
 	       (unsigned long long)l->ok, (unsigned long long)l->errors,
 	       (unsigned long long)l->timeouts,
 	       (unsigned long long)l->saturated);
+	printf("errors for the ring (a stale version, a shard not kept): %llu\n",
+	       (unsigned long long)l->ring_errors);
 	printf("throughput %.0f ok/s over %.2f s\n", l->ok / secs, secs);
 	printf("latency from intended start (us): p50 %llu p90 %llu p99 %llu p99.9 %llu max %llu\n",
 	       (unsigned long long)kv_hist_quantile(h, 0.5),

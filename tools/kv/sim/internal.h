@@ -19,6 +19,7 @@
 enum kev_kind {
 	KEV_DELIVER, KEV_TICK, KEV_CLIENT, KEV_CLIENT_TIMEOUT, KEV_NEMESIS,
 	KEV_RESTART, KEV_HEAL, KEV_PROBE, KEV_JOIN, KEV_MOVE_CHECK,
+	KEV_COMMIT,
 };
 
 struct kev {
@@ -70,6 +71,7 @@ struct ksim {
 	kv_time now, heal_at, end;
 	bool healed;
 	bool moving;
+	unsigned int to_commit;	/* nodes yet to commit the change */
 	kv_time move_began;
 	struct kv_ring next;
 	unsigned int loss, dup;

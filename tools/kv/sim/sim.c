@@ -316,6 +316,7 @@ static void client_done(struct ksim *s, unsigned int c,
 	ks_hist(s, "c%u <- %s%d", c, r->err ? "err " : "ok ", r->err);
 	if (r->err) {
 		s->st.failed++;
+		s->st.stale += r->err == -ESTALE;
 		/* a failed read is retried; a failed write may still land */
 		if (cl->ctr_delta || cl->set_op || !cl->reading) {
 			s->st.indeterminate++;
@@ -440,8 +441,10 @@ static void move(struct ksim *s, bool leave)
 
 /*
  * Commit once every node the change gives shards has caught up (the
- * operator's "ready?"): the joiner, or the leaver's heirs. Then every
- * node drops the copies it no longer keeps.
+ * operator's "ready?"): the joiner, or the leaver's heirs. The operator
+ * then tells the nodes one after another, as the daemon's join does:
+ * each commits within the next 50 ms (slower than on loopback, to keep
+ * more requests crossing the commit).
  */
 static void move_check(struct ksim *s)
 {
@@ -453,13 +456,24 @@ static void move_check(struct ksim *s)
 			push(s, s->now + 10000, KEV_MOVE_CHECK, 0);
 			return;
 		}
+	s->to_commit = s->o.nodes;
+	for (i = 0; i < s->o.clients; i++)
+		s->st.crossing += s->cl[i].busy;
 	for (i = 0; i < s->o.nodes; i++)
-		kv_node_move_commit(s->node[i].core);
+		push(s, s->now + ks_below(s, 50000), KEV_COMMIT, i);
+}
+
+/* One node commits and drops the copies it no longer keeps. */
+static void commit(struct ksim *s, unsigned int i)
+{
+	kv_node_move_commit(s->node[i].core);
+	s->st.dropped += kv_node_cleanup(s->node[i].core, NULL, NULL);
+	ks_hist(s, "n%u commits ring version %u", i, s->next.version);
+	if (--s->to_commit)
+		return;
 	s->ring = s->next;
 	s->moving = false;
 	s->st.move = s->now - s->move_began;
-	for (i = 0; i < s->o.nodes; i++)
-		s->st.dropped += kv_node_cleanup(s->node[i].core, NULL, NULL);
 	/* the joiner's copies; the leaver's after the clean-up */
 	s->st.moved_keys = s->node[s->o.nodes - 1].core->nkeys;
 	ks_hist(s, "ring version %u committed after %.1f ms, %llu copies dropped",
@@ -519,6 +533,9 @@ static void step(struct ksim *s, struct kev *e)
 		break;
 	case KEV_MOVE_CHECK:
 		move_check(s);
+		break;
+	case KEV_COMMIT:
+		commit(s, e->node);
 		break;
 	case KEV_PROBE:
 		if (!s->st.converge && ks_converged(s, &div))

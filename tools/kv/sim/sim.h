@@ -44,6 +44,8 @@ struct kvsim_opts {
 struct kvsim_stats {
 	uint64_t events, ops, acked, failed, reads_checked, indeterminate;
 	uint64_t deletes;	/* acknowledged */
+	uint64_t stale;		/* requests failed for a stale ring version */
+	uint64_t crossing;	/* requests in flight when the commit began */
 	uint64_t reads, writes, read_repairs, write_repairs;
 	uint64_t ae_hashes, ae_pushed;
 	uint64_t hints_stored, hints_done, sloppy, crashes, partitions;
