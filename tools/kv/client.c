@@ -3,10 +3,13 @@
  * The client commands of smpkit-kv: get, put, del, counter, set, status,
  * and junk (forged bad input for the tests). A put or del first reads
  * the key and writes with that read's context, so it replaces what it
- * read and stays concurrent with what it did not (siblings). One
- * datagram out, one reply back, no retry: a counter bump retried
- * without an idempotency key could count twice (load/bump.c retries,
- * with keys).
+ * read and stays concurrent with what it did not (siblings). A request
+ * goes to --node, then along --nodes when a node refuses the datagram
+ * (nothing listens: the request was not received) or does not answer.
+ * A write carries an idempotency key (idem.h): after a timeout it goes
+ * once more to the same node, which applies it once; only then to the
+ * next node, and never a counter bump, which the next node, not knowing
+ * the key, could count twice.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +30,10 @@
 struct conn {
 	int fd;
 	struct sockaddr_in node;
+	/* --node, then --nodes: where a request goes, in this order */
+	struct sockaddr_in list[KV_MAX_NODES];
+	unsigned int nlist, cur;
+	uint64_t idem_client, idem_seq;
 	unsigned int timeout_ms;
 	uint32_t ring_ver;
 	uint8_t r, w;
@@ -34,18 +42,26 @@ struct conn {
 
 static uint8_t buf[KVW_MAX + 1];
 
-/* Send @len bytes, wait for one reply datagram: its length, or -1. */
+/*
+ * Send @len bytes, wait for one reply datagram: its length, -ECONNREFUSED
+ * (nothing listens at the node: the datagram was not taken in, so
+ * sending it elsewhere applies nothing twice) or -ETIMEDOUT. The socket
+ * is connected, so that the refusal comes back to it.
+ */
 static ssize_t exchange(struct conn *c, size_t len)
 {
 	struct pollfd p = { .fd = c->fd, .events = POLLIN };
 	ssize_t n;
 
-	if (sendto(c->fd, buf, len, 0, (struct sockaddr *)&c->node,
-		   sizeof(c->node)) < 0)
-		die_errno("send");
+	if (connect(c->fd, (struct sockaddr *)&c->node, sizeof(c->node)))
+		die_errno("connect");
+	if (send(c->fd, buf, len, 0) < 0)
+		return errno == ECONNREFUSED ? -ECONNREFUSED : -ETIMEDOUT;
 	if (poll(&p, 1, c->timeout_ms) <= 0)
-		return -1;
+		return -ETIMEDOUT;
 	n = recv(c->fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return errno == ECONNREFUSED ? -ECONNREFUSED : -ETIMEDOUT;
 	return n;
 }
 
@@ -127,8 +143,37 @@ static int change(struct conn *c, const char *list, unsigned int op,
 	return 0;
 }
 
+/* Errors of the store's moment, not of the request: worth a retry. */
+static bool transient(int err)
+{
+	return err == -ETIMEDOUT || err == -EIO || err == -EBUSY ||
+	       err == -EAGAIN;
+}
+
+static void next_node(struct conn *c, const char *what)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &c->node.sin_addr, a, sizeof(a));
+	if (++c->cur == c->nlist) {
+		fprintf(stderr, "smpkit-kv: %s:%u %s, and no other node is left to try\n",
+			a, ntohs(c->node.sin_port), what);
+		exit(3);
+	}
+	fprintf(stderr, "smpkit-kv: %s:%u %s: trying the next node\n", a,
+		ntohs(c->node.sin_port), what);
+	c->node = c->list[c->cur];
+}
+
+/*
+ * The request, with retries (the file's header): returns 0 with the
+ * answer in @p, or exits 1 (refused) or 3 (no answer, or for a counter
+ * an outcome it cannot know).
+ */
 static int call(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
 {
+	bool write = q->rq.op != KV_OP_GET && q->rq.op != KVW_OP_STATUS;
+	bool again = false;	/* a write already went twice to this node */
 	const char *why;
 	ssize_t n;
 	size_t len;
@@ -138,25 +183,46 @@ static int call(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
 	q->rq.w = c->w;
 	q->rq.sloppy = c->sloppy;
 	q->ring_ver = c->ring_ver;
+	if (write && c->idem_client) {
+		q->idem_client = c->idem_client;
+		q->idem_seq = ++c->idem_seq;
+	}
 	len = kvw_put_req(buf, sizeof(buf), q);
 	if (!len)
 		die("request too large to encode");
-	n = exchange(c, len);
-	if (n < 0) {
-		fprintf(stderr, "smpkit-kv: no reply from the node within %u ms\n",
-			c->timeout_ms);
-		exit(3);
+	for (;;) {
+		n = exchange(c, len);
+		if (n == -ECONNREFUSED) {
+			again = false;
+			next_node(c, "refused the request (nothing listens)");
+			continue;
+		}
+		if (n >= 0 && kvw_get_rep(buf, n, p, &why)) {
+			fprintf(stderr, "smpkit-kv: the node's reply does not decode: %s\n",
+				why);
+			exit(3);
+		}
+		if (n >= 0 && !p->rep.err)
+			return 0;
+		if (n >= 0 && !transient(p->rep.err)) {
+			fprintf(stderr, "smpkit-kv: error: %s\n", p->info);
+			exit(1);
+		}
+		/* no answer, or a transient error: it may have applied */
+		if (write && !again) {
+			again = true;	/* the node knows the key */
+			continue;
+		}
+		if (write && q->rq.op == KV_OP_COUNTER) {
+			fprintf(stderr, "smpkit-kv: %s twice; the bump may or may not have applied (idempotency key %llx:%llu: rerun against the same node to settle it)\n",
+				n >= 0 ? p->info : "no reply",
+				(unsigned long long)q->idem_client,
+				(unsigned long long)q->idem_seq);
+			exit(3);
+		}
+		again = false;
+		next_node(c, n >= 0 ? p->info : "did not answer in time");
 	}
-	if (kvw_get_rep(buf, n, p, &why)) {
-		fprintf(stderr, "smpkit-kv: the node's reply does not decode: %s\n",
-			why);
-		exit(3);
-	}
-	if (p->rep.err) {
-		fprintf(stderr, "smpkit-kv: error: %s\n", p->info);
-		exit(1);
-	}
-	return 0;
 }
 
 static void set_key(struct kvw_req *q, const char *key)
@@ -257,12 +323,52 @@ static int junk(struct conn *c, const char *what)
 	return 0;
 }
 
+/* --node first, then the --nodes not already named: -1 on a bad address. */
+static int node_list(struct conn *c, const char *node, const char *nodes)
+{
+	struct sockaddr_in a;
+	char copy[1024], *tok, *save;
+	unsigned int i;
+
+	if (node) {
+		if (kv_parse_addr(node, &c->list[0]))
+			return -1;
+		c->nlist = 1;
+	}
+	if (nodes) {
+		if (strlen(nodes) >= sizeof(copy))
+			return -1;
+		strcpy(copy, nodes);
+		for (tok = strtok_r(copy, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (kv_parse_addr(tok, &a))
+				return -1;
+			for (i = 0; i < c->nlist; i++)
+				if (!memcmp(&c->list[i], &a, sizeof(a)))
+					break;
+			if (i < c->nlist)
+				continue;
+			if (c->nlist == KV_MAX_NODES)
+				return -1;
+			c->list[c->nlist++] = a;
+		}
+	}
+	c->cur = 0;
+	c->node = c->list[0];
+	return c->nlist ? 0 : -1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: smpkit-kv get|put|del|counter|set|status --node IP:PORT\n"
+"                 | --nodes IP:PORT,...\n"
 "                 [--r R] [--w W] [--sloppy] [--ring-version V]\n"
 "                 [--timeout MS] ARGS\n"
+"A request goes to --node, then to the --nodes in turn when a node\n"
+"refuses it or does not answer within --timeout (2000 ms); a write\n"
+"carries an idempotency key and first goes to the same node once more;\n"
+"a counter bump is never sent to another node after a timeout.\n"
 "  get KEY            the value (one line per sibling, after 'siblings: N')\n"
 "  put KEY VALUE      read, then write with the read's context\n"
 "  del KEY            the same, writing a tombstone\n"
@@ -275,7 +381,7 @@ static void usage(FILE *f)
 "                     owners drop the copies they gave away\n"
 "  leave --nodes IP:PORT,... ID  the same, member ID leaving the ring\n"
 "Exit status: 0 done, 1 refused (the message says why), 2 bad usage,\n"
-"3 no reply.\n");
+"3 no reply from any node, or a counter bump's outcome unknown.\n");
 }
 
 int cmd_kv_client(int argc, char **argv)
@@ -353,13 +459,17 @@ int cmd_kv_client(int argc, char **argv)
 		close(c.fd);
 		return ret;
 	}
-	if (!node || kv_parse_addr(node, &c.node)) {
-		fprintf(stderr, "smpkit-kv: %s: --node IP:PORT is required\n", cmd);
+	if ((!node && !nodes) || node_list(&c, node, nodes)) {
+		fprintf(stderr, "smpkit-kv: %s: --node IP:PORT or --nodes IP:PORT,... is required\n",
+			cmd);
 		return 2;
 	}
 	c.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (c.fd < 0)
 		die_errno("socket");
+	while (!c.idem_client)
+		if (getrandom(&c.idem_client, sizeof(c.idem_client), 0) < 0)
+			die_errno("getrandom");
 	if (!strcmp(cmd, "get") && na == 1) {
 		set_key(&q, argv[0]);
 		q.rq.op = KV_OP_GET;
