@@ -360,8 +360,11 @@ static void retarget(struct kv_node *n, struct kv_req *q, struct kv_out *out)
 			}
 	}
 	q->ntargets = owners;
-	q->nok = q->nok_next = q->need_next = 0;
-	q->sloppied = q->ring_err = false;
+	q->nok = 0;
+	q->nok_next = 0;
+	q->need_next = 0;
+	q->sloppied = false;
+	q->ring_err = false;
 	if (q->need > owners)
 		q->need = owners;
 	for (j = 0; j < owners; j++) {

@@ -6,7 +6,7 @@
  * under last writer wins, the value returned must not come from a write
  * that finished before an acknowledged one began (a delete is a write of
  * a tombstone: the same rule). Under siblings, deletes have a rule of
- * their own instead (resurrected()). Every run: once the
+ * their own instead (brings_back()). Every run: once the
  * network healed, each key's owners hold equal copies (convergence), no
  * acknowledged write is missing from them, no sibling was dropped to fit,
  * each owner's counter lies between the acknowledged and the attempted
@@ -67,7 +67,7 @@ static const struct kwrite *write_of(struct ksim *s, const struct kv_obj *o)
  * revives the key after D, or concurrently with it, has a dot of its
  * own that D's context does not cover, so it is not one of them.
  */
-static bool resurrected(struct ksim *s, unsigned int key, kv_time start,
+static bool brings_back(struct ksim *s, unsigned int key, kv_time start,
 			const struct kv_obj *o, const char *who)
 {
 	const struct kv_sib *sib;
@@ -118,7 +118,7 @@ void ks_check_read(struct ksim *s, unsigned int key, kv_time start,
 		return;
 	}
 	if (s->o.cfg.policy == KV_POL_SIBLINGS && o->type == KV_T_REG &&
-	    resurrected(s, key, start, o, who))
+	    brings_back(s, key, start, o, who))
 		return;
 	if (s->o.cfg.policy == KV_POL_LWW)
 		got = write_of(s, o);
@@ -131,7 +131,7 @@ void ks_check_read(struct ksim *s, unsigned int key, kv_time start,
 			/*
 			 * A tombstone may go once it did its work (a future
 			 * collection), and with it what covered the versions
-			 * it deleted: resurrected() judges those instead.
+			 * it deleted: brings_back() judges those instead.
 			 */
 			if (!w->del && !kv_obj_covers(o, w->dot) &&
 			    !deleted(s, key, start, w->dot)) {

@@ -4,8 +4,9 @@
  * (delay, loss, duplication, partitions), the nemesis (partitions, loss,
  * crashes with restarts, per-node clock skew), and clients that
  * read-modify-write random keys through random nodes, each write (or
- * delete) with the context and time-stamp of its read. Chaos runs for o->chaos, then
- * everything heals and the clients stop; the run ends o->quiet later.
+ * delete) with the context and time-stamp of its read. Chaos runs for
+ * o->chaos, then everything heals and the clients stop; the run ends
+ * o->quiet later.
  */
 #include <errno.h>
 #include <stdarg.h>
