@@ -8,10 +8,10 @@
  * replica converges after the heal, no acknowledged write lost, counters
  * exact. A fifth of the register writes are deletes: no read returns a
  * version an acknowledged delete covered. A sixth node joins, or leaves,
- * in the middle of the chaos: the
- * same checks, and the change must commit (node by node, requests in
- * flight) and end with the old owners' clean-up, no request failing
- * for a stale ring version. Any failing seed is printed with its history; --seeds K.
+ * in the middle of the chaos: the same checks, and the change must
+ * commit (node by node, requests in flight) and end with the old owners'
+ * clean-up, no request failing for a stale ring version. Any failing
+ * seed is printed with its history; --seeds K.
  */
 #include <stdlib.h>
 #include <time.h>
