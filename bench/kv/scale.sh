@@ -95,7 +95,7 @@ run() {	# run M QUOTA(yes|no): one repeat, prints acknowledged a second
 		fi
 	done
 	for i in $(seq 0 $((m - 1))); do
-		for _ in $(seq 50); do
+		for _ in $(seq 150); do
 			"$bin" status --node 127.0.0.1:$((base + i)) --timeout 200 >/dev/null 2>&1 && break
 			sleep 0.1
 		done

@@ -22,7 +22,7 @@ node=127.0.0.1:$((21000 + ($$ + 7000) % 30000))
 "$bin" node --id 0 --peers "$node" --n 1 --dir "$tmp/n" --map-kb 96 \
 	--duration 60 2>"$tmp/log" &
 pid=$!
-for i in $(seq 50); do
+for i in $(seq 150); do
 	"$bin" status --node "$node" --timeout 200 >/dev/null 2>&1 && break
 	sleep 0.1
 done

@@ -32,7 +32,7 @@ start() {
 }
 ready() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 150); do
 		"$bin" status --node "$(at "$1")" --timeout 200 >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done

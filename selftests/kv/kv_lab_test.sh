@@ -46,7 +46,7 @@ start() {
 cli() { local n=$1; shift; inns "$n" "$bin" "$1" --node "10.213.0.$((n + 1)):$port" "${@:2}"; }
 ready() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 150); do
 		cli "$1" status --timeout 200 >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
