@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unmodified programs, run plainly and under wsched-run: a messaging
- * benchmark (perf bench sched messaging, or rt-tests' hackbench) and a
- * CPU mix (smpkit-cpumix, our own stand-in for a stress-ng CPU mix: the
- * guest has no stress-ng). Times come from the program's own report when
- * it prints one, else from fork to exit; counters are inherited by every
- * process and thread the program creates.
+ * Unmodified programs, run plainly and under wsched-run: messaging
+ * benchmarks (perf bench sched messaging, rt-tests' hackbench), a CPU mix
+ * (smpkit-cpumix) and stress-ng stressors, each a fixed number of bogo
+ * operations (not a time limit) so that the time says how fast it went.
+ * Times come from the program's own report when it prints one, else from
+ * fork to exit; counters are inherited by every process and thread the
+ * program creates.
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,8 +24,19 @@ struct prog {
 	const char *name;
 	const char *const *cands;	/* executables tried in order */
 	const char *const *args;
-	const char *time_key;		/* "<key> <seconds>" in its output */
+	const char *time_key;		/* "<key> <seconds>"; NULL: the wall */
 };
+
+/*
+ * 4 instances of one stressor, @ops bogo operations each (~2 s in TCG);
+ * the 60 s limit only guards the suite against a stressor that does not
+ * stop at its count (stress-ng 0.15's sem stressor, in the guest).
+ */
+#define STRESS(stressor, ops) \
+	{ "ng-" stressor, (const char *const[]){ "/extra/stress-ng", "stress-ng", NULL }, \
+	  (const char *const[]){ "--" stressor, "4", "--" stressor "-ops", ops, \
+				 "--timeout", "60", "--temp-path", "/tmp", "-q", \
+				 NULL }, NULL }
 
 static const struct prog progs[] = {
 	{ "messaging", (const char *const[]){ "/extra/perf", "perf", NULL },
@@ -35,6 +47,11 @@ static const struct prog progs[] = {
 	{ "cpumix", (const char *const[]){ "@smpkit-cpumix", NULL },
 	  (const char *const[]){ "--procs", "3", "--threads", "2", NULL },
 	  "Total time:" },
+	STRESS("cpu", "400"),
+	STRESS("switch", "30000"),
+	STRESS("futex", "10000"),
+	STRESS("fork", "600"),
+	STRESS("pthread", "800"),
 };
 
 static char self_dir[PATH_MAX / 2];
@@ -117,7 +134,7 @@ static double launch(char *const *argv, const char *key, uint64_t *csw,
 	sec = (bench_now_ns() - t0) / 1e9;
 	bench_counters_read(&ctr, csw, mig);
 	bench_counters_close(&ctr);
-	hit = strstr(buf, key);
+	hit = key ? strstr(buf, key) : NULL;
 	if (hit)
 		sscanf(hit + strlen(key), "%lf", &sec);
 	return sec;
@@ -182,7 +199,7 @@ static int run(struct bench_ctx *c)
 const struct bench_workload wl_programs = {
 	.name = "programs",
 	.title = "Unmodified programs under wsched-run",
-	.what = "Programs that know nothing of wsched, plainly and under wsched-run --cpus 0-3 (topology stealing, fair balance): perf bench sched messaging -p -g 2 -l 60 (80 processes over pipes) when perf is present, rt-tests' hackbench with the same arguments when present, and smpkit-cpumix (3 processes x 2 threads of integer, floating-point and memory kernels; our stand-in for a stress-ng CPU mix, which the guest lacks). Time as the program reports it; context switches and migrations over all its processes.",
+	.what = "Programs that know nothing of wsched, plainly and under wsched-run --cpus 0-3 (topology stealing, fair balance): perf bench sched messaging -p -g 2 -l 60 (80 processes over pipes) when perf is present, rt-tests' hackbench with the same arguments, smpkit-cpumix (3 processes x 2 threads of integer, floating-point and memory kernels), and stress-ng's cpu, switch, futex, fork and pthread stressors (ng-*: 4 instances, a fixed number of bogo operations each, timed from start to exit). Time as the program reports it, else the wall; context switches and migrations over all its processes.",
 	.variants = (const struct bench_variant *const[]){ &bench_cfs, &bench_wsched, NULL },
 	.run = run,
 };

@@ -2,7 +2,8 @@
 /*
  * fair_test: the textbook imbalance - A alone on CPU 1, B and D sharing
  * CPU 2. With balance "none" it stays (A ~ 1.0, B, D ~ 0.5); with "fair"
- * every thread ends near 2/3 of a CPU (Jain's index >= 0.99).
+ * every thread ends near 2/3 of a CPU (Jain's index >= 0.98 at the default
+ * gap of 16 slices, 0.99 at 2, which moves threads several times as often).
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -64,7 +65,7 @@ static double run(enum wsched_balance balance, unsigned int gap, double *share,
 int main(void)
 {
 	double share[3], j;
-	uint64_t moves, moves16;
+	uint64_t moves, moves2;
 
 	wutil_init();
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 3)
@@ -81,21 +82,26 @@ int main(void)
 	j = run(WSCHED_BALANCE_FAIR, 0, share, &moves);
 	ktap_diag("balance fair: A %.3f B %.3f D %.3f, Jain %.3f, %llu moves",
 		  share[0], share[1], share[2], j, (unsigned long long)moves);
-	ktap_ok(j >= 0.99, "balance fair: Jain's index %.4f >= 0.99", j);
+	/*
+	 * The default gap lets shares drift 16 slices (320 ms) apart before
+	 * a swap: within a 4 s window that is up to ~0.01 of Jain's index
+	 * (bench's 3 s windows read 0.996); gap 2 below is held to 0.99.
+	 */
+	ktap_ok(j >= 0.98, "balance fair: Jain's index %.4f >= 0.98", j);
 	/* Swaps cost migrations under TCG: equal shares, somewhat below 2/3. */
 	ktap_ok(share[0] > 0.5 && share[0] < 0.8 && share[1] > 0.5 &&
 		share[1] < 0.8 && share[2] > 0.5 && share[2] < 0.8,
 		"balance fair: every thread near 2/3 of a CPU (0.5..0.8)");
 
 	/*
-	 * The gap prices a migration: 16 slices (320 ms of drift) instead of
-	 * the default's few swap an order of magnitude less often.
+	 * The gap prices a migration: the default's 16 slices (320 ms of
+	 * drift) swap several times less often than 2 slices do.
 	 */
-	j = run(WSCHED_BALANCE_FAIR, 16, share, &moves16);
-	ktap_diag("balance fair, gap 16: A %.3f B %.3f D %.3f, Jain %.3f, %llu moves",
-		  share[0], share[1], share[2], j, (unsigned long long)moves16);
-	ktap_ok(j > 0.9 && moves > 0 && 3 * moves16 < moves,
-		"balance gap 16: %llu balance moves against the default's %llu (under a third), Jain %.3f > 0.9",
-		(unsigned long long)moves16, (unsigned long long)moves, j);
+	j = run(WSCHED_BALANCE_FAIR, 2, share, &moves2);
+	ktap_diag("balance fair, gap 2: A %.3f B %.3f D %.3f, Jain %.3f, %llu moves",
+		  share[0], share[1], share[2], j, (unsigned long long)moves2);
+	ktap_ok(j > 0.99 && moves > 0 && 3 * moves < moves2,
+		"balance gap 2: %llu balance moves, over three times the default's %llu, Jain %.3f > 0.99",
+		(unsigned long long)moves2, (unsigned long long)moves, j);
 	return ktap_finish();
 }

@@ -23,7 +23,7 @@
 #define WSCHED_SLICE_MAX_US	1000000
 #define WSCHED_WATCHDOG_MIN_MS	10
 #define WSCHED_WATCHDOG_MAX_MS	600000
-#define WSCHED_BALANCE_GAP_DEFAULT 2	/* slices: what balance_gap 0 picks */
+#define WSCHED_BALANCE_GAP_DEFAULT 16	/* slices: what balance_gap 0 picks */
 #define WSCHED_BALANCE_GAP_MAX	64
 /* Histograms: bucket 0 under 1 us, bucket b [2^(b-1), 2^b) us, last open */
 #define WSCHED_HIST_BUCKETS	16
