@@ -153,19 +153,19 @@ static int create(int fd, const cpu_set_t *cpus, const struct wsched_params *p,
 	return ret;
 }
 
-int libwsched_create_v1(int fd, const cpu_set_t *cpus, const struct wsched_params *p,
-	      uint32_t *group_id);
-int libwsched_create_v1(int fd, const cpu_set_t *cpus, const struct wsched_params *p,
-	      uint32_t *group_id)
+int libwsched_create_v1(int fd, const cpu_set_t *cpus,
+			 const struct wsched_params *p, uint32_t *group_id);
+int libwsched_create_v1(int fd, const cpu_set_t *cpus,
+			 const struct wsched_params *p, uint32_t *group_id)
 {
 	return create(fd, cpus, p, group_id);
 }
 __asm__(".symver libwsched_create_v1, wsched_create@@LIBWSCHED_0.1");
 
-int libwsched_create_v0(int fd, const cpu_set_t *cpus, const struct params_v0 *p,
-	      uint32_t *group_id);
-int libwsched_create_v0(int fd, const cpu_set_t *cpus, const struct params_v0 *p,
-	      uint32_t *group_id)
+int libwsched_create_v0(int fd, const cpu_set_t *cpus,
+			 const struct params_v0 *p, uint32_t *group_id);
+int libwsched_create_v0(int fd, const cpu_set_t *cpus,
+			 const struct params_v0 *p, uint32_t *group_id)
 {
 	struct wsched_params q = { 0 };
 
