@@ -94,36 +94,58 @@ void kv_disk_close(struct kv_disk *d)
 	free(d);
 }
 
-long kv_disk_load(struct kv_disk *d, struct kv_node *n)
+/*
+ * Every record of @dbi through @load, in one read transaction: 1 when it
+ * was taken, 0 when it decoded but changed nothing, < 0 when it does not
+ * decode (said once per record, naming @what, and skipped: one torn
+ * record must not keep a node from starting). Returns the records taken.
+ */
+static long walk(struct kv_disk *d, MDB_dbi dbi, const char *what,
+		 int (*load)(const MDB_val *k, const MDB_val *v, void *arg),
+		 void *arg)
 {
-	static struct kv_obj o;
 	MDB_val k, v;
 	MDB_cursor *c;
 	MDB_txn *txn;
-	const char *why;
 	long count = 0;
-	int rc, err;
+	int rc;
 
 	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
 		return disk_err(d, "read", rc);
-	rc = mdb_cursor_open(txn, d->dbi, &c);
+	rc = mdb_cursor_open(txn, dbi, &c);
 	if (rc) {
 		mdb_txn_abort(txn);
 		return disk_err(d, "cursor", rc);
 	}
 	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < 1 || k.mv_size > KV_KEY_MAX ||
-		    kvw_get_obj(v.mv_data, v.mv_size, &o, &why)) {
-			fprintf(stderr, "smpkit-kv: a stored record does not decode; skipped\n");
-			continue;
-		}
-		if (kv_store_merge(n, k.mv_data, k.mv_size, &o, &err))
-			count++;
+		rc = load(&k, &v, arg);
+		if (rc < 0)
+			fprintf(stderr, "smpkit-kv: %s does not decode; skipped\n",
+				what);
+		else
+			count += rc;
 	}
 	mdb_cursor_close(c);
 	mdb_txn_abort(txn);
 	return count;
+}
+
+static int load_record(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	static struct kv_obj o;
+	const char *why;
+	int err;
+
+	if (k->mv_size < 1 || k->mv_size > KV_KEY_MAX ||
+	    kvw_get_obj(v->mv_data, v->mv_size, &o, &why))
+		return -1;
+	return kv_store_merge(arg, k->mv_data, k->mv_size, &o, &err) ? 1 : 0;
+}
+
+long kv_disk_load(struct kv_disk *d, struct kv_node *n)
+{
+	return walk(d, d->dbi, "a stored record", load_record, n);
 }
 
 /* A fixed-size record of "meta": 0, or -ENOENT when absent or torn. */
@@ -328,83 +350,54 @@ abort:
 	return disk_err(d, "put", rc);
 }
 
-long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t)
+static int load_idem(const MDB_val *k, const MDB_val *v, void *arg)
 {
 	uint64_t rec[3];
 	uint16_t slot;
-	MDB_val k, v;
-	MDB_cursor *c;
-	MDB_txn *txn;
-	long count = 0;
-	int rc;
 
-	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return disk_err(d, "read", rc);
-	rc = mdb_cursor_open(txn, d->idem, &c);
-	if (rc) {
-		mdb_txn_abort(txn);
-		return disk_err(d, "cursor", rc);
-	}
-	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != sizeof(slot) || v.mv_size != sizeof(rec)) {
-			fprintf(stderr, "smpkit-kv: an idempotency record does not decode; skipped\n");
-			continue;
-		}
-		memcpy(&slot, k.mv_data, sizeof(slot));
-		memcpy(rec, v.mv_data, sizeof(rec));
-		kv_idem_load(t, slot, rec[0], rec[1], rec[2]);
-		count++;
-	}
-	mdb_cursor_close(c);
-	mdb_txn_abort(txn);
-	return count;
+	if (k->mv_size != sizeof(slot) || v->mv_size != sizeof(rec))
+		return -1;
+	memcpy(&slot, k->mv_data, sizeof(slot));
+	memcpy(rec, v->mv_data, sizeof(rec));
+	kv_idem_load(arg, slot, rec[0], rec[1], rec[2]);
+	return 1;
+}
+
+long kv_disk_load_idem(struct kv_disk *d, struct kv_idem *t)
+{
+	return walk(d, d->idem, "an idempotency record", load_idem, t);
+}
+
+static int load_hint(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	static struct kv_obj o;
+	struct kv_node *n = arg;
+	const uint8_t *b = v->mv_data;
+	struct kv_hint *h;
+	const char *why;
+	uint16_t slot;
+
+	if (k->mv_size != sizeof(slot))
+		return -1;
+	memcpy(&slot, k->mv_data, sizeof(slot));
+	if (slot >= KV_MAX_HINTS ||
+	    v->mv_size < 4 || b[0] >= KV_MAX_NODES ||
+	    (b[1] | b[2] << 8) >= n->ring.nshards || !b[3] ||
+	    b[3] > KV_KEY_MAX || v->mv_size < 4u + b[3] ||
+	    kvw_get_obj(b + 4 + b[3], v->mv_size - 4 - b[3], &o, &why))
+		return -1;
+	h = &n->hint[slot];
+	memset(h, 0, offsetof(struct kv_hint, obj));
+	h->used = true;
+	h->owner = b[0];
+	h->shard = b[1] | b[2] << 8;
+	h->klen = b[3];
+	memcpy(h->key, b + 4, b[3]);
+	h->obj = o;
+	return 1;
 }
 
 long kv_disk_load_hints(struct kv_disk *d, struct kv_node *n)
 {
-	static struct kv_obj o;
-	struct kv_hint *h;
-	const uint8_t *b;
-	const char *why;
-	uint16_t slot;
-	MDB_val k, v;
-	MDB_cursor *c;
-	MDB_txn *txn;
-	long count = 0;
-	int rc;
-
-	rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return disk_err(d, "read", rc);
-	rc = mdb_cursor_open(txn, d->hints, &c);
-	if (rc) {
-		mdb_txn_abort(txn);
-		return disk_err(d, "cursor", rc);
-	}
-	while (!mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		b = v.mv_data;
-		if (k.mv_size == sizeof(slot))
-			memcpy(&slot, k.mv_data, sizeof(slot));
-		if (k.mv_size != sizeof(slot) || slot >= KV_MAX_HINTS ||
-		    v.mv_size < 4 || b[0] >= KV_MAX_NODES ||
-		    (b[1] | b[2] << 8) >= n->ring.nshards || !b[3] ||
-		    b[3] > KV_KEY_MAX || v.mv_size < 4u + b[3] ||
-		    kvw_get_obj(b + 4 + b[3], v.mv_size - 4 - b[3], &o, &why)) {
-			fprintf(stderr, "smpkit-kv: a stored hint does not decode; skipped\n");
-			continue;
-		}
-		h = &n->hint[slot];
-		memset(h, 0, offsetof(struct kv_hint, obj));
-		h->used = true;
-		h->owner = b[0];
-		h->shard = b[1] | b[2] << 8;
-		h->klen = b[3];
-		memcpy(h->key, b + 4, b[3]);
-		h->obj = o;
-		count++;
-	}
-	mdb_cursor_close(c);
-	mdb_txn_abort(txn);
-	return count;
+	return walk(d, d->hints, "a stored hint", load_hint, n);
 }
