@@ -28,4 +28,5 @@ KV_SCRIPTS := kv_node_test.sh kv_join_test.sh kv_lab_test.sh kv_front_test.sh \
 	      kv_disk_full_test.sh kv_leave_test.sh kv_hints_test.sh \
 	      kv_retry_test.sh
 SCRIPT_TESTS += $(addprefix kv/,$(KV_SCRIPTS))
+SCRIPT_LIBS += kv/kvlib.sh
 HOST_TESTS += $(addprefix kv/,$(KV_SCRIPTS))

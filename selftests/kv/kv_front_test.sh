@@ -14,41 +14,26 @@ bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
 tmp=$(mktemp -d)
 pids=(0 0 0 0 0 0 0 0)
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do [ "$p" != 0 ] && kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
+. "$(dirname "$0")/kvlib.sh"
 trap cleanup EXIT
 ktap_plan 7
 
 base=$((21000 + ($$ * 7) % 30000))
-at() { echo "127.0.0.1:$((base + $1))"; }
 peers=$(at 0),$(at 1),$(at 2)
 # nodes 0-2; front ends 3-5 (3-4 reliable, 5 with 4 and 6 losing replies)
 start() {
 	if [ "$1" -lt 3 ]; then
-		"$bin" node --id "$1" --peers "$peers" --dir "$tmp/n$1" \
-			--duration 60 2>>"$tmp/n$1.log" &
-	else
-		"$bin" front --listen "$(at "$1")" --nodes "$peers" \
-			--duration 60 $2 2>>"$tmp/f$1.log" &
+		start_node "$1"
+		return
 	fi
+	"$bin" front --listen "$(at "$1")" --nodes "$peers" \
+		--duration 60 $2 2>>"$tmp/f$1.log" &
 	pids[$1]=$!
 }
 kill9() {
 	kill -KILL "${pids[$1]}" 2>/dev/null
 	wait "${pids[$1]}" 2>/dev/null
 	pids[$1]=0
-}
-ready() {
-	local i
-	for i in $(seq 150); do
-		"$bin" status --node "$(at "$1")" --timeout 200 >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
 }
 counter() {
 	"$bin" get --r 3 --node "$(at 0)" "$1"

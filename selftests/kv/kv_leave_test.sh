@@ -13,31 +13,13 @@ bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
 tmp=$(mktemp -d)
 pids=(0 0 0 0)
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do [ "$p" != 0 ] && kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
+. "$(dirname "$0")/kvlib.sh"
 trap cleanup EXIT
 ktap_plan 7
 
 base=$((21000 + ($$ + 15013) % 30000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2)),127.0.0.1:$((base + 3))
-at() { echo "127.0.0.1:$((base + $1))"; }
-start() {
-	"$bin" node --id "$1" --peers "$peers" --dir "$tmp/n$1" \
-		--duration 60 2>>"$tmp/n$1.log" &
-	pids[$1]=$!
-}
-ready() {
-	local i
-	for i in $(seq 150); do
-		"$bin" status --node "$(at "$1")" --timeout 200 >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
+start() { start_node "$1"; }
 status() { "$bin" status --node "$(at "$1")"; }
 version() { status "$1" | sed -n 's/.*ring version \([0-9]*\).*/\1/p'; }
 keys() { status "$1" | sed -n 's/^keys \([0-9]*\),.*/\1/p'; }

@@ -12,37 +12,19 @@ bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
 tmp=$(mktemp -d)
 pids=(0 0 0)
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do [ "$p" != 0 ] && kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
+. "$(dirname "$0")/kvlib.sh"
 trap cleanup EXIT
 ktap_plan 11
 
 base=$((21000 + $$ % 30000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
-at() { echo "127.0.0.1:$((base + $1))"; }
-start() {
-	"$bin" node --id "$1" --peers "$peers" --dir "$tmp/n$1" --duration 60 \
-		2>>"$tmp/n$1.log" &
-	pids[$1]=$!
-}
+start() { start_node "$1"; }
 kill9() {
 	kill -KILL "${pids[$1]}" 2>/dev/null
 	wait "${pids[$1]}" 2>/dev/null
 	pids[$1]=0
 }
 # wait (bounded) until a node answers
-ready() {
-	local i
-	for i in $(seq 150); do
-		"$bin" status --node "$(at "$1")" --timeout 200 >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 "$bin" node --id 5 --peers "$peers" --dir "$tmp/x" >"$tmp/err" 2>&1
 [ $? = 2 ] && grep -q 'names only 3 nodes' "$tmp/err"

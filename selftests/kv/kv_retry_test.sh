@@ -14,34 +14,14 @@ bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
 tmp=$(mktemp -d)
 pids=(0 0 0)
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		[ "$p" != 0 ] && kill -CONT "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
+. "$(dirname "$0")/kvlib.sh"
 trap cleanup EXIT
 ktap_plan 6
 
 base=$((21000 + ($$ + 4099) % 30000))
 peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
-at() { echo "127.0.0.1:$((base + $1))"; }
 all="$(at 0),$(at 1),$(at 2)"
-start() {
-	"$bin" node --id "$1" --peers "$peers" --dir "$tmp/n$1" --duration 60 \
-		2>>"$tmp/n$1.log" &
-	pids[$1]=$!
-}
-ready() {
-	local i
-	for i in $(seq 100); do
-		"$bin" status --node "$(at "$1")" --timeout 200 >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
+start() { start_node "$1"; }
 
 for i in 0 1 2; do start $i; done
 ready 0 && ready 1 && ready 2
