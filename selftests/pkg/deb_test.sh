@@ -4,9 +4,11 @@
 # libwsched-dev and wsched-dkms from a copy of the tree; lintian finds
 # no error; each package holds what it should (wsched-dkms: the sources
 # and dkms.conf at VERSION, maintainer scripts that call DKMS), and the
-# tools run from the unpacked package. Installing them on this machine
-# (apt-get install, DKMS building for the VM kernels, purge leaving
-# nothing) runs with SMPKIT_PKG_INSTALL=1 only. About 2 min.
+# tools run from the unpacked package. Then it installs them on this
+# machine (apt-get install, DKMS building for the VM kernels, purge
+# leaving nothing), unless SMPKIT_PKG_INSTALL=0, or one of them is
+# installed already (the purge would take the user's copy), or we are
+# not root. About 3 min.
 . "$(dirname "$0")/pkglib.sh" || exit 1
 need_cmd dpkg-buildpackage dpkg-dev
 need_cmd dh debhelper
@@ -65,9 +67,19 @@ dpkg-deb -x "$tmp"/smpkit_*.deb "$tmp/x"
 "$tmp/x/usr/bin/smpkit" topo >"$tmp/out" 2>&1
 ok $? "smpkit topo runs from the unpacked package"
 
-if [ "${SMPKIT_PKG_INSTALL:-0}" != 1 ]; then
+why=
+if [ "${SMPKIT_PKG_INSTALL:-1}" = 0 ]; then
+	why="SMPKIT_PKG_INSTALL=0"
+elif [ "$(id -u)" != 0 ]; then
+	why="installing needs root"
+elif have=$(dpkg-query -W -f '${db:Status-Status} ${Package}\n' smpkit libwsched0 \
+	libwsched-dev wsched-dkms 2>/dev/null | awk '$1 != "not-installed" {print $2}') &&
+	[ -n "$have" ]; then
+	why="$(echo $have) installed already: the purge would remove it"
+fi
+if [ -n "$why" ]; then
 	for w in "apt-get install of the four packages" "/usr/bin/smpkit topo" "apt-get purge leaves nothing"; do
-		skip "$w: installs on this machine, set SMPKIT_PKG_INSTALL=1"
+		skip "$w: $why"
 	done
 	exit $fail
 fi
