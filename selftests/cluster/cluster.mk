@@ -7,7 +7,8 @@ CLUSTER_TESTS := cluster_sim_test cluster_mutation_test cluster_codec_test \
 		 cluster_quorum_test
 TESTS += $(addprefix cluster/,$(CLUSTER_TESTS))
 HOST_TESTS += $(addprefix cluster/,$(CLUSTER_TESTS))
-CLUSTER_SCRIPTS := cluster_cli_test.sh cluster_node_test.sh cluster_lab_test.sh
+CLUSTER_SCRIPTS := cluster_cli_test.sh cluster_node_test.sh cluster_lab_test.sh \
+		   cluster_fence_test.sh
 SCRIPT_TESTS += $(addprefix cluster/,$(CLUSTER_SCRIPTS))
 HOST_TESTS += $(addprefix cluster/,$(CLUSTER_SCRIPTS))
 
