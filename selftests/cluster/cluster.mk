@@ -10,6 +10,7 @@ HOST_TESTS += $(addprefix cluster/,$(CLUSTER_TESTS))
 CLUSTER_SCRIPTS := cluster_cli_test.sh cluster_node_test.sh cluster_lab_test.sh \
 		   cluster_fence_test.sh
 SCRIPT_TESTS += $(addprefix cluster/,$(CLUSTER_SCRIPTS))
+SCRIPT_LIBS += cluster/cllib.sh
 HOST_TESTS += $(addprefix cluster/,$(CLUSTER_SCRIPTS))
 
 cluster_sim_test_SRCS = selftests/cluster/sim_test.c $(KTAP_SRCS) $(CLUSTER_SIM_SRCS)

@@ -13,15 +13,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$root/bin/smpkit-cluster
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/cllib.sh"
 ktap_plan 8
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
