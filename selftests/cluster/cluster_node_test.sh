@@ -14,15 +14,7 @@ bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-cluster
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
 command -v python3 >/dev/null || ktap_skip_all "python3 is needed to forge datagrams"
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/cllib.sh"
 ktap_plan 18
 
 base=$((20000 + $$ % 20000))

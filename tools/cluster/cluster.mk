@@ -25,6 +25,7 @@ CLUSTER_NODE_SRCS = \
 	tools/cluster/node/journal.c \
 	tools/cluster/node/nodecfg.c \
 	tools/cluster/node/fencekill.c \
+	tools/cluster/node/fenceqemu.c \
 	tools/cluster/node/watchdog.c
 
 smpkit-cluster_SRCS = \

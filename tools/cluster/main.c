@@ -21,6 +21,7 @@ static void usage(FILE *f)
 "  sim    simulate seeded histories and check the invariants\n"
 "  node   run one cluster node over UDP with a voting-disk file\n"
 "  fence-kill  power off a node process named by a pid file (pidfd)\n"
+"  fence-qemu  power off or reset a QEMU VM through its QMP socket\n"
 "  kv-sim the key-value store's simulator (as smpkit-kv sim)\n"
 "Each command answers --help. The lab that runs real nodes in network\n"
 "namespaces is tools/cluster/lab/lab.sh (see Documentation/cluster.rst).\n");
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return cmd_node(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fence-kill"))
 		return cmd_fence_kill(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fence-qemu"))
+		return cmd_fence_qemu(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kv-sim"))
 		return cmd_kv_sim(argc - 1, argv + 1);
 	fprintf(stderr, "smpkit-cluster: unknown command '%s'\n", argv[1]);

@@ -44,8 +44,9 @@ static void usage(FILE *f)
 "  --ops N         updates a primary journals per partition per tick (10)\n"
 "  --replay-us US  virtual cost of replaying one update (default 5)\n"
 "  --samples FILE  one line per measured time: detect, elect (master crash\n"
-"                  -> new master), serve (a partition's server crashed ->\n"
-"                  served again), catchup; each with milliseconds\n"
+"                  -> new master), takeover (its beats seen stopped -> new\n"
+"                  master), serve (a partition's server crashed -> served\n"
+"                  again), catchup; each with milliseconds\n"
 "  --ranked        election delay by rank after the lost master, not random\n"
 "  --lms           votequorum's last_man_standing (expected votes shrink)\n"
 "  --watchdog MS   every node runs under a watchdog that kills it after MS\n"
@@ -300,9 +301,12 @@ int cmd_sim(int argc, char **argv)
 		tot.detect_sum += r.st.detect_sum;
 		tot.failover_n += r.st.failover_n;
 		tot.failover_sum += r.st.failover_sum;
+		tot.takeover_n += r.st.takeover_n;
+		tot.takeover_sum += r.st.takeover_sum;
 #define MAX(f) if (r.st.f > tot.f) tot.f = r.st.f
 		MAX(detect_max);
 		MAX(failover_max);
+		MAX(takeover_max);
 		MAX(outlived_max);
 		MAX(converge_max);
 		tot.converge_n += r.st.converge_n;
@@ -342,6 +346,10 @@ int cmd_sim(int argc, char **argv)
 		printf("master crash -> new master: mean %.1f ms, max %.1f ms (%llu)\n",
 		       ms(tot.failover_sum / tot.failover_n),
 		       ms(tot.failover_max), (unsigned long long)tot.failover_n);
+	if (tot.takeover_n)
+		printf("its beats seen stopped -> new master: mean %.1f ms, max %.1f ms (%llu)\n",
+		       ms(tot.takeover_sum / tot.takeover_n),
+		       ms(tot.takeover_max), (unsigned long long)tot.takeover_n);
 	printf("longest master without a true quorum: %.1f ms\n",
 	       ms(tot.outlived_max));
 	if (tot.lms_shrinks)

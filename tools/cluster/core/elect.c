@@ -19,10 +19,20 @@
  * the first one goes, on average, jitter / (followers + 1) late. Ranked,
  * the followers go in turn after the master they lost (the next id
  * first), a slot of jitter / n apart with a random half slot inside it:
- * the successor starts almost at once, and one that is gone or cut off
- * costs one slot. Votes still decide, so this is about speed, not safety.
+ * one that is gone or cut off costs one slot. Votes still decide, so
+ * this is about speed, not safety.
+ *
+ * BEAT is set when a master's beat sets the deadline. Every member heard
+ * that beat, so every member knows who the successor is, and the others
+ * wait at least a slot more: the successor needs no random draw and
+ * starts when the timeout runs out, plus a quarter tick so that members
+ * that heard the same beat a moment later have timed out too when its
+ * pre-vote comes. Only this first try is exact. Any later one (a vote
+ * split or refused, a step-down) draws again: two nodes whose last
+ * masters differ (after a partition) may both rank first, and without
+ * a draw they could tie for ever.
  */
-static cl_time election_delay(struct cl_node *nd)
+static cl_time election_delay(struct cl_node *nd, bool beat)
 {
 	const struct cl_config *c = nd->cfg;
 	unsigned int slot = c->elect_jitter / c->n, rank;
@@ -31,6 +41,8 @@ static cl_time election_delay(struct cl_node *nd)
 		return c->hb_timeout + cl_below(nd, c->elect_jitter + 1);
 	rank = nd->last_master == CL_NONE ? nd->id :
 	       (nd->id + c->n - nd->last_master - 1) % c->n;
+	if (beat && !rank)
+		return c->hb_timeout + c->tick / 4;
 	return c->hb_timeout + rank * slot + cl_below(nd, slot / 2 + 1);
 }
 
@@ -38,7 +50,7 @@ void cl_elect_start(struct cl_node *nd)
 {
 	nd->role = CL_FOLLOWER;
 	nd->master = CL_NONE;
-	nd->elect_at = nd->now + election_delay(nd);
+	nd->elect_at = nd->now + election_delay(nd, false);
 	nd->next_hb = nd->now;
 }
 
@@ -93,7 +105,7 @@ void cl_step_down(struct cl_node *nd, unsigned int reason, struct cl_out *o)
 	nd->claiming = nd->prevoting = false;
 	if (nd->master == nd->id)
 		nd->master = CL_NONE;
-	nd->elect_at = nd->now + election_delay(nd);
+	nd->elect_at = nd->now + election_delay(nd, false);
 }
 
 static void new_term(struct cl_node *nd, uint64_t term, struct cl_out *o)
@@ -127,7 +139,7 @@ static void start_election(struct cl_node *nd, struct cl_out *o)
 	nd->role = CL_CANDIDATE;
 	nd->votes = BIT(nd->id);
 	nd->claiming = false;
-	nd->elect_at = nd->now + election_delay(nd);
+	nd->elect_at = nd->now + election_delay(nd, false);
 	nd->vote_sent = nd->now;
 	m.term = nd->term;
 	cl_send_all(nd, o, &m);
@@ -144,7 +156,7 @@ static void start_prevote(struct cl_node *nd, struct cl_out *o)
 {
 	struct cl_wire_msg m = { .type = CL_MSG_PREVOTE };
 
-	nd->elect_at = nd->now + election_delay(nd);
+	nd->elect_at = nd->now + election_delay(nd, false);
 	if (nd->cfg->wait_for_all && !nd->wfa_done)
 		return;
 	nd->role = CL_FOLLOWER;
@@ -377,7 +389,7 @@ static void recv_hb(struct cl_node *nd, const struct cl_wire_msg *m,
 	nd->master = nd->last_master = m->src;
 	nd->master_heard = nd->now;
 	nd->lost_master = CL_NONE;
-	nd->elect_at = nd->now + election_delay(nd);
+	nd->elect_at = nd->now + election_delay(nd, true);
 	if (c->last_man_standing)
 		nd->expected = m->a;
 	/* the master vouches that everyone was there at once */
@@ -416,7 +428,7 @@ static void recv_vote(struct cl_node *nd, const struct cl_wire_msg *m,
 		(nd->voted_for == CL_NONE || nd->voted_for == m->src);
 	if (grant) {
 		nd->voted_for = m->src;
-		nd->elect_at = nd->now + election_delay(nd);
+		nd->elect_at = nd->now + election_delay(nd, false);
 	} else if (m->term < nd->term) {
 		nd->stale_msgs++;
 	}

@@ -183,8 +183,16 @@ void sim_check_decision(struct sim *s, unsigned int i,
 		if (s->master_lost_at) {
 			/* the first master after a master crashed */
 			SAMPLE(s, "elect", failover, s->now - s->master_lost_at);
-			s->master_lost_at = 0;
+			/* the election alone, after the timeout ran out */
+			if (s->beats_lost_at)
+				SAMPLE(s, "takeover", takeover,
+				       s->now - s->beats_lost_at);
+			s->master_lost_at = s->beats_lost_at = 0;
 		}
+		break;
+	case CL_D_MASTER_LOST:
+		if (s->master_lost_at && !s->beats_lost_at)
+			s->beats_lost_at = s->now;
 		break;
 	case CL_D_DEAD:
 		check_death(s, i, d->a);

@@ -66,6 +66,7 @@ struct sim {
 	unsigned int stall;		/* disk writes still to stall */
 	cl_time disturbed;		/* last partition or disk stall */
 	cl_time master_lost_at;		/* a master crashed, none since */
+	cl_time beats_lost_at;		/* since: a follower saw its beats stop */
 	cl_time part_lost_at[CL_MAX_PARTS];	/* its server crashed (+1) */
 	/* the journal: updates so far, and each node's copy of each */
 	uint32_t jlen[CL_MAX_PARTS];

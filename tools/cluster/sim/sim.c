@@ -460,7 +460,7 @@ static void reset(struct sim *s, const struct sim_opts *o, uint64_t seed)
 	s->healed = s->converged = false;
 	s->stall = 0;
 	s->disturbed = 0;
-	s->master_lost_at = 0;
+	s->master_lost_at = s->beats_lost_at = 0;
 	memset(s->part_lost_at, 0, sizeof(s->part_lost_at));
 	memset(s->jlen, 0, sizeof(s->jlen));
 	memset(s->applied, 0, sizeof(s->applied));

@@ -58,6 +58,8 @@ struct sim_stats {
 	uint64_t detect_n, detect_sum, detect_max;	/* crash -> dead */
 	/* master crash -> the next master */
 	uint64_t failover_n, failover_sum, failover_max;
+	/* the first follower saw the crashed master's beats stop -> the next */
+	uint64_t takeover_n, takeover_sum, takeover_max;
 	uint64_t outlived_max;	/* longest master without quorum */
 	/* a partition's primary crashed -> another serves it */
 	uint64_t svc_n, svc_sum, svc_max;
