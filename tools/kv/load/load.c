@@ -50,6 +50,7 @@ struct load {
 	uint64_t rate, total, duration_us, timeout_us, rng;
 	unsigned int reads_pct, bumps_pct, keys, r, w;
 	bool verify;		/* read every key once instead */
+	unsigned int window;	/* closed loop: this many in flight */
 	double *cdf;		/* Zipf; NULL for uniform */
 	struct kv_vv *ctx;	/* per key, the last context seen */
 	struct kv_hlc *ts;
@@ -451,6 +452,15 @@ static void expire(struct load *l, uint64_t now)
 		}
 }
 
+static unsigned int in_flight(const struct load *l)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < SLOTS; i++)
+		n += l->p[i].used;
+	return n;
+}
+
 static bool any_pending(const struct load *l)
 {
 	unsigned int i;
@@ -494,7 +504,7 @@ static void usage(FILE *f)
 "                      [--reads PCT] [--bumps PCT] [--keys K]\n"
 "                      [--dist zipf|uniform] [--zipf-s S] [--r R] [--w W]\n"
 "                      [--timeout MS] [--seed S] [--history FILE]\n"
-"                      [--verify]\n"
+"                      [--verify] [--window W]\n"
 "Offers R requests a second (default 1000) for SEC seconds (default 2,\n"
 "at most 600) on a Poisson schedule, round robin over the nodes; prints\n"
 "the outcome counts, the retries, the throughput and latency percentiles\n"
@@ -505,7 +515,9 @@ static void usage(FILE *f)
 "on the next node, a write first on the same node with its idempotency\n"
 "key, then a put on the next node, while a bump ends 'unknown'.\n"
 "--history FILE appends one line per request for 'smpkit-kv check'.\n"
-"--verify reads every register and then every counter key once.\n");
+"--verify reads every register and then every counter key once.\n"
+"--window W: closed loop instead, W requests in flight for SEC seconds,\n"
+"each timed from its own start (a benchmark of the store's capacity).\n");
 }
 
 int cmd_kv_load(int argc, char **argv)
@@ -517,7 +529,8 @@ int cmd_kv_load(int argc, char **argv)
 		{ "zipf-s", 1, 0, 'z' }, { "r", 1, 0, 'r' }, { "w", 1, 0, 'w' },
 		{ "timeout", 1, 0, 't' }, { "seed", 1, 0, 's' },
 		{ "bumps", 1, 0, 'b' }, { "history", 1, 0, 'H' },
-		{ "verify", 0, 0, 'V' }, { "help", 0, 0, 'h' }, { 0 }
+		{ "verify", 0, 0, 'V' }, { "window", 1, 0, 'W' },
+		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct load l;
 	char *end;
@@ -582,6 +595,9 @@ int cmd_kv_load(int argc, char **argv)
 		case 'V':
 			l.verify = true;
 			break;
+		case 'W':
+			l.window = kv_num("load", optarg, "--window", 1, SLOTS);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -628,7 +644,11 @@ int cmd_kv_load(int argc, char **argv)
 		int wait_ms;
 
 		now = kv_now_us();
-		while (next <= now && next < stop && l.sent < l.total) {
+		/* closed loop: a request leaves when one ends, timed from then */
+		while (l.window && now < stop && in_flight(&l) < l.window)
+			issue(&l, now, now);
+		while (!l.window && next <= now && next < stop &&
+		       l.sent < l.total) {
 			issue(&l, next, now);
 			/* a verify pass is not a load: evenly spaced */
 			next += l.verify ? 1000000 / l.rate :
@@ -636,10 +656,13 @@ int cmd_kv_load(int argc, char **argv)
 		}
 		receive(&l);
 		expire(&l, kv_now_us());
-		if (now >= cap ||
-		    ((next >= stop || l.sent >= l.total) && !any_pending(&l)))
+		if (now >= cap || (l.window && now >= stop && !any_pending(&l)) ||
+		    (!l.window && (next >= stop || l.sent >= l.total) &&
+		     !any_pending(&l)))
 			break;
 		wait_ms = next > now ? (int)((next - now) / 1000) : 0;
+		if (l.window)
+			wait_ms = 10;
 		poll(&p, 1, wait_ms > 10 ? 10 : wait_ms);
 	}
 	secs = (kv_now_us() - t0) / 1e6;
