@@ -76,7 +76,7 @@ ours() {	# ours R W put|get
 	[ "$3" = get ] && reads=100
 	"$bin" load --nodes "$peers" --window "$win" --duration "$secs" \
 		--reads $reads --keys $keys --dist uniform --r "$1" --w "$2" 2>&1 |
-		awk '/^throughput/ { t = $2 } /^latency/ { print t, $6, $10 }'
+		awk '/^throughput/ { t = $2 } /^latency/ { print t, $7, $11 }'
 }
 
 echo "# kv peers: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(uname -r), $(systemd-detect-virt 2>/dev/null || echo unknown virt), load average $(cut -d' ' -f1 /proc/loadavg)"

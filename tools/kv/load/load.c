@@ -251,22 +251,23 @@ static void failed(struct load *l, struct pending *p, uint64_t now)
 	bool write = p->op != OP_GET;
 
 	p->maybe |= write;
-	if (write && !p->again) {
-		p->again = true;
-	} else if (p->op == OP_BUMP) {
+	if (p->op == OP_BUMP && p->again) {
 		l->unknown++;
 		finish(l, p, now, "unknown", NULL);
 		return;
-	} else if (++p->hops >= l->nnodes) {
+	}
+	if (write && !p->again) {
+		p->again = true;	/* the same node: it knows the key */
+	} else if (++p->hops < l->nnodes) {
+		p->again = false;
+		p->node = (p->node + 1) % l->nnodes;
+	} else {
 		if (write)
 			l->unknown++;
 		else
 			l->failed++;
 		finish(l, p, now, write ? "unknown" : "fail", NULL);
 		return;
-	} else {
-		p->again = false;
-		p->node = (p->node + 1) % l->nnodes;
 	}
 	l->retries++;
 	p->attempt++;
@@ -610,6 +611,8 @@ int cmd_kv_load(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (l.verify && l.window)
+		die("load: --verify and --window exclude each other");
 	l.nnodes = kv_parse_addrs(nodes, l.node, KV_MAX_NODES, "load: --nodes");
 	l.ctx = calloc(l.keys, sizeof(*l.ctx));
 	l.ts = calloc(l.keys, sizeof(*l.ts));
