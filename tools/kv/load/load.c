@@ -51,6 +51,7 @@ struct load {
 	unsigned int reads_pct, bumps_pct, keys, r, w;
 	bool verify;		/* read every key once instead */
 	unsigned int window;	/* closed loop: this many in flight */
+	bool no_idem;		/* writes without idempotency keys */
 	double *cdf;		/* Zipf; NULL for uniform */
 	struct kv_vv *ctx;	/* per key, the last context seen */
 	struct kv_hlc *ts;
@@ -316,7 +317,7 @@ static void issue(struct load *l, uint64_t intended, uint64_t now)
 	if (p->op == OP_GET) {
 		q->rq.op = KV_OP_GET;
 	} else {
-		q->idem_client = l->idem_client;
+		q->idem_client = l->no_idem ? 0 : l->idem_client;
 		q->idem_seq = ++l->idem_seq;
 	}
 	if (p->op == OP_BUMP) {
@@ -505,7 +506,7 @@ static void usage(FILE *f)
 "                      [--reads PCT] [--bumps PCT] [--keys K]\n"
 "                      [--dist zipf|uniform] [--zipf-s S] [--r R] [--w W]\n"
 "                      [--timeout MS] [--seed S] [--history FILE]\n"
-"                      [--verify] [--window W]\n"
+"                      [--verify] [--window W] [--no-idem]\n"
 "Offers R requests a second (default 1000) for SEC seconds (default 2,\n"
 "at most 600) on a Poisson schedule, round robin over the nodes; prints\n"
 "the outcome counts, the retries, the throughput and latency percentiles\n"
@@ -515,6 +516,8 @@ static void usage(FILE *f)
 "after --timeout (500 ms) is retried as the client commands do: a read\n"
 "on the next node, a write first on the same node with its idempotency\n"
 "key, then a put on the next node, while a bump ends 'unknown'.\n"
+"--no-idem sends writes without idempotency keys (a retry may apply\n"
+"twice).\n"
 "--history FILE appends one line per request for 'smpkit-kv check'.\n"
 "--verify reads every register and then every counter key once.\n"
 "--window W: closed loop instead, W requests in flight for SEC seconds,\n"
@@ -531,6 +534,7 @@ int cmd_kv_load(int argc, char **argv)
 		{ "timeout", 1, 0, 't' }, { "seed", 1, 0, 's' },
 		{ "bumps", 1, 0, 'b' }, { "history", 1, 0, 'H' },
 		{ "verify", 0, 0, 'V' }, { "window", 1, 0, 'W' },
+		{ "no-idem", 0, 0, 'I' },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct load l;
@@ -595,6 +599,9 @@ int cmd_kv_load(int argc, char **argv)
 			break;
 		case 'V':
 			l.verify = true;
+			break;
+		case 'I':
+			l.no_idem = true;
 			break;
 		case 'W':
 			l.window = kv_num("load", optarg, "--window", 1, SLOTS);
