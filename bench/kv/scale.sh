@@ -23,7 +23,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin/smpkit-kv
-reps=3 count=1500 pct=5 n=3 sizes="1 2 4 8 16" route= png= to=300
+reps=3 count=1500 pct=5 n=3 sizes="1 2 4 8 16" route='' png='' to=300
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2; shift 2 ;;

@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
 	--rate) rate=$2; shift 2 ;;
 	--keys) keys=$2; shift 2 ;;
 	--out) keep=$2; shift 2 ;;
-	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "nemesis.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -42,8 +42,10 @@ for v in "$seed" "$rounds" "$hold" "$rate" "$keys"; do
 	[[ $v =~ ^[0-9]+$ ]] || { echo "nemesis.sh: '$v' is not a number" >&2; exit 2; }
 done
 [ -x "$bin" ] || { echo "nemesis.sh: $bin is not built" >&2; exit 1; }
-[ "$rounds" -ge 1 ] && [ "$hold" -ge 100 ] && [ "$keys" -ge 1 ] ||
-	{ echo "nemesis.sh: --rounds >= 1, --hold >= 100 ms, --keys >= 1" >&2; exit 2; }
+if [ "$rounds" -lt 1 ] || [ "$hold" -lt 100 ] || [ "$keys" -lt 1 ]; then
+	echo "nemesis.sh: --rounds >= 1, --hold >= 100 ms, --keys >= 1" >&2
+	exit 2
+fi
 
 out=$(mktemp -d)
 nodes=6	# five store nodes and the client's namespace (n5)
@@ -86,8 +88,8 @@ field() {
 nft_ok=yes
 ip netns exec "$tag-n0" nft add table inet kvlab 2>/dev/null &&
 	ip netns exec "$tag-n0" nft delete table inet kvlab 2>/dev/null || nft_ok=
-# cut NODE ADDR...: NODE drops what comes from the ADDRs
-cut() {
+# nft_cut NODE ADDR...: NODE drops what comes from the ADDRs
+nft_cut() {
 	local ns=$tag-n$1
 	shift
 	ip netns exec "$ns" nft add table inet kvlab &&
@@ -114,7 +116,7 @@ sleep 0.5
 kinds=(link split kill stop)
 for r in $(seq "$rounds"); do
 	kind=${kinds[RANDOM % 4]}
-	[ "$kind" = split ] && [ -z "$nft_ok" ] && kind=link
+	[ "$kind" = split ] && [ -z "$nft_ok" ] && kind="link"
 	a=$((RANDOM % 5))
 	case $kind in
 	link)
@@ -127,12 +129,12 @@ for r in $(seq "$rounds"); do
 		[ $((RANDOM % 2)) = 1 ] && minority="$a $b"
 		for i in 0 1 2 3 4; do
 			if [[ " $minority " == *" $i "* ]]; then side=in; else side=out; fi
-			others=
+			others=()
 			for j in 0 1 2 3 4; do
 				[[ " $minority " == *" $j "* ]] && js=in || js=out
-				[ $js != $side ] && others="$others 10.213.0.$((j + 1))"
+				[ "$js" != "$side" ] && others+=("10.213.0.$((j + 1))")
 			done
-			cut $i $others
+			nft_cut "$i" "${others[@]}"
 		done
 		what="split {${minority// /,}} from the rest" ;;
 	kill)
