@@ -156,7 +156,7 @@ static void key_name(const struct pending *p, char *buf, size_t cap)
 	snprintf(buf, cap, p->counter ? "loadc:%u" : "load:%u", p->key);
 }
 
-/* One history line per request (Documentation/kv.rst, "the lab"). */
+/* One history line per request (Documentation/kv.rst, "The history"). */
 static void record(struct load *l, const struct pending *p, uint64_t now,
 		   const char *outcome, const struct kvw_rep *rep)
 {
