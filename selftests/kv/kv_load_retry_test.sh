@@ -43,8 +43,10 @@ nonbump=$(grep -v '^bump' "$tmp/h" | grep -vc ' ok')
 	[ "$errc" = 0 ] && [ "$notapp" = 0 ] && [ "$nonbump" = 0 ]
 ok $? "with n1 SIGKILLed under load every get and put succeeds ($okc of $offered ok, $unknown bumps of unknown outcome)"
 
-[ "${retries:-0}" -gt 0 ] && [ "${refused:-0}" -gt 0 ]
-ok $? "the retries are counted ($retries, of them $refused after a refusal)"
+# nearly every refusal sends its request on (all but those at the last
+# node left): a load that stopped at refusals has a handful of retries
+[ "${refused:-0}" -gt 0 ] && [ "${retries:-0}" -ge $((refused / 2)) ]
+ok $? "the retries are counted ($retries, with $refused refusals)"
 
 start_node 1
 ready 1
