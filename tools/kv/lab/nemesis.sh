@@ -16,9 +16,11 @@
 # verify pass reads every key from all three owners (R=3), which must
 # find them equal (no read repair), and "smpkit-kv check --quorum" judges
 # the whole history. The fault schedule replays with the same --seed;
-# the real system's timing does not.
+# the real system's timing does not. --weak is the broken variant: the
+# load reads and writes with R=W=1 while the checker still holds it to
+# quorum rules, which a fault round must catch (a stale read).
 #   nemesis.sh [--seed S] [--rounds N] [--hold MS] [--rate R] [--keys K]
-#              [--out DIR]
+#              [--out DIR] [--weak]
 # Prints the report; exit 0 when every check held, 1 when one failed, 4
 # when namespaces cannot be made here (the reason on stderr).
 set -uo pipefail
@@ -26,6 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 bin=${SMPKIT_KV_BIN:-$top/build/bin/smpkit-kv}
 seed=$(( $(date +%s) % 100000 )) rounds=4 hold=1200 rate=150 keys=300 keep=
+rw=(--r 2 --w 2) weak=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seed) seed=$2; shift 2 ;;
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--rate) rate=$2; shift 2 ;;
 	--keys) keys=$2; shift 2 ;;
 	--out) keep=$2; shift 2 ;;
+	--weak) rw=(--r 1 --w 1) weak=" --weak"; shift ;;
 	-h|--help) sed -n '3,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "nemesis.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
@@ -105,10 +109,10 @@ for i in 0 1 2 3 4; do ready $i || up=; done
 RANDOM=$seed
 gap=500
 run_s=$(( (rounds * (hold + gap) + 999) / 1000 + 1 ))
-echo "# kv nemesis: seed $seed, $rounds rounds of ${hold} ms faults and ${gap} ms pauses, 5 nodes, N=3, R=W=2, load $rate/s over $keys keys for $run_s s${nft_ok:+ (nft splits)}"
-echo "# replay the schedule: tools/kv/lab/nemesis.sh --seed $seed --rounds $rounds --hold $hold --rate $rate --keys $keys"
+echo "# kv nemesis: seed $seed, $rounds rounds of ${hold} ms faults and ${gap} ms pauses, 5 nodes, N=3, R=W=${rw[1]}, load $rate/s over $keys keys for $run_s s${nft_ok:+ (nft splits)}"
+echo "# replay the schedule: tools/kv/lab/nemesis.sh --seed $seed --rounds $rounds --hold $hold --rate $rate --keys $keys$weak"
 client load --nodes "$peers" --rate "$rate" --duration "$run_s" --reads 40 \
-	--bumps 30 --keys "$keys" --dist uniform --timeout 300 \
+	--bumps 30 --keys "$keys" --dist uniform --timeout 300 "${rw[@]}" \
 	--history "$out/history" >"$out/load" 2>&1 &
 load=$!
 echo $load >"$out/load.pid"
