@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# scale.sh: the store's throughput at 1, 2, 4 and 8 nodes on loopback,
+# scale.sh: the store's throughput at 1, 2, 4, 8 and 16 nodes on loopback,
 # each node in its own cgroup with the same CPU quota, so that adding
 # nodes adds CPU even on a 2-core machine. The client (smpkit-kv bump:
 # counter bumps over 1,000 keys, 32 in flight per node, least outstanding
@@ -10,15 +10,20 @@
 # 256 shards (the most), so that 8 nodes get nearly equal shares.
 # Prints one row per size: median throughput of the repeats, its spread
 # (min..max), per node, and the ratio to linear (the 1-node median x N).
-# Not a test (tens of seconds); SKIP when no cgroup CPU quota can be set.
+# --plot PNG draws the curve (gnuplot) against linear. --timeout: the
+# client's retry timeout (300 ms): a node throttled by its quota can
+# overflow its socket's receive buffer, and each lost request then holds
+# its window slot that long (with 3 s, a handful decided the 8-node run). Not a test (a few
+# minutes); SKIP when no cgroup CPU quota can be set.
 #   bench/kv/scale.sh [--reps R] [--count C per node] [--quota PCT] [--n N]
-#                     [--sizes "1 2 4 8"] [--owners]
+#                     [--sizes "1 2 4 8 16"] [--owners] [--plot PNG]
+#                     [--timeout MS]
 # --owners: each bump goes first to its key's primary owner (a client that
 # knows the ring); else to any node, which forwards it to the owners.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin/smpkit-kv
-reps=3 count=1500 pct=5 n=3 sizes="1 2 4 8" route=
+reps=3 count=1500 pct=5 n=3 sizes="1 2 4 8 16" route='' png='' to=300
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2; shift 2 ;;
@@ -27,7 +32,9 @@ while [ $# -gt 0 ]; do
 	--n) n=$2; shift 2 ;;
 	--sizes) sizes=$2; shift 2 ;;
 	--owners) route="--owners"; shift ;;
-	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--plot) png=$2; shift 2 ;;
+	--timeout) to=$2; shift 2 ;;
+	-h|--help) sed -n '3,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "scale.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -102,9 +109,9 @@ run() {	# run M QUOTA(yes|no): one repeat, prints acknowledged a second
 	done
 	# warm-up, then the measured run; 32 in flight per node of its 64 slots
 	"$bin" bump --fronts "$peers" --count $((count * m / 10)) --window $((32 * m)) \
-		--keys 1000 --timeout 3000 --no-idem --key w ${route:+--owners $n --shards 256} >/dev/null 2>&1
+		--keys 1000 --timeout $to --no-idem --key w ${route:+--owners $n --shards 256} >/dev/null 2>&1
 	out=$("$bin" bump --fronts "$peers" --count $((count * m)) --window $((32 * m)) \
-		--keys 1000 --timeout 3000 --no-idem --key k ${route:+--owners $n --shards 256} 2>&1)
+		--keys 1000 --timeout $to --no-idem --key k ${route:+--owners $n --shards 256} 2>&1)
 	stop_nodes
 	echo "$out" | sed -n 's/^[0-9.]* s, \([0-9]*\) acknowledged a second$/\1/p'
 }
@@ -112,7 +119,7 @@ run() {	# run M QUOTA(yes|no): one repeat, prints acknowledged a second
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)], v[1], v[NR]}'; }
 
 echo "# kv scaling: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(uname -r), $(systemd-detect-virt 2>/dev/null || echo unknown virt)"
-echo "# cgroup $kind quota $pct % of a CPU per node (${quota}/${period} us), N=$n, ${route:+sent to the owner, }$reps repeats of $count bumps per node, load average $(cut -d' ' -f1 /proc/loadavg)"
+echo "# cgroup $kind quota $pct % of a CPU per node (${quota}/${period} us), N=$n, ${route:+sent to the owner, }$reps repeats of $count bumps per node, retry after $to ms, load average $(cut -d' ' -f1 /proc/loadavg)"
 printf '%-22s %10s %16s %10s %8s\n' "nodes" "ops/s" "spread" "per node" "linear"
 one=
 for m in free $sizes; do
@@ -129,4 +136,21 @@ for m in free $sizes; do
 	[ -z "$one" ] && one=$med
 	printf '%-22s %10s %16s %10s %8s\n' "$m" "$med" "$lo..$hi" "$((med / m))" \
 		"$(awk -v a="$med" -v b="$one" -v m="$m" 'BEGIN { printf "%.2f", b ? a / (b * m) : 0 }')"
+	echo "$m $med $lo $hi $((one * m))" >>"$tmp/curve"
 done
+if [ -n "$png" ] && command -v gnuplot >/dev/null; then
+	gnuplot <<-EOF
+	set terminal pngcairo size 760,420
+	set output '$png'
+	set grid
+	set logscale x 2
+	set xlabel 'nodes (each ${pct} % of a CPU)'
+	set ylabel 'acknowledged bumps a second'
+	set key top left
+	set title 'smpkit-kv scaling, N=$n ($(nproc) CPUs, median and range of $reps)'
+	plot '$tmp/curve' using 1:2:3:4 with yerrorlines title 'measured', \
+	     '$tmp/curve' using 1:5 with lines dashtype 2 title 'linear (1 node x nodes)', \
+	     '$tmp/curve' using 1:(\$5 * 0.8) with lines dashtype 3 title '0.8 x linear'
+	EOF
+	echo "# picture: $png"
+fi

@@ -2,7 +2,8 @@
 /*
  * The subcommands of smpkit-kv, one file each: simcmd.c (sim), the node
  * daemon (node/daemon.c), the client commands (client.c) and the ring
- * report (ringcmd.c), the load generator (load/load.c), the front end
+ * report (ringcmd.c), the load generator (load/load.c) and its history
+ * checker (load/check.c), the front end
  * (node/front.c) and its retrying client (load/bump.c). smpkit-cluster
  * runs the simulator as "kv-sim".
  */
@@ -14,6 +15,7 @@ int cmd_kv_node(int argc, char **argv);
 int cmd_kv_client(int argc, char **argv);
 int cmd_kv_ring(int argc, char **argv);
 int cmd_kv_load(int argc, char **argv);
+int cmd_kv_check(int argc, char **argv);
 int cmd_kv_front(int argc, char **argv);
 int cmd_kv_bump(int argc, char **argv);
 

@@ -165,6 +165,15 @@ static void next_node(struct conn *c, const char *what)
 	c->node = c->list[c->cur];
 }
 
+/* A bump that may have applied where no other node knows its key. */
+static void unknown(const struct kvw_req *q, const char *what)
+{
+	fprintf(stderr, "smpkit-kv: %s twice; the bump may or may not have applied (idempotency key %llx:%llu: rerun against the same node to settle it)\n",
+		what, (unsigned long long)q->idem_client,
+		(unsigned long long)q->idem_seq);
+	exit(3);
+}
+
 /*
  * The request, with retries (the file's header): returns 0 with the
  * answer in @p, or exits 1 (refused) or 3 (no answer, or for a counter
@@ -192,6 +201,12 @@ static int call(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
 		die("request too large to encode");
 	for (;;) {
 		n = exchange(c, len);
+		/*
+		 * A refusal of the second try says nothing of the first,
+		 * which timed out and may have applied before the node died.
+		 */
+		if (n == -ECONNREFUSED && again && q->rq.op == KV_OP_COUNTER)
+			unknown(q, "refused the retry after a timeout");
 		if (n == -ECONNREFUSED) {
 			again = false;
 			next_node(c, "refused the request (nothing listens)");
@@ -213,13 +228,8 @@ static int call(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
 			again = true;	/* the node knows the key */
 			continue;
 		}
-		if (write && q->rq.op == KV_OP_COUNTER) {
-			fprintf(stderr, "smpkit-kv: %s twice; the bump may or may not have applied (idempotency key %llx:%llu: rerun against the same node to settle it)\n",
-				n >= 0 ? p->info : "no reply",
-				(unsigned long long)q->idem_client,
-				(unsigned long long)q->idem_seq);
-			exit(3);
-		}
+		if (write && q->rq.op == KV_OP_COUNTER)
+			unknown(q, n >= 0 ? p->info : "no reply");
 		again = false;
 		next_node(c, n >= 0 ? p->info : "did not answer in time");
 	}

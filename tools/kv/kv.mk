@@ -35,6 +35,7 @@ smpkit-kv_SRCS = \
 	tools/kv/node/front.c \
 	tools/kv/node/wire.c \
 	tools/kv/load/load.c \
+	tools/kv/load/check.c \
 	tools/kv/load/hist.c \
 	tools/kv/load/balance.c \
 	tools/kv/load/bump.c \

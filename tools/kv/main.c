@@ -18,7 +18,8 @@ static void usage(FILE *f)
 "  sim      simulate seeded histories and check them\n"
 "  node     run one store node over UDP, its data in LMDB\n"
 "  ring     print the shards' owners; --join: keys moved vs ideal\n"
-"  load     open-loop load with latency percentiles\n"
+"  load     open-loop load with latency percentiles, retried\n"
+"  check    judge the histories load --history wrote\n"
 "  front    a stateless front-end server forwarding to the nodes\n"
 "  bump     counter increments through front ends, balanced and retried\n"
 "  get, put, del, counter, set, status, join, leave   client commands\n"
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
 		return cmd_kv_ring(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "load"))
 		return cmd_kv_load(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "check"))
+		return cmd_kv_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "front"))
 		return cmd_kv_front(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bump"))
