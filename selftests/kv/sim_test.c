@@ -7,7 +7,8 @@
  * Eventual mode (R=W=1, sloppy quorum with hinted hand-off): every
  * replica converges after the heal, no acknowledged write lost, counters
  * exact. A fifth of the register writes are deletes: no read returns a
- * version an acknowledged delete covered. A sixth node joins, or leaves,
+ * version an acknowledged delete covered, while tombstones are collected
+ * (and must be, in every mode). A sixth node joins, or leaves,
  * in the middle of the chaos: the same checks, and the change must
  * commit (node by node, requests in flight) and end with the old owners'
  * clean-up, no request failing for a stale ring version. Any failing
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
 	unsigned int i, seed, bad;
 	uint64_t conv_max, conv_sum, conv_n, div_sum, rr, hints, events;
 	uint64_t move_sum, move_max, moved, dropped, deletes, stale, crossing;
+	uint64_t reaped, purged;
 	struct timespec t0, t1;
 
 	ktap_plan(nm);
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
 		bad = 0;
 		conv_max = conv_sum = conv_n = div_sum = rr = hints = 0;
 		events = move_sum = move_max = moved = dropped = deletes = 0;
-		stale = crossing = 0;
+		stale = crossing = reaped = purged = 0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (seed = 1; seed <= seeds; seed++) {
 			kvsim_run(&o, seed, &r, bad ? NULL : stdout);
@@ -93,6 +95,8 @@ int main(int argc, char **argv)
 			deletes += r.st.deletes;
 			stale += r.st.stale;
 			crossing += r.st.crossing;
+			reaped += r.st.reaped;
+			purged += r.st.purged;
 			move_sum += r.st.move;
 			moved += r.st.moved_keys;
 			dropped += r.st.dropped;
@@ -115,6 +119,9 @@ int main(int argc, char **argv)
 			  (unsigned long long)events,
 			  (unsigned long long)deletes, (unsigned long long)rr,
 			  (unsigned long long)hints);
+		ktap_diag("  tombstones: %llu owner copies collected, %llu other copies and hints purged",
+			  (unsigned long long)reaped,
+			  (unsigned long long)purged);
 		if (conv_n)
 			ktap_diag("  %llu seeds divergent at heal (%.1f keys on average): converged in %.1f ms mean, %.1f ms max",
 				  (unsigned long long)conv_n,
@@ -135,9 +142,9 @@ int main(int argc, char **argv)
 		/*
 		 * a ring change must end with the clean-up having run and
 		 * lose no request to a stale ring; the checker must have had
-		 * deletes to judge
+		 * deletes to judge, and collected tombstones among them
 		 */
-		ktap_ok(!bad && deletes && !stale &&
+		ktap_ok(!bad && deletes && reaped && !stale &&
 			(!(o.join_at || o.leave_at) || dropped),
 			"%s: %u of %u seeds pass the checker, %llu lost to a stale ring",
 			modes[i].name, seeds - bad, seeds,

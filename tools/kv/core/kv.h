@@ -134,6 +134,8 @@ bool kv_obj_covers(const struct kv_obj *o, struct kv_dot d);
 uint64_t kv_obj_digest(const struct kv_obj *o);
 /* Live (non-tombstone) siblings. */
 unsigned int kv_obj_live(const struct kv_obj *o);
+/* A register of tombstones only: what collection looks for. */
+bool kv_obj_tombstone(const struct kv_obj *o);
 
 /* crdt.c */
 void kv_pn_add(struct kv_pn *c, uint8_t node, int64_t delta);

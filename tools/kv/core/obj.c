@@ -268,3 +268,8 @@ unsigned int kv_obj_live(const struct kv_obj *o)
 		n += !o->u.sib[i].del;
 	return n;
 }
+
+bool kv_obj_tombstone(const struct kv_obj *o)
+{
+	return o->type == KV_T_REG && o->nsib && !kv_obj_live(o);
+}
