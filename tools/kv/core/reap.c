@@ -12,11 +12,11 @@
  *      (kv_reap_tick);
  *   2. every node (the cluster's, not only the owners: any node may have
  *      coordinated a write, and a coordinator keeps and ships its whole
- *      copy; any may hold a hint) merges the tombstone into its copy, its
- *      hints and its open requests for the key, which removes every
- *      version the tombstone covers, and drops a copy or hint left equal
- *      to the tombstone (a purge). All must answer; unanswered purges
- *      are sent again until a deadline, then the collection is abandoned;
+ *      copy; any may hold a hint) removes from its copy, its hints and
+ *      its open requests for the key every version the tombstone covers
+ *      (a purge: purge() says how). All must answer;
+ *      unanswered purges are sent again until a deadline, then the
+ *      collection is abandoned;
  *   3. a grace period longer than a request lives and a message travels:
  *      a request opened before the purge, or a message sent before it,
  *      may still have planted an older version somewhere, so the purge
@@ -188,29 +188,44 @@ void kv_reap_tick(struct kv_node *n, kv_time now, struct kv_out *out)
 	}
 }
 
-/* Step 2 at this node: nothing the tombstone covers stays here. */
+/*
+ * Step 2 at this node: nothing the tombstone covers stays here. Owners
+ * hold the tombstone (or a newer version) already. A copy elsewhere
+ * loses the covered versions without taking the tombstone, which would
+ * come back with this node's next write as one more sibling: such a copy
+ * merges nothing but this node's own writes. A hint or an open request
+ * merges what arrives, so it takes the tombstone instead, which keeps
+ * superseding a stale version that may still arrive; a hint left equal
+ * to the tombstone goes (every owner holds it). A copy left empty goes.
+ */
 static void purge(struct kv_node *n, const struct kv_msg *m,
 		  struct kv_out *out)
 {
-	uint64_t d = kv_obj_digest(&m->obj);
 	struct kv_ent *e = kv_store_find(n, m->key, m->klen);
+	enum kv_policy pol = n->cfg.policy;
+	uint64_t d = kv_obj_digest(&m->obj);
+	struct kv_obj o;
 	struct kv_hint *h;
 	unsigned int i;
 	int err;
 
-	if (e)
-		e = kv_store_merge(n, m->key, m->klen, &m->obj, &err);
-	if (e && !err && !kv_ring_owns(&n->ring, m->shard, n->cfg.self) &&
-	    e->digest == d) {
-		kv_store_forget(n, e, out);
-		n->st.purged_copies++;
-	} else if (e && !err && out->ndirty < KV_OUT_MAX) {
-		out->dirty[out->ndirty++] = e;
+	if (e && !kv_ring_owns(&n->ring, m->shard, n->cfg.self)) {
+		o = e->obj;
+		if (!kv_obj_forget(&o, &m->obj, pol)) {
+			kv_store_forget(n, e, out);
+			n->st.purged_copies++;
+		} else if (o.nsib != e->obj.nsib) {
+			/* a merge cannot remove versions: replace the copy */
+			kv_store_forget(n, e, out);
+			e = kv_store_merge(n, m->key, m->klen, &o, &err);
+			if (e && !err && out->ndirty < KV_OUT_MAX)
+				out->dirty[out->ndirty++] = e;
+		}
 	}
 	for (i = 0; i < KV_MAX_HINTS; i++) {
 		h = &n->hint[i];
 		if (!h->used || !same_key(h->key, h->klen, m->key, m->klen) ||
-		    kv_obj_merge(&h->obj, &m->obj, n->cfg.policy))
+		    kv_obj_merge(&h->obj, &m->obj, pol))
 			continue;
 		n->hint_dirty |= 1ull << i;
 		if (kv_obj_digest(&h->obj) == d) {
@@ -221,7 +236,7 @@ static void purge(struct kv_node *n, const struct kv_msg *m,
 	for (i = 0; i < KV_MAX_REQS; i++)
 		if (n->req[i].used &&
 		    same_key(n->req[i].key, n->req[i].klen, m->key, m->klen))
-			kv_obj_merge(&n->req[i].obj, &m->obj, n->cfg.policy);
+			kv_obj_merge(&n->req[i].obj, &m->obj, pol);
 }
 
 void kv_reap_recv(struct kv_node *n, const struct kv_msg *m,
