@@ -182,9 +182,11 @@ struct kv_stats {
 	uint64_t reads, writes, failed, read_repairs, write_repairs;
 	uint64_t ae_rounds, ae_hashes, ae_pushed, hints_stored, hints_done;
 	uint64_t sloppy, errors_in, errors_out, overflow;
-	/* tombstone collection: probes and collections begun here, copies */
-	uint64_t probes, reaps_begun, reaped, purged_copies, purged_hints;
-	/* reaped here, other copies and hints purged here */
+	/*
+	 * tombstone collection: collections begun here, owner copies reaped
+	 * here, other copies and hints purged here
+	 */
+	uint64_t reaps_begun, reaped, purged_copies, purged_hints;
 };
 
 struct kv_node {
@@ -195,6 +197,7 @@ struct kv_node {
 	struct kv_ent *bucket[KV_BUCKETS];
 	struct kv_ent *all;
 	uint64_t nkeys;
+	uint64_t ntombs;	/* copies of tombstones only (reap.c) */
 	struct kv_merkle tree[KV_MAX_SHARDS];
 	struct kv_hint hint[KV_MAX_HINTS];
 	/*

@@ -163,7 +163,6 @@ static void sweep(struct kv_node *n, kv_time now, struct kv_out *out)
 	if (!next)
 		return;
 	n->sweep_after = next->keyhash;
-	n->st.probes++;
 	kv_coord_probe(n, now, next, out);
 }
 
@@ -174,7 +173,9 @@ void kv_reap_tick(struct kv_node *n, kv_time now, struct kv_out *out)
 
 	if (n->cfg.collect && !n->moving && now >= n->next_sweep) {
 		n->next_sweep = now + n->cfg.ae_every;
-		sweep(n, now, out);
+		/* a walk over every copy: only when there are tombstones */
+		if (n->ntombs)
+			sweep(n, now, out);
 	}
 	for (i = 0; i < KV_MAX_REAPS; i++) {
 		r = &n->reap[i];

@@ -58,7 +58,9 @@ struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 		n->nkeys++;
 	}
 	old = e->digest;
+	n->ntombs -= kv_obj_tombstone(&e->obj);
 	*err = kv_obj_merge(&e->obj, o, n->cfg.policy);
+	n->ntombs += kv_obj_tombstone(&e->obj);
 	if (*err)
 		return e;
 	if (e->obj.overflow)
@@ -80,6 +82,7 @@ void kv_store_drop(struct kv_node *n, struct kv_ent *e)
 	*p = e->all_next;
 	kv_merkle_update(&n->tree[e->shard], e->keyhash, e->digest, 0);
 	n->nkeys--;
+	n->ntombs -= kv_obj_tombstone(&e->obj);
 	free(e);
 }
 

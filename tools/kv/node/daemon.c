@@ -285,19 +285,16 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 		   uint64_t tag)
 {
 	const struct kv_stats *s = &d->node.st;
-	unsigned int i, hints = 0, waiting = 0, tombs = 0;
-	const struct kv_ent *e;
+	unsigned int i, hints = 0, waiting = 0;
 
 	for (i = 0; i < KV_MAX_HINTS; i++)
 		hints += d->node.hint[i].used;
-	for (e = d->node.all; e; e = e->all_next)
-		tombs += kv_obj_tombstone(&e->obj);
 	for (i = 0; i < CLIENT_SLOTS; i++)
 		waiting += d->cl[i].used;
 	answer(d, to, tag, 0,
 	       "node n%u of %u, ring version %u%s, %u shards, N=%u\n"
 	       "keys %llu, hints held %u\n"
-	       "tombstones %u, collected %llu, copies purged %llu, hints purged %llu\n"
+	       "tombstones %llu, collected %llu, copies purged %llu, hints purged %llu\n"
 	       "memory %zu bytes a key (fixed-size objects), disk %llu bytes in use\n"
 	       "reads %llu, writes %llu, failed %llu\n"
 	       "read repairs %llu, write repairs %llu\n"
@@ -309,7 +306,8 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       d->node.moving ? " (a change is under way)" : "",
 	       d->node.ring.nshards,
 	       kv_ring_owners(&d->node.ring),
-	       (unsigned long long)d->node.nkeys, hints, tombs,
+	       (unsigned long long)d->node.nkeys, hints,
+	       (unsigned long long)d->node.ntombs,
 	       (unsigned long long)s->reaped,
 	       (unsigned long long)s->purged_copies,
 	       (unsigned long long)s->purged_hints,
