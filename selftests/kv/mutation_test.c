@@ -17,7 +17,7 @@
  *     deleted version back, and a read returns it;
  *   - tombstones collected as soon as a read found them on every owner,
  *     without purging the other nodes' copies and hints or waiting: a
- *     node that coordinated an older write ships it back, and a read
+ *     node that still held an older version hands it back, and a read
  *     returns it.
  */
 #include "ktap.h"
