@@ -95,12 +95,12 @@ static bool brings_back(struct ksim *s, unsigned int key, kv_time start,
 }
 
 /*
- * Did a delete cover the version with dot @dot: one acknowledged before
- * @start, or one whose outcome is unknown, begun before now (it may have
- * taken effect; once its tombstone is collected nothing covers @dot)?
+ * Did a delete begun before now cover the version with dot @dot? It may
+ * have taken effect before the read's replies (acknowledged or not, and
+ * a retried read keeps its first start), and once its tombstone is
+ * collected nothing covers @dot any more.
  */
-static bool deleted(struct ksim *s, unsigned int key, kv_time start,
-		    struct kv_dot dot)
+static bool deleted(struct ksim *s, unsigned int key, struct kv_dot dot)
 {
 	const struct kwrite *w;
 	unsigned int i;
@@ -108,7 +108,7 @@ static bool deleted(struct ksim *s, unsigned int key, kv_time start,
 	for (i = 0; i < s->nw; i++) {
 		w = &s->w[i];
 		if (w->key == key && w->del && kv_vv_covers(&w->ctx, dot) &&
-		    (w->acked ? w->ack < start : w->start < s->now))
+		    w->start < s->now)
 			return true;
 	}
 	return false;
@@ -159,7 +159,7 @@ void ks_check_read(struct ksim *s, unsigned int key, kv_time start,
 			 * it deleted: brings_back() judges those instead.
 			 */
 			if (!w->del && !kv_obj_covers(o, w->dot) &&
-			    !deleted(s, key, start, w->dot)) {
+			    !deleted(s, key, w->dot)) {
 				ks_fail(s, "%s of k%u at %.3f ms misses the write of %u acknowledged at %.3f ms",
 					who, key, start / 1000.0, w->val,
 					w->ack / 1000.0);
