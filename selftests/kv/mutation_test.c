@@ -14,7 +14,11 @@
  *     copies: a read misses an acknowledged write;
  *   - replicas that drop a key as soon as they store its tombstone
  *     (quorum mode, deletes): a replica that missed the delete hands the
- *     deleted version back, and a read returns it.
+ *     deleted version back, and a read returns it;
+ *   - tombstones collected as soon as a read found them on every owner,
+ *     without purging the other nodes' copies and hints or waiting: a
+ *     node that still held an older version hands it back, and a read
+ *     returns it.
  */
 #include "ktap.h"
 #include "../../tools/kv/sim/sim.h"
@@ -62,6 +66,11 @@ static void drop_tombstones(struct kvsim_opts *o, bool broken)
 	o->cfg.broken_drop_tombstones = broken;
 }
 
+static void hasty_reap(struct kvsim_opts *o, bool broken)
+{
+	o->cfg.broken_hasty_reap = broken;
+}
+
 static const struct variant variants[] = {
 	{ "read repair and anti-entropy off", "did not converge", NULL,
 	  no_repair },
@@ -73,6 +82,8 @@ static const struct variant variants[] = {
 	  "misses the write", "resurrected", hasty_leave },
 	{ "tombstones collected at once", "resurrected", NULL,
 	  drop_tombstones },
+	{ "tombstones reaped without purge or grace", "resurrected", NULL,
+	  hasty_reap },
 };
 
 int main(void)

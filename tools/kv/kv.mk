@@ -16,6 +16,7 @@ KV_NODE_CORE_SRCS = \
 	tools/kv/core/coord.c \
 	tools/kv/core/repair.c \
 	tools/kv/core/move.c \
+	tools/kv/core/reap.c \
 	$(KV_CORE_SRCS)
 
 KV_SIM_SRCS = \

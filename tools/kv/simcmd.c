@@ -22,8 +22,9 @@ static void usage(FILE *f)
 "usage: smpkit-kv sim [--seeds K] [--seed S] [--nodes M] [--keys K]\n"
 "                     [--clients C] [--r R] [--w W] [--sloppy]\n"
 "                     [--policy siblings|lww] [--nemesis LIST]\n"
-"                     [--broken norepair|wallclock|hastyjoin|droptomb]\n"
-"                     [--deletes PCT]\n"
+"                     [--broken norepair|wallclock|hastyjoin|droptomb|\n"
+"                               hastyreap]\n"
+"                     [--deletes PCT] [--grace MS] [--no-collect]\n"
 "                     [--join MS | --leave MS]\n"
 "                     [--no-counters]\n"
 "                     [--trace]\n"
@@ -38,8 +39,12 @@ static void usage(FILE *f)
 "                  hastyjoin (a join or leave commits, and the old owners\n"
 "                  drop their copies, before the new owners caught up) or\n"
 "                  droptomb (a replica drops a key once it holds only\n"
-"                  tombstones: deleted versions come back)\n"
+"                  tombstones: deleted versions come back) or\n"
+"                  hastyreap (a tombstone all owners hold is collected at\n"
+"                  once, without purging the other nodes or waiting)\n"
 "  --deletes PCT   percent of the register writes that delete (20)\n"
+"  --grace MS      tombstone collection's grace period (400)\n"
+"  --no-collect    tombstones are never collected\n"
 "  --join MS       the last of the nodes joins the ring MS into the run\n"
 "  --leave MS      the last of the nodes leaves the ring MS into the run\n"
 "Exit status: 0 when every seed passed, 1 when one failed, 2 on bad usage.\n",
@@ -98,6 +103,10 @@ static void summary(const struct kvsim_opts *o, unsigned int seeds,
 	if ((o->join_at || o->leave_at) && seeds > bad)
 		printf("clean-up after the commit: %.1f register copies dropped on average\n",
 		       (double)t->dropped / (seeds - bad));
+	printf("tombstone collection: %llu begun, %llu owner copies reaped, %llu other copies and hints purged\n",
+	       (unsigned long long)t->reaps_begun,
+	       (unsigned long long)t->reaped,
+	       (unsigned long long)t->purged);
 	if (conv_n)
 		printf("after the heal: %.1f divergent keys on average, converged in %.1f ms mean, %.1f ms max (%llu seeds)\n",
 		       (double)t->divergent_at_heal / conv_n,
@@ -115,7 +124,8 @@ int cmd_kv_sim(int argc, char **argv)
 		{ "policy", 1, 0, 'p' }, { "nemesis", 1, 0, 'n' },
 		{ "broken", 1, 0, 'b' }, { "no-counters", 0, 0, 'C' },
 		{ "join", 1, 0, 'j' }, { "leave", 1, 0, 'l' },
-		{ "deletes", 1, 0, 'd' },
+		{ "deletes", 1, 0, 'd' }, { "grace", 1, 0, 'g' },
+		{ "no-collect", 0, 0, 'G' },
 		{ "trace", 0, 0, 't' }, { "help", 0, 0, 'h' }, { 0 }
 	};
 	unsigned int seeds = 100, seed0 = 1, i, bad = 0;
@@ -166,6 +176,12 @@ int cmd_kv_sim(int argc, char **argv)
 		case 'd':
 			o.deletes = num(optarg, "--deletes", 0, 100);
 			break;
+		case 'g':
+			o.cfg.grace = num(optarg, "--grace", 1, 100000) * 1000ull;
+			break;
+		case 'G':
+			o.cfg.collect = false;
+			break;
 		case 't':
 			o.trace = stdout;
 			break;
@@ -192,8 +208,10 @@ int cmd_kv_sim(int argc, char **argv)
 				o.cfg.broken_hasty_move = true;
 			} else if (!strcmp(optarg, "droptomb")) {
 				o.cfg.broken_drop_tombstones = true;
+			} else if (!strcmp(optarg, "hastyreap")) {
+				o.cfg.broken_hasty_reap = true;
 			} else {
-				die("sim: --broken is norepair, wallclock, hastyjoin or droptomb, not '%s'",
+				die("sim: --broken is norepair, wallclock, hastyjoin, droptomb or hastyreap, not '%s'",
 				    optarg);
 			}
 			break;
@@ -238,6 +256,9 @@ int cmd_kv_sim(int argc, char **argv)
 		tot.move += r.st.move;
 		tot.moved_keys += r.st.moved_keys;
 		tot.dropped += r.st.dropped;
+		tot.reaps_begun += r.st.reaps_begun;
+		tot.reaped += r.st.reaped;
+		tot.purged += r.st.purged;
 		if (r.st.divergent_at_heal) {
 			conv_n++;
 			tot.divergent_at_heal += r.st.divergent_at_heal;

@@ -21,7 +21,7 @@ static void reply(struct kv_node *n, struct kv_out *out, uint64_t tag,
 {
 	struct kv_reply *r;
 
-	if (out->nrep == KV_MAX_REQS)
+	if (out->nrep == KV_MAX_REQS || (q && q->probe))
 		return;
 	r = &out->rep[out->nrep++];
 	r->tag = tag;
@@ -228,8 +228,65 @@ void kv_node_request(struct kv_node *n, kv_time now, uint64_t wall,
 		add_next_owners(n, q, out);
 }
 
+/*
+ * A read of @e with no client behind it, sent to every owner: when they
+ * all answer with the same tombstones, close_req() starts collecting
+ * them. The collection's sweep (reap.c) sends these.
+ */
+void kv_coord_probe(struct kv_node *n, kv_time now, const struct kv_ent *e,
+		    struct kv_out *out)
+{
+	unsigned int i, owners = kv_ring_owners(&n->ring);
+	struct kv_req *q = NULL;
+
+	for (i = 0; i < KV_MAX_REQS && !q; i++)
+		if (!n->req[i].used)
+			q = &n->req[i];
+	if (!q)
+		return;
+	memset(q, 0, offsetof(struct kv_req, obj));
+	kv_obj_init(&q->obj, KV_T_NONE);
+	q->used = q->probe = true;
+	q->rid = ++n->next_rid;
+	q->op = KV_OP_GET;
+	q->klen = e->klen;
+	memcpy(q->key, e->key, e->klen);
+	q->shard = e->shard;
+	q->need = owners;
+	q->deadline = now + n->cfg.timeout;
+	q->ntargets = owners;
+	for (i = 0; i < owners; i++) {
+		q->target[i] = n->ring.owner[q->shard][i];
+		q->hint_for[i] = KV_NONE;
+		q->in_old[i] = true;
+		send_to(n, q, i, out);
+	}
+}
+
+/*
+ * Did every owner of the key answer this read with the same copy, the
+ * merged one? Then, when that copy is tombstones only, it may be
+ * collected (reap.c).
+ */
+static bool owners_agree(const struct kv_node *n, const struct kv_req *q,
+			 uint64_t d)
+{
+	unsigned int owners = kv_ring_owners(&n->ring), i;
+
+	if (q->write || q->sloppied || n->moving || n->retarget ||
+	    owners != n->ring.n || q->ntargets != owners)
+		return false;
+	for (i = 0; i < owners; i++)
+		if (q->target[i] != n->ring.owner[q->shard][i] ||
+		    q->hint_for[i] != KV_NONE || q->state[i] != REQ_OK ||
+		    q->digest[i] != d)
+			return false;
+	return true;
+}
+
 /* Every target answered, or the deadline: repair, then forget it. */
-static void close_req(struct kv_node *n, struct kv_req *q, struct kv_out *out)
+static void close_req(struct kv_node *n, kv_time now, struct kv_req *q,
+		      struct kv_out *out)
 {
 	bool repair = q->write ? n->cfg.write_repair : n->cfg.read_repair;
 	uint64_t d = kv_obj_digest(&q->obj);
@@ -252,6 +309,8 @@ static void close_req(struct kv_node *n, struct kv_req *q, struct kv_out *out)
 		else
 			n->st.read_repairs++;
 	}
+	if (kv_obj_tombstone(&q->obj) && owners_agree(n, q, d))
+		kv_reap_begin(n, now, q);
 	q->used = false;
 }
 
@@ -265,7 +324,7 @@ static bool all_answered(const struct kv_req *q)
 	return true;
 }
 
-void kv_coord_reply(struct kv_node *n, const struct kv_msg *m,
+void kv_coord_reply(struct kv_node *n, kv_time now, const struct kv_msg *m,
 		    struct kv_out *out)
 {
 	struct kv_req *q = NULL;
@@ -310,7 +369,7 @@ void kv_coord_reply(struct kv_node *n, const struct kv_msg *m,
 			reply(n, out, q->tag,
 			      m->type == KV_M_ERR ? m->err : -EIO, q);
 		}
-		close_req(n, q, out);
+		close_req(n, now, q, out);
 	}
 }
 
@@ -405,6 +464,6 @@ void kv_coord_tick(struct kv_node *n, kv_time now, struct kv_out *out)
 			q->done = true;
 			reply(n, out, q->tag, -ETIMEDOUT, q);
 		}
-		close_req(n, q, out);
+		close_req(n, now, q, out);
 	}
 }

@@ -134,6 +134,15 @@ bool kv_obj_covers(const struct kv_obj *o, struct kv_dot d);
 uint64_t kv_obj_digest(const struct kv_obj *o);
 /* Live (non-tombstone) siblings. */
 unsigned int kv_obj_live(const struct kv_obj *o);
+/* A register of tombstones only: what collection looks for. */
+bool kv_obj_tombstone(const struct kv_obj *o);
+/*
+ * Remove from @o the versions @t supersedes (covers, or under LWW does
+ * not postdate), without adding @t's: a purge of a copy (reap.c).
+ * Returns how many versions are left.
+ */
+unsigned int kv_obj_forget(struct kv_obj *o, const struct kv_obj *t,
+			   enum kv_policy pol);
 
 /* crdt.c */
 void kv_pn_add(struct kv_pn *c, uint8_t node, int64_t delta);

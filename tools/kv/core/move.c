@@ -89,7 +89,6 @@ unsigned int kv_node_cleanup(struct kv_node *n,
 {
 	struct kv_ent *e, *next;
 	unsigned int dropped = 0;
-	uint64_t c;
 
 	if (n->moving)
 		return 0;
@@ -98,12 +97,9 @@ unsigned int kv_node_cleanup(struct kv_node *n,
 		if (kv_node_keeps(n, e->shard) ||
 		    (e->obj.type != KV_T_REG && e->obj.type != KV_T_NONE))
 			continue;
-		c = kv_next_ctr(&e->obj, n->cfg.self, n->dot_floor) - 1;
-		if (c > n->dot_floor)
-			n->dot_floor = c;
 		if (fn)
 			fn(n, e, arg);
-		kv_store_drop(n, e);
+		kv_store_forget(n, e, NULL);
 		dropped++;
 	}
 	return dropped;

@@ -23,6 +23,8 @@ void kv_config_default(struct kv_config *c, unsigned int self)
 	c->sloppy_after = 100000;
 	c->ae_every = 50000;
 	c->hint_every = 100000;
+	c->collect = true;
+	c->grace = 1000000;
 }
 
 int kv_node_init(struct kv_node *n, const struct kv_config *cfg,
@@ -60,15 +62,17 @@ void kv_node_free(struct kv_node *n)
 void kv_node_crash(struct kv_node *n)
 {
 	memset(n->req, 0, sizeof(n->req));
+	memset(n->reap, 0, sizeof(n->reap));
 	/* replies to the old incarnation's requests must not match */
 	n->next_rid += 1ull << 32;
-	n->next_ae = n->next_hint = 0;
+	n->next_ae = n->next_hint = n->next_sweep = 0;
 }
 
 void kv_out_reset(struct kv_out *out)
 {
-	out->nmsg = out->nrep = out->ndirty = 0;
+	out->nmsg = out->nrep = out->ndirty = out->ngone = 0;
 	out->dropped = 0;
+	out->floor_dirty = false;
 }
 
 struct kv_msg *kv_out_msg(struct kv_node *n, struct kv_out *out,
@@ -149,7 +153,8 @@ static bool ring_ver_ok(const struct kv_node *n, const struct kv_msg *m)
 {
 	if (m->ring_ver == n->ring.version)
 		return true;
-	if (m->type == KV_M_AE || m->type == KV_M_AE_R)
+	if (m->type == KV_M_AE || m->type == KV_M_AE_R ||
+	    m->type >= KV_M_PURGE)
 		return false;
 	return (n->moving && m->ring_ver == n->next.version) ||
 	       m->ring_ver + 1 == n->ring.version;
@@ -166,7 +171,8 @@ static int msg_check(const struct kv_node *n, const struct kv_msg *m)
 		return -ESTALE;
 	if (m->shard >= n->ring.nshards)
 		return -ENOENT;
-	if ((m->type == KV_M_READ || m->type == KV_M_WRITE) &&
+	if ((m->type == KV_M_READ || m->type == KV_M_WRITE ||
+	     m->type == KV_M_PURGE || m->type == KV_M_REAP) &&
 	    (!m->klen ||
 	     kv_ring_shard(&n->ring, m->key, m->klen) != m->shard))
 		return -EINVAL;
@@ -264,11 +270,16 @@ void kv_node_recv(struct kv_node *n, kv_time now, uint64_t wall,
 		if (m->rid & KV_RID_HINT)
 			kv_hint_acked(n, m);
 		else
-			kv_coord_reply(n, m, out);
+			kv_coord_reply(n, now, m, out);
 		break;
 	case KV_M_AE:
 	case KV_M_AE_R:
 		kv_ae_recv(n, now, m, out);
+		break;
+	case KV_M_PURGE:
+	case KV_M_PURGE_R:
+	case KV_M_REAP:
+		kv_reap_recv(n, m, out);
 		break;
 	}
 }
@@ -278,6 +289,7 @@ void kv_node_tick(struct kv_node *n, kv_time now, uint64_t wall,
 {
 	(void)wall;
 	kv_coord_tick(n, now, out);
+	kv_reap_tick(n, now, out);
 	if (n->cfg.anti_entropy && now >= n->next_ae) {
 		kv_ae_tick(n, out);
 		n->next_ae = now + n->cfg.ae_every;

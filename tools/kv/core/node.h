@@ -21,6 +21,7 @@
 #define KV_TREE_DEPTH	6	/* 64 leaves per shard */
 #define KV_OUT_MAX	96
 #define KV_BUCKETS	1024
+#define KV_MAX_REAPS	8	/* tombstone collections under way */
 
 struct kv_config {
 	uint8_t self;
@@ -38,6 +39,21 @@ struct kv_config {
 	 * (drops the key), the naive collection kv.rst explains is unsafe
 	 */
 	bool broken_drop_tombstones;
+	/*
+	 * another: a tombstone all owners hold is collected at once, without
+	 * the purge of the other nodes' copies and hints and the grace
+	 * periods (reap.c)
+	 */
+	bool broken_hasty_reap;
+	/*
+	 * Tombstone collection (reap.c): on, the grace period between its
+	 * steps (longer than a request lives and a message travels), and
+	 * how many nodes (ids 0..nodes-1) may hold a copy or a hint and must
+	 * therefore all be purged first (0: the ring's members).
+	 */
+	bool collect;
+	kv_time grace;
+	uint8_t nodes;
 	kv_time timeout;	/* a request fails after this */
 	kv_time sloppy_after;	/* then silent owners get stand-ins */
 	kv_time ae_every, hint_every;
@@ -73,7 +89,7 @@ struct kv_reply {
 
 enum kv_mtype {
 	KV_M_READ = 1, KV_M_READ_R, KV_M_WRITE, KV_M_WRITE_R, KV_M_AE,
-	KV_M_AE_R, KV_M_ERR, KV_M_MAX,
+	KV_M_AE_R, KV_M_ERR, KV_M_PURGE, KV_M_PURGE_R, KV_M_REAP, KV_M_MAX,
 };
 
 struct kv_msg {
@@ -96,6 +112,13 @@ struct kv_out {
 	struct kv_reply rep[KV_MAX_REQS];
 	struct kv_ent *dirty[KV_OUT_MAX];	/* persist before sending */
 	unsigned int dropped;	/* messages that did not fit */
+	/* copies dropped (collected tombstones): delete before sending */
+	unsigned int ngone;
+	bool floor_dirty;	/* dot_floor rose: persist it too */
+	struct {
+		uint8_t klen;
+		char key[KV_KEY_MAX];
+	} gone[KV_OUT_MAX];
 };
 
 struct kv_ent {
@@ -119,6 +142,7 @@ struct kv_hint {
 
 struct kv_req {
 	bool used, done, write, sloppy, sloppied;
+	bool probe;		/* no client: the collection's sweep */
 	uint8_t op, need, ntargets, nok;
 	uint16_t shard;
 	uint64_t rid, tag;
@@ -135,10 +159,34 @@ struct kv_req {
 	struct kv_obj obj;
 };
 
+/*
+ * A tombstone collection this node started (reap.c): two rounds of
+ * purges to every node, each followed by a grace period, then the reap
+ * at the owners. Volatile: a crash merely abandons it.
+ */
+struct kv_reap {
+	bool used;
+	uint8_t round;		/* 1, 2: purging; 3: reap once due */
+	uint8_t klen;
+	uint16_t shard;
+	uint32_t ring_ver;
+	uint32_t acked;		/* bit i: node i purged in this round */
+	uint64_t rid;		/* of this round's purges */
+	kv_time due;		/* the next resend, or the end of a grace */
+	kv_time give_up;
+	char key[KV_KEY_MAX];
+	struct kv_obj tomb;	/* what every owner held */
+};
+
 struct kv_stats {
 	uint64_t reads, writes, failed, read_repairs, write_repairs;
 	uint64_t ae_rounds, ae_hashes, ae_pushed, hints_stored, hints_done;
 	uint64_t sloppy, errors_in, errors_out, overflow;
+	/*
+	 * tombstone collection: collections begun here, owner copies reaped
+	 * here, other copies and hints purged here
+	 */
+	uint64_t reaps_begun, reaped, purged_copies, purged_hints;
 };
 
 struct kv_node {
@@ -149,6 +197,7 @@ struct kv_node {
 	struct kv_ent *bucket[KV_BUCKETS];
 	struct kv_ent *all;
 	uint64_t nkeys;
+	uint64_t ntombs;	/* copies of tombstones only (reap.c) */
 	struct kv_merkle tree[KV_MAX_SHARDS];
 	struct kv_hint hint[KV_MAX_HINTS];
 	/*
@@ -182,8 +231,10 @@ struct kv_node {
 	 */
 	bool retarget;
 	struct kv_req req[KV_MAX_REQS];
+	struct kv_reap reap[KV_MAX_REAPS];
 	uint64_t next_rid;
-	kv_time next_ae, next_hint;
+	kv_time next_ae, next_hint, next_sweep;
+	uint64_t sweep_after;	/* the sweep's cursor: a key hash */
 	unsigned int ae_cursor;
 	struct kv_stats st;
 };
@@ -239,6 +290,11 @@ struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 			      int *err);
 /* Unlink and free @e, keeping its shard's tree in step. */
 void kv_store_drop(struct kv_node *n, struct kv_ent *e);
+/*
+ * Drop @e for good: dot_floor rises past its dots, and @out (may be
+ * NULL) forgets it from its dirty list and records the key as gone.
+ */
+void kv_store_forget(struct kv_node *n, struct kv_ent *e, struct kv_out *out);
 /* Visit every entry of shard @s whose tree leaf is @leaf. */
 void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 		   void (*fn)(struct kv_node *, struct kv_ent *, void *),
@@ -249,9 +305,11 @@ struct kv_msg *kv_out_msg(struct kv_node *n, struct kv_out *out,
 			  unsigned int type, unsigned int dst);
 uint64_t kv_next_ctr(const struct kv_obj *o, unsigned int self,
 		     uint64_t floor);
-void kv_coord_reply(struct kv_node *n, const struct kv_msg *m,
+void kv_coord_reply(struct kv_node *n, kv_time now, const struct kv_msg *m,
 		    struct kv_out *out);
 void kv_coord_tick(struct kv_node *n, kv_time now, struct kv_out *out);
+void kv_coord_probe(struct kv_node *n, kv_time now, const struct kv_ent *e,
+		    struct kv_out *out);
 void kv_ae_tick(struct kv_node *n, struct kv_out *out);
 void kv_ae_recv(struct kv_node *n, kv_time now, const struct kv_msg *m,
 		struct kv_out *out);
@@ -260,6 +318,11 @@ void kv_hint_tick(struct kv_node *n, struct kv_out *out);
 void kv_hint_acked(struct kv_node *n, const struct kv_msg *m);
 void kv_hint_read(struct kv_node *n, const char *key, unsigned int klen,
 		  struct kv_obj *o);
+/* reap.c */
+void kv_reap_begin(struct kv_node *n, kv_time now, const struct kv_req *q);
+void kv_reap_tick(struct kv_node *n, kv_time now, struct kv_out *out);
+void kv_reap_recv(struct kv_node *n, const struct kv_msg *m,
+		  struct kv_out *out);
 
 #define KV_RID_HINT	(1ull << 63)	/* rid of a hand-off: hint index */
 

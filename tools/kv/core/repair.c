@@ -238,8 +238,17 @@ void kv_hint_acked(struct kv_node *n, const struct kv_msg *m)
 	if (m->type != KV_M_WRITE_R || i >= KV_MAX_HINTS)
 		return;
 	h = &n->hint[i];
-	/* a newer version merged in since it was sent stays */
+	/*
+	 * A newer version merged in since it was sent stays; so does the
+	 * hint when the node that took it is not an owner in every ring
+	 * this node knows: an old owner takes a hand-off until it commits a
+	 * change, then its clean-up drops the copy, and the new owners,
+	 * which caught up before, never saw it. After the commit the hint
+	 * goes to the shard's primary instead (retarget()).
+	 */
 	if (h->used && h->owner == m->src &&
+	    kv_ring_owns(&n->ring, h->shard, m->src) &&
+	    (!n->moving || kv_ring_owns(&n->next, h->shard, m->src)) &&
 	    kv_obj_digest(&h->obj) == h->sent_digest) {
 		h->used = false;
 		n->hint_dirty |= 1ull << i;

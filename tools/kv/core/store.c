@@ -58,7 +58,9 @@ struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 		n->nkeys++;
 	}
 	old = e->digest;
+	n->ntombs -= kv_obj_tombstone(&e->obj);
 	*err = kv_obj_merge(&e->obj, o, n->cfg.policy);
+	n->ntombs += kv_obj_tombstone(&e->obj);
 	if (*err)
 		return e;
 	if (e->obj.overflow)
@@ -80,6 +82,7 @@ void kv_store_drop(struct kv_node *n, struct kv_ent *e)
 	*p = e->all_next;
 	kv_merkle_update(&n->tree[e->shard], e->keyhash, e->digest, 0);
 	n->nkeys--;
+	n->ntombs -= kv_obj_tombstone(&e->obj);
 	free(e);
 }
 
@@ -93,4 +96,25 @@ void kv_store_leaf(struct kv_node *n, unsigned int s, unsigned int leaf,
 		if (e->shard == s &&
 		    kv_merkle_leaf(&n->tree[s], e->keyhash) == leaf)
 			fn(n, e, arg);
+}
+
+void kv_store_forget(struct kv_node *n, struct kv_ent *e, struct kv_out *out)
+{
+	uint64_t c = kv_next_ctr(&e->obj, n->cfg.self, n->dot_floor) - 1;
+	unsigned int i;
+
+	if (c > n->dot_floor)
+		n->dot_floor = c;
+	if (out) {
+		out->floor_dirty = true;
+		for (i = 0; i < out->ndirty; i++)
+			if (out->dirty[i] == e)
+				out->dirty[i--] = out->dirty[--out->ndirty];
+		if (out->ngone < KV_OUT_MAX) {
+			out->gone[out->ngone].klen = e->klen;
+			memcpy(out->gone[out->ngone].key, e->key, e->klen);
+			out->ngone++;
+		}
+	}
+	kv_store_drop(n, e);
 }

@@ -245,8 +245,7 @@ static void flush(struct daemon *d)
 	unsigned int i;
 	size_t len;
 
-	if (kv_disk_commit(d->disk, d->out.dirty, d->out.ndirty, &d->idem,
-			   &d->node)) {
+	if (kv_disk_commit(d->disk, &d->out, &d->idem, &d->node)) {
 		withhold(d);
 		goto reset;
 	}
@@ -277,7 +276,8 @@ reset:
 static void make_room(struct daemon *d)
 {
 	if (d->out.nmsg > KV_OUT_MAX / 2 || d->out.nrep > KV_MAX_REQS / 2 ||
-	    d->out.ndirty > KV_OUT_MAX / 2 || d->idem.ndirty > KV_IDEM_DIRTY / 2)
+	    d->out.ndirty > KV_OUT_MAX / 2 || d->out.ngone > KV_OUT_MAX / 2 ||
+	    d->idem.ndirty > KV_IDEM_DIRTY / 2)
 		flush(d);
 }
 
@@ -294,6 +294,7 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	answer(d, to, tag, 0,
 	       "node n%u of %u, ring version %u%s, %u shards, N=%u\n"
 	       "keys %llu, hints held %u\n"
+	       "tombstones %llu, collected %llu, copies purged %llu, hints purged %llu\n"
 	       "memory %zu bytes a key (fixed-size objects), disk %llu bytes in use\n"
 	       "reads %llu, writes %llu, failed %llu\n"
 	       "read repairs %llu, write repairs %llu\n"
@@ -306,6 +307,10 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       d->node.ring.nshards,
 	       kv_ring_owners(&d->node.ring),
 	       (unsigned long long)d->node.nkeys, hints,
+	       (unsigned long long)d->node.ntombs,
+	       (unsigned long long)s->reaped,
+	       (unsigned long long)s->purged_copies,
+	       (unsigned long long)s->purged_hints,
 	       sizeof(struct kv_ent),
 	       (unsigned long long)kv_disk_used(d->disk),
 	       (unsigned long long)s->reads, (unsigned long long)s->writes,
@@ -570,11 +575,14 @@ static void usage(FILE *f)
 "usage: smpkit-kv node --id I --peers IP:PORT,... --dir DIR\n"
 "                      [--shards S] [--n N] [--policy siblings|lww]\n"
 "                      [--members LIST] [--duration SEC] [--map-kb KB]\n"
+"                      [--grace-ms MS]\n"
 "Runs store node I (its address is the I-th of --peers) with its data in\n"
 "the LMDB environment DIR (created). The ring's members are --members\n"
 "(ids like 0-2,4; default every peer) until a join commits: then the\n"
 "members stored in DIR. --map-kb caps the LMDB data (65536 KiB): a batch\n"
-"that does not fit is refused, its clients told so.\n");
+"that does not fit is refused, its clients told so. A tombstone every owner\n"
+"holds is collected after two grace periods of --grace-ms (1000; 0: never),\n"
+"once every peer has purged the versions it deleted.\n");
 }
 
 int cmd_kv_node(int argc, char **argv)
@@ -584,7 +592,7 @@ int cmd_kv_node(int argc, char **argv)
 		{ "dir", 1, 0, 'd' }, { "shards", 1, 0, 's' },
 		{ "n", 1, 0, 'n' }, { "policy", 1, 0, 'P' },
 		{ "duration", 1, 0, 't' }, { "members", 1, 0, 'm' },
-		{ "map-kb", 1, 0, 'M' },
+		{ "map-kb", 1, 0, 'M' }, { "grace-ms", 1, 0, 'g' },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct daemon d;
@@ -642,6 +650,12 @@ int cmd_kv_node(int argc, char **argv)
 			map_kb = kv_num("node", optarg, "--map-kb", 32,
 					16ull << 20);
 			break;
+		case 'g':
+			/* 0: tombstones stay */
+			cfg.grace = kv_num("node", optarg, "--grace-ms", 0,
+					   86400000) * 1000;
+			cfg.collect = cfg.grace != 0;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -662,6 +676,8 @@ int cmd_kv_node(int argc, char **argv)
 	}
 	d.self = id;
 	cfg.self = id;
+	/* every peer may hold a copy or a hint: all purge before a reap */
+	cfg.nodes = d.npeers;
 	mask = d.npeers == 32 ? ~0u : (1u << d.npeers) - 1;
 	if (members) {
 		if (parse_cpulist(members, &set, err, sizeof(err)))

@@ -306,20 +306,33 @@ static int put_hint(MDB_txn *txn, struct kv_disk *d, const struct kv_node *n,
 	return mdb_put(txn, d->hints, &k, &v, 0);
 }
 
-int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
-		   unsigned int n, struct kv_idem *t, struct kv_node *node)
+int kv_disk_commit(struct kv_disk *d, const struct kv_out *out,
+		   struct kv_idem *t, struct kv_node *node)
 {
 	static uint8_t buf[KVW_MAX];
+	struct kv_ent *const *ents = out->dirty;
+	unsigned int i, n = out->ndirty;
 	MDB_val k, v;
 	MDB_txn *txn;
-	unsigned int i;
 	int rc;
 
-	if (!n && !t->ndirty && !node->hint_dirty)
+	if (!n && !out->ngone && !t->ndirty && !node->hint_dirty)
 		return 0;
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
 		return disk_err(d, "write", rc);
+	/* first: a key dropped and written again in one batch is written */
+	for (i = 0; i < out->ngone; i++) {
+		k.mv_data = (void *)out->gone[i].key;
+		k.mv_size = out->gone[i].klen;
+		rc = mdb_del(txn, d->dbi, &k, NULL);
+		if (rc && rc != MDB_NOTFOUND)
+			goto abort;
+	}
+	rc = out->floor_dirty ? put_meta(txn, d, "dotfloor", &node->dot_floor,
+					 sizeof(node->dot_floor)) : 0;
+	if (rc)
+		goto abort;
 	for (i = 0; i < n; i++) {
 		k.mv_data = (void *)ents[i]->key;
 		k.mv_size = ents[i]->klen;

@@ -42,13 +42,14 @@ long kv_disk_cleanup(struct kv_disk *d, struct kv_node *n);
 /* Bytes of the database file in use (pages up to the last one). */
 uint64_t kv_disk_used(struct kv_disk *d);
 /*
- * Commit the entries of one batch, the idempotency keys @t added with
- * them and the hint slots @node changed (the dirty slots of both, then
- * cleared), in one transaction; 0 or -errno (the dirty slots then stay
- * dirty, for the next commit).
+ * Commit one batch @out — the entries it changed, the copies it dropped
+ * (collected tombstones) with the raised dot floor — the idempotency keys
+ * @t added with them and the hint slots @node changed (the dirty slots of
+ * both, then cleared), in one transaction; 0 or -errno (the dirty slots
+ * then stay dirty, for the next commit).
  */
-int kv_disk_commit(struct kv_disk *d, struct kv_ent *const *ents,
-		   unsigned int n, struct kv_idem *t, struct kv_node *node);
+int kv_disk_commit(struct kv_disk *d, const struct kv_out *out,
+		   struct kv_idem *t, struct kv_node *node);
 /* Load the hints held before a restart into @n; how many, or -errno. */
 long kv_disk_load_hints(struct kv_disk *d, struct kv_node *n);
 /* Load the remembered idempotency keys; how many, or -errno. */

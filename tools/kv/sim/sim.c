@@ -31,6 +31,11 @@ void kvsim_opts_default(struct kvsim_opts *o)
 	o->counters = true;
 	o->deletes = 20;
 	kv_config_default(&o->cfg, 0);
+	/*
+	 * Longer than a request lives (its timeout) and far longer than the
+	 * longest network delay drawn here (3.2 ms): see reap.c.
+	 */
+	o->cfg.grace = o->cfg.timeout + 100000;
 	o->nemesis = KVSIM_N_ALL;
 	o->max_loss = 10;
 	o->max_skew = 50000;
@@ -563,6 +568,9 @@ static void collect(struct ksim *s)
 		s->st.hints_stored += st->hints_stored;
 		s->st.hints_done += st->hints_done;
 		s->st.sloppy += st->sloppy;
+		s->st.reaps_begun += st->reaps_begun;
+		s->st.reaped += st->reaped;
+		s->st.purged += st->purged_copies + st->purged_hints;
 	}
 }
 
@@ -596,6 +604,7 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 	for (i = 0; i < o->nodes; i++) {
 		cfg = o->cfg;
 		cfg.self = i;
+		cfg.nodes = o->nodes;
 		s->node[i].core = malloc(sizeof(struct kv_node));
 		if (!s->node[i].core ||
 		    kv_node_init(s->node[i].core, &cfg, &s->ring))
@@ -616,7 +625,14 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 		push(s, o->leave_at, KEV_JOIN, 1);
 	s->end = o->chaos + o->quiet;
 	while ((e = pop(s))) {
-		if (e->t > s->end || s->failed) {
+		/*
+		 * The messages already sent still arrive (they take at most
+		 * 3.2 ms), and what they send within the next 10 ms: the end
+		 * check must not catch a step, such as a reap, half-way.
+		 */
+		if ((e->t > s->end &&
+		     (e->kind != KEV_DELIVER || e->t > s->end + 10000)) ||
+		    s->failed) {
 			free(e->msg);
 			free(e);
 			continue;

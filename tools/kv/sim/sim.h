@@ -55,6 +55,11 @@ struct kvsim_stats {
 	kv_time move;		/* join or leave begun -> committed */
 	uint64_t moved_keys;	/* the joiner's (leaver's) copies after it */
 	uint64_t dropped;	/* copies the clean-up dropped at the commit */
+	/*
+	 * tombstone collection: collections begun, owner copies reaped,
+	 * other copies and hints purged
+	 */
+	uint64_t reaps_begun, reaped, purged;
 };
 
 struct kvsim_result {
