@@ -353,12 +353,20 @@ int kv_disk_commit(struct kv_disk *d, const struct kv_out *out,
 			goto abort;
 	}
 	rc = mdb_txn_commit(txn);
-	if (rc)
-		return disk_err(d, "commit", rc);
 	t->ndirty = 0;
 	node->hint_dirty = 0;
+	if (rc)
+		return disk_err(d, "commit", rc);
 	return 0;
 abort:
+	/*
+	 * The idempotency records and hints go with the rest of the batch:
+	 * its clients are told it was not stored. Kept dirty, they would be
+	 * tried again in every later batch, reads included, and fail each
+	 * one while the map stays full.
+	 */
+	t->ndirty = 0;
+	node->hint_dirty = 0;
 	mdb_txn_abort(txn);
 	return disk_err(d, "put", rc);
 }
