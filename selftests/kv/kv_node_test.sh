@@ -12,7 +12,7 @@ bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
 tmp=$(mktemp -d)
 pids=(0 0 0)
-. "$(dirname "$0")/kvlib.sh"
+. "$(dirname "$0")/kvlib.sh" || exit 1
 trap cleanup EXIT
 ktap_plan 11
 

@@ -15,8 +15,7 @@ bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
 tmp=$(mktemp -d)
 pids=(0 0 0)
-. "$(dirname "$0")/kvlib.sh" 2>/dev/null ||
-	ktap_skip_all "kvlib.sh is not next to the test (build the selftests)"
+. "$(dirname "$0")/kvlib.sh" || exit 1
 trap cleanup EXIT
 ktap_plan 6
 
