@@ -20,13 +20,15 @@
 # costs: the same modes with requests spread over all three nodes (one
 # slow) on 10 hot keys, their histories judged by "smpkit-kv check
 # --quorum": reads that missed an acknowledged put, and reads that found
-# siblings. Not a test (about two minutes).
+# siblings. --spread: the latency runs too send round robin to all three
+# nodes, so that a slow node coordinates a third of them. Not a test
+# (about two minutes).
 #   bench/kv/modes.sh [--reps R] [--seconds S] [--rate R]
-#                     [--pause MS] [--cycle MS]
+#                     [--pause MS] [--cycle MS] [--spread]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin/smpkit-kv
-reps=3 secs=4 rate=300 pause=30 cycle=40
+reps=3 secs=4 rate=300 pause=30 cycle=40 spread=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--reps) reps=$2; shift 2 ;;
@@ -34,12 +36,13 @@ while [ $# -gt 0 ]; do
 	--rate) rate=$2; shift 2 ;;
 	--pause) pause=$2; shift 2 ;;
 	--cycle) cycle=$2; shift 2 ;;
+	--spread) spread=1; shift ;;
 	-h|--help) sed -n '3,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "modes.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
 for v in "$reps" "$secs" "$rate" "$pause" "$cycle"; do
-	case "$v" in ''|*[!0-9]*) echo "modes.sh: numbers only" >&2; exit 2 ;; esac
+	case "$v" in ''|0|*[!0-9]*) echo "modes.sh: positive numbers only" >&2; exit 2 ;; esac
 done
 [ "$pause" -lt "$cycle" ] || { echo "modes.sh: --pause must be below --cycle" >&2; exit 2; }
 [ -x "$bin" ] || { echo "modes.sh: build first (make userspace)" >&2; exit 1; }
@@ -103,11 +106,16 @@ for i in 0 1 2; do
 	done
 done
 one=127.0.0.1:$base
+[ -n "$spread" ] && one=$peers
 # written once, so that the reads find values
 "$bin" load --nodes "$one" --rate 1000 --duration 1 --reads 0 --keys 1000 --dist uniform >/dev/null 2>&1
 
 echo "# kv modes: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(uname -r), $(systemd-detect-virt 2>/dev/null || echo unknown virt), load average $(cut -d' ' -f1 /proc/loadavg), $(date -u '+%F %H:%M UTC')"
-echo "# 3 nodes, N=3; node 0 coordinates every request and is never slow; a slow node is paused $pause ms of every $cycle ms"
+if [ -n "$spread" ]; then
+	echo "# 3 nodes, N=3; requests round robin over all three, slow ones included; a slow node is paused $pause ms of every $cycle ms"
+else
+	echo "# 3 nodes, N=3; node 0 coordinates every request and is never slow; a slow node is paused $pause ms of every $cycle ms"
+fi
 echo "# open loop $rate/s for $secs s, 50 % reads, 1,000 keys; median (range) of $reps runs"
 for rep in $(seq "$reps"); do
 	for k in 0 1 2; do
@@ -116,7 +124,7 @@ for rep in $(seq "$reps"); do
 		order="2 1"
 		[ $((rep % 2)) = 0 ] && order="1 2"
 		for q in $order; do
-			echo "$k $q $(measure $q $q "$one" 1000)" >>"$tmp/runs"
+			echo "$k $q $(measure "$q" "$q" "$one" 1000)" >>"$tmp/runs"
 		done
 	done
 	calm
