@@ -100,10 +100,13 @@ for i in 0 1 2; do
 	pids+=($!)
 done
 for i in 0 1 2; do
+	up=
 	for _ in $(seq 100); do
-		"$bin" status --node "127.0.0.1:$((base + i))" --timeout 200 >/dev/null 2>&1 && break
+		"$bin" status --node "127.0.0.1:$((base + i))" --timeout 200 >/dev/null 2>&1 &&
+			up=1 && break
 		sleep 0.1
 	done
+	[ -n "$up" ] || { echo "modes.sh: node $i did not start:" >&2; cat "$tmp/log" >&2; exit 1; }
 done
 one=127.0.0.1:$base
 [ -n "$spread" ] && one=$peers

@@ -3,9 +3,10 @@
 # kv_check_test: the history checker (smpkit-kv check) on small written
 # histories: one that keeps every rule passes; a read that misses an
 # acknowledged put, a counter outside its bounds and dropped siblings
-# each fail (the reads that missed a put are counted); a put acknowledged after the read began, or with an unknown
-# outcome, binds no read; without --quorum only the final reads are
-# judged; a malformed line is refused with its line number.
+# each fail (the reads that missed a put are counted); a put
+# acknowledged after the read began, or with an unknown outcome, binds
+# no read; without --quorum only the final reads are judged; a
+# malformed line is refused with its line number.
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"

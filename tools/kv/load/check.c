@@ -11,7 +11,9 @@
  *    began and the bumps begun before it ended that may have applied.
  * With --quorum (R + W > N, no sloppy quorum) every read is judged; else
  * only the "final" reads of a verify pass, made after the heal, which
- * show that no acknowledged write was lost.
+ * show that no acknowledged write was lost. The judged reads that missed
+ * a put are counted: an eventual-mode history judged with --quorum thus
+ * tells how many of its reads were stale (bench/kv/modes.sh).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -232,7 +234,8 @@ static void usage(FILE *f)
 "acknowledged before it began, and a counter must lie between the bumps\n"
 "acknowledged and those that may have applied. Exit 0 when it holds,\n"
 "1 when a rule is broken (the first ten violations are printed), 2 on\n"
-"bad usage or a malformed history.\n");
+"bad usage or a malformed history. The judged reads that missed an\n"
+"acknowledged put are counted.\n");
 }
 
 int cmd_kv_check(int argc, char **argv)
