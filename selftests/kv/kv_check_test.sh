@@ -3,9 +3,10 @@
 # kv_check_test: the history checker (smpkit-kv check) on small written
 # histories: one that keeps every rule passes; a read that misses an
 # acknowledged put, a counter outside its bounds and dropped siblings
-# each fail; a put acknowledged after the read began, or with an unknown
-# outcome, binds no read; without --quorum only the final reads are
-# judged; a malformed line is refused with its line number.
+# each fail (the reads that missed a put are counted); a put
+# acknowledged after the read began, or with an unknown outcome, binds
+# no read; without --quorum only the final reads are judged; a
+# malformed line is refused with its line number.
 bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
@@ -30,7 +31,8 @@ H
 "$bin" check --quorum "$tmp/good" >"$tmp/out"
 rc=$?
 sed 's/^/# /' "$tmp/out"
-[ $rc = 0 ] && grep -q '4 reads judged' "$tmp/out"
+[ $rc = 0 ] && grep -q '4 reads judged' "$tmp/out" &&
+	grep -q '^check: 0 of 4 reads judged missed' "$tmp/out"
 ok $? "a history that keeps every rule passes (puts after a read began, or unknown, bind nothing)"
 
 # the second read began after b was acknowledged but returns a alone
@@ -39,8 +41,9 @@ sed 's/^get load:1 - 700 800 ok dots=0:1,1:1/get load:1 - 700 800 ok dots=0:1/' 
 "$bin" check --quorum "$tmp/lost" >"$tmp/out"
 rc=$?
 sed 's/^/# /' "$tmp/out"
-[ $rc = 1 ] && grep -q 'misses b (dot 1:1)' "$tmp/out"
-ok $? "a read missing an acknowledged put fails, naming it"
+[ $rc = 1 ] && grep -q 'misses b (dot 1:1)' "$tmp/out" &&
+	grep -q '^check: 1 of 4 reads judged missed an acknowledged put$' "$tmp/out"
+ok $? "a read missing an acknowledged put fails, naming it, and is counted"
 
 "$bin" check "$tmp/lost" >"$tmp/out"
 rc=$?

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The key-value store's page of make run's report (about ten minutes):
+# The key-value store's page of make run's report (about twelve minutes):
 # the long nemesis run (20 seeded rounds on five namespaced nodes, judged
 # by the history checker), the scaling curve at 1 to 16 nodes under
-# cgroup CPU quotas (with its picture) and the comparison with etcd and
+# cgroup CPU quotas (with its picture), quorum against eventual mode
+# with slow replicas (about two minutes) and the comparison with etcd and
 # redis. Writes OUT/kv.md and OUT/kv-scale.png; parts that cannot run
 # here say so on the page.
 #   report.sh OUT-DIR
@@ -31,5 +32,6 @@ section "Nemesis: 20 random fault rounds, seed $seed" \
 section "Scaling under cgroup CPU quotas (N=1, sent to the owner)" \
 	"$top/bench/kv/scale.sh" --n 1 --owners --plot "$out/kv-scale.png"
 [ -f "$out/kv-scale.png" ] && echo -e "\n![kv-scale](kv-scale.png)" >>"$page"
+section "Quorum against eventual mode, with slow replicas" "$top/bench/kv/modes.sh"
 section "Beside etcd and redis" "$top/bench/kv/peers.sh"
 echo "kv report: $page" >&2

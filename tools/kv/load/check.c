@@ -11,7 +11,9 @@
  *    began and the bumps begun before it ended that may have applied.
  * With --quorum (R + W > N, no sloppy quorum) every read is judged; else
  * only the "final" reads of a verify pass, made after the heal, which
- * show that no acknowledged write was lost.
+ * show that no acknowledged write was lost. The judged reads that missed
+ * a put are counted: an eventual-mode history judged with --quorum thus
+ * tells how many of its reads were stale (bench/kv/modes.sh).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -42,6 +44,7 @@ struct check {
 	size_t n, cap;
 	bool quorum;
 	unsigned long long judged, puts_acked, bumps_acked, unknown, bad;
+	unsigned long long stale;	/* judged reads that missed a put */
 };
 
 static bool parse_dot(const char *s, struct kv_dot *d)
@@ -189,6 +192,7 @@ static void judge_key(struct check *c, size_t lo, size_t hi)
 	for (i = lo; i < hi; i++) {
 		const struct rec *rd = &c->r[i];
 		long long acked = 0, maybe = 0;
+		bool missed = false;
 
 		if (!is_read(rd) || !ok(rd))
 			continue;
@@ -201,10 +205,12 @@ static void judge_key(struct check *c, size_t lo, size_t hi)
 			const struct rec *w = &c->r[j];
 
 			if (!strcmp(w->op, "put") && ok(w) &&
-			    w->complete < rd->invoke && !covers(rd, w->dot))
+			    w->complete < rd->invoke && !covers(rd, w->dot)) {
+				missed = true;
 				fail(c, rd, "misses %s (dot %u:%" PRIu64 ") acknowledged at %" PRIu64 " us (line %u)",
 				     w->arg, w->dot.node, w->dot.ctr,
 				     w->complete, w->line);
+			}
 			if (strcmp(w->op, "bump"))
 				continue;
 			acked += ok(w) && w->complete < rd->invoke;
@@ -212,6 +218,7 @@ static void judge_key(struct check *c, size_t lo, size_t hi)
 			maybe += strcmp(w->outcome, "fail") &&
 				 w->invoke < rd->complete;
 		}
+		c->stale += missed;
 		if (rd->counter && (rd->count < acked || rd->count > maybe))
 			fail(c, rd, "counter %lld outside [%lld acknowledged before, %lld begun that may have applied]",
 			     rd->count, acked, maybe);
@@ -227,7 +234,8 @@ static void usage(FILE *f)
 "acknowledged before it began, and a counter must lie between the bumps\n"
 "acknowledged and those that may have applied. Exit 0 when it holds,\n"
 "1 when a rule is broken (the first ten violations are printed), 2 on\n"
-"bad usage or a malformed history.\n");
+"bad usage or a malformed history. The judged reads that missed an\n"
+"acknowledged put are counted.\n");
 }
 
 int cmd_kv_check(int argc, char **argv)
@@ -283,6 +291,10 @@ int cmd_kv_check(int argc, char **argv)
 	       c.bad ? "FAILED" : "ok");
 	if (c.bad > 10)
 		printf("check: %llu violations in all\n", c.bad);
+	/* in eventual mode judged with --quorum: how stale its reads are */
+	if (c.judged)
+		printf("check: %llu of %llu reads judged missed an acknowledged put\n",
+		       c.stale, c.judged);
 	free(c.r);
 	return c.bad ? 1 : 0;
 }
