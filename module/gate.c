@@ -60,6 +60,7 @@ void wsched_make_holder(struct wsched_cpu *wc, struct wsched_member *m,
 	}
 	m->dispatched_at = now;
 	m->preempt = false;
+	wc->turn_cap = 0;
 	m->st.dispatches++;
 	wc->st.dispatches++;
 	wc->holder = m;
@@ -95,10 +96,35 @@ void wsched_enqueue(struct wsched_cpu *wc, struct wsched_member *m, u64 now)
 }
 
 /*
+ * A sleeper queued on @wc without preempting its holder is at most a
+ * quarter slice behind it (policy.h); it would be that far behind once
+ * the holder has run @left more. End the holder's turn then rather than
+ * at its end, a whole slice away: with long slices a sleeper level with a
+ * hog (a node's daemon beside a spinner it forked) would otherwise wait
+ * out that slice. The timer is pinned: it is moved only from its CPU
+ * (the sleeper's gate runs there once pinned), and never later.
+ */
+static void cap_turn(struct wsched_cpu *wc, u64 now, u64 left)
+{
+	u64 at = now + max(left, wc->grp->slice_ns / 100);
+
+	lockdep_assert_held(&wc->lock);
+	if (wc->turn_cap && wc->turn_cap <= at)
+		return;
+	wc->turn_cap = at;
+	if (wc->timer_armed && smp_processor_id() == wc->cpu &&
+	    ktime_after(hrtimer_get_expires(&wc->timer), ns_to_ktime(at)))
+		hrtimer_start(&wc->timer, ns_to_ktime(at),
+			      HRTIMER_MODE_ABS_PINNED_HARD);
+}
+
+/*
  * Queue @m, which slept or is new, on @wc, which has a holder: before the
  * first waiter it is well behind in virtual run time (policy.h), so a
  * sleeper does not wait out the turns of the hogs of its CPU. Returns the
- * holder, with a reference, when @m should preempt it too.
+ * holder, with a reference, when @m should preempt it too; else, if @m
+ * is next, the holder's turn ends no later than when @m would be that far
+ * behind.
  */
 static struct wsched_member *wake_enqueue(struct wsched_cpu *wc,
 					  struct wsched_member *m, u64 now)
@@ -124,8 +150,14 @@ static struct wsched_member *wake_enqueue(struct wsched_cpu *wc,
 	wc->nr_queued++;
 	m->queued_at = now;
 	WRITE_ONCE(m->state, WM_QUEUED);
-	if (h->preempt || !wsched_wake_before(vrt, hv, slice))
+	if (h->preempt)
 		return NULL;
+	if (!wsched_wake_before(vrt, hv, slice)) {
+		/* Next to run (vrt + slice / 4 >= hv here): bound its wait. */
+		if (wc->queue.next == &m->qnode)
+			cap_turn(wc, now, vrt + slice / 4 - hv);
+		return NULL;
+	}
 	h->preempt = true;
 	refcount_inc(&h->ref);
 	return h;
@@ -632,10 +664,13 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 	if (m && wsched_affinity_changed(m))
 		kick = m;
 	if (m && wc->nr_queued) {
-		u64 turn = wsched_turn(m->debt, grp->slice_ns);
+		u64 end = m->dispatched_at + wsched_turn(m->debt, grp->slice_ns);
 
+		/* A sleeper waits: cap_turn() may have moved the end closer. */
+		if (wc->turn_cap && wc->turn_cap < end)
+			end = wc->turn_cap;
 		/* 1% early is close enough: the next expiry is a turn away. */
-		if (now - m->dispatched_at >= turn - grp->slice_ns / 100) {
+		if (now >= end - grp->slice_ns / 100) {
 			struct wsched_member *next;
 
 			m->preempt = true;
@@ -645,7 +680,7 @@ enum hrtimer_restart wsched_slice_end(struct hrtimer *t)
 						qnode);
 			expires = now + wsched_turn(next->debt, grp->slice_ns);
 		} else {
-			expires = m->dispatched_at + turn;
+			expires = end;
 		}
 	} else if (m && grp->balance == WSCHED_BALANCE_FAIR &&
 		   now - m->dispatched_at >= grp->slice_ns) {

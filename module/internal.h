@@ -61,6 +61,7 @@ struct wsched_cpu {
 	u64 wd_cpu_ran;
 	u64 wd_since;
 	u64 idle_since;			/* ns, 0 while held */
+	u64 turn_cap;			/* ns: the holder's turn ends by then, or 0 */
 	struct wsched_cpu_stats st;	/* counters only; cpu/nr_* filled on read */
 	/* not locked */
 	struct hrtimer timer;		/* slice end, pinned to cpu */

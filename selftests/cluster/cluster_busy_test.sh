@@ -11,8 +11,8 @@
 # would stop together and the others would declare it dead. wsched
 # queues a woken sleeper ahead of a hog and preempts it (gate.c,
 # wake_enqueue()), so the hog, which gets the CPU whenever n2 sleeps, must
-# be preempted and n2 must not stall for a slice at every sleep. Counted
-# from the nodes' logs two seconds after n2 started, not timed.
+# be preempted and n2 must not be declared dead. Counted from the nodes'
+# logs two seconds after n2 started, not timed.
 bin=/smpkit/bin
 . "$(dirname "$0")/../lib/ktap.sh"
 if [ "$(id -u)" != 0 ] || [ ! -f /smpkit/wsched.ko ]; then
@@ -75,8 +75,9 @@ sed -n 's/^/# hog: /p' "$tmp/hog/n2.log" | grep -v 'serves\|own p' | tail -n 8
 ok $? "the hog shared n2's CPU: it ran ${hog_ms:-?} ms of n2's 6 s and was preempted ${pre:-?} times"
 # Were the hog to keep the CPU for its slice each time n2 sleeps, n2 would
 # stall for a slice about once a second and be declared dead each time.
-# In the rig it stalls once in the 6 s (a whole slice, declared dead, back
-# at once; Documentation/cluster.rst): allow that one, not more.
-[ "$dead" -le 1 ] && [ "$res" -le $((a_res + 1)) ]
-ok $? "with the hog, n2 stalls at most once: $dead dead, $susp suspect, $res resumed (alone: $a_dead, $a_res)"
+# At the start the two are level in run time and n2 waits once, for at
+# most a quarter slice (cap_turn() in module/gate.c; a whole slice, and a
+# death, without it): one "resumed" more than alone, no death.
+[ "$dead" = 0 ] && [ "$res" -le $((a_res + 1)) ]
+ok $? "with the hog, n2 is not too busy: $dead dead, $susp suspect, $res resumed (alone: $a_dead, $a_res)"
 exit $fail
