@@ -55,7 +55,7 @@ ready 1
 "$bin" check --quorum "$tmp/h" >"$tmp/check" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/check"
-judged=$(sed -n 's/.* \([0-9]*\) reads judged.*/\1/p' "$tmp/check")
+judged=$(sed -n 's/.*; \([0-9]*\) reads judged (.*/\1/p' "$tmp/check")
 finals=$(grep -c '^final .* ok' "$tmp/h")
 [ $rc = 0 ] && [ "$finals" = $((2 * keys)) ] && [ "${judged:-0}" -ge "$finals" ]
 ok $? "the history checker finds no acknowledged write lost ($finals final reads at R=3)"
