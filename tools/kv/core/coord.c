@@ -117,6 +117,21 @@ static int apply(struct kv_node *n, uint64_t wall, const struct kv_request *rq,
 	}
 }
 
+/* Send @q to the @owners owners of its shard in the current ring. */
+static void send_owners(struct kv_node *n, struct kv_req *q,
+			unsigned int owners, struct kv_out *out)
+{
+	unsigned int i;
+
+	q->ntargets = owners;
+	for (i = 0; i < owners; i++) {
+		q->target[i] = n->ring.owner[q->shard][i];
+		q->hint_for[i] = KV_NONE;
+		q->in_old[i] = true;
+		send_to(n, q, i, out);
+	}
+}
+
 /*
  * During a ring change a write must also reach W owners of the new ring,
  * and a read R of them: the nodes commit one after another, and a write
@@ -217,13 +232,7 @@ void kv_node_request(struct kv_node *n, kv_time now, uint64_t wall,
 	} else {
 		n->st.reads++;
 	}
-	q->ntargets = owners;
-	for (i = 0; i < owners; i++) {
-		q->target[i] = n->ring.owner[q->shard][i];
-		q->hint_for[i] = KV_NONE;
-		q->in_old[i] = true;
-		send_to(n, q, i, out);
-	}
+	send_owners(n, q, owners, out);
 	if (n->moving)
 		add_next_owners(n, q, out);
 }
@@ -254,13 +263,7 @@ void kv_coord_probe(struct kv_node *n, kv_time now, const struct kv_ent *e,
 	q->shard = e->shard;
 	q->need = owners;
 	q->deadline = now + n->cfg.timeout;
-	q->ntargets = owners;
-	for (i = 0; i < owners; i++) {
-		q->target[i] = n->ring.owner[q->shard][i];
-		q->hint_for[i] = KV_NONE;
-		q->in_old[i] = true;
-		send_to(n, q, i, out);
-	}
+	send_owners(n, q, owners, out);
 }
 
 /*
