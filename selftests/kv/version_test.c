@@ -4,11 +4,15 @@
  * flag concurrency; two writes from one stale context stay siblings (a
  * dotted version vector, where a plain vector clock would drop one); a
  * write with the read's context replaces what it read; a user merge of
- * siblings converges; object merge is commutative, associative and
- * idempotent over random histories (--seed S replays); last writer wins
- * with clock skew loses a later update, measured over a range of skews,
- * and the HLC that carries the read's time-stamp keeps it.
+ * siblings converges; a blind write past KV_SIB_LIMIT versions is
+ * refused while merges keep more; object merge is commutative,
+ * associative and idempotent over random histories (--seed S replays);
+ * last writer wins with clock skew loses a later update, measured over a
+ * range of skews, and the HLC that carries the read's time-stamp keeps
+ * it.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "ktap.h"
@@ -198,22 +202,25 @@ static void test_merge_laws(uint64_t seed)
 		(unsigned long long)seed);
 }
 
-#define OV_ORIGINS	3
+#define OV_ORIGINS	6
 #define OV_RECEIVERS	3
-#define OV_WRITES	24
+#define OV_WRITES	64
 #define OV_ROUNDS	4
 
 /*
- * One history for the overflow property: three origin nodes write 24
- * versions of one key, each from the context of a random origin's copy
- * (a read, often stale) or from none, so that more than eight are often
- * concurrent; each write's time-stamp passes the one it read, as the
- * store's HLC does. Every copy an origin holds after a write is
+ * One history for the overflow property: six origin nodes write 64
+ * versions of one key, one in five from the context of a random
+ * origin's copy (a read, often stale), the rest blind. An origin admits
+ * at most KV_SIB_LIMIT versions of its own (a refused write leaves its
+ * copy as it was), so more than KV_MAX_SIB can be concurrent only
+ * across origins. Each write's time-stamp passes the one it read, as
+ * the store's HLC does. Every copy an origin holds after a write is
  * published.
  */
 static unsigned int ov_history(struct rng *g, struct kv_obj *pub)
 {
-	struct kv_obj org[OV_ORIGINS], *from;
+	static struct kv_obj org[OV_ORIGINS];
+	struct kv_obj *from;
 	uint64_t ctr[OV_ORIGINS] = { 0 }, clock[OV_ORIGINS] = { 0 };
 	struct kv_hlc t = { 0 }, seen;
 	unsigned int i, o, npub = 0;
@@ -226,7 +233,7 @@ static unsigned int ov_history(struct rng *g, struct kv_obj *pub)
 		o = rng_below(g, OV_ORIGINS);
 		memset(&ctx, 0, sizeof(ctx));
 		memset(&seen, 0, sizeof(seen));
-		if (rng_pct(g, 60)) {
+		if (rng_pct(g, 20)) {
 			from = &org[rng_below(g, OV_ORIGINS)];
 			kv_obj_context(from, &ctx);
 			seen = kv_obj_maxts(from);
@@ -239,8 +246,9 @@ static unsigned int ov_history(struct rng *g, struct kv_obj *pub)
 		clock[o] = t.l;
 		t.node = o;
 		snprintf(v, sizeof(v), "v%u", i);
-		kv_obj_put(&org[o], KV_POL_SIBLINGS, &ctx, dot(o, ++ctr[o]), t,
-			   v, strlen(v), false);
+		if (!kv_obj_put(&org[o], KV_POL_SIBLINGS, &ctx,
+				dot(o, ctr[o] + 1), t, v, strlen(v), false))
+			ctr[o]++;
 		pub[npub++] = org[o];
 	}
 	return npub;
@@ -257,15 +265,16 @@ static bool ov_equal(const struct kv_obj *r)
 }
 
 /*
- * The eight-sibling overflow: receivers that merge the published copies
+ * The overflow past KV_MAX_SIB: receivers that merge the published copies
  * in random orders, with duplicates, may end apart (the trim is not
  * associative: see obj.c), but once they exchange their states (what
- * read repair and anti-entropy do) they agree, on at most eight
+ * read repair and anti-entropy do) they agree, on at most KV_MAX_SIB
  * versions, with the loss marked.
  */
 static void test_overflow(uint64_t seed)
 {
-	struct kv_obj pub[OV_WRITES], r[OV_RECEIVERS], before[OV_RECEIVERS];
+	static struct kv_obj pub[OV_WRITES], r[OV_RECEIVERS],
+		before[OV_RECEIVERS];
 	unsigned int run, i, j, k, n, t, round, over = 0, apart = 0, bad = 0;
 	unsigned int order[OV_WRITES + OV_WRITES / 3], worst = 0;
 	struct rng g;
@@ -311,6 +320,65 @@ static void test_overflow(uint64_t seed)
 	ktap_ok(!bad && over && apart,
 		"an overflowing register converges once replicas exchange states (seed %llu)",
 		(unsigned long long)seed);
+}
+
+/* @n concurrent versions, written blind (no context) at nodes 0, 1, ... */
+static void blind(struct kv_obj *o, unsigned int from, unsigned int n)
+{
+	struct kv_vv none = { { 0 } };
+	char v[16];
+	unsigned int i;
+
+	for (i = from; i < from + n; i++) {
+		snprintf(v, sizeof(v), "b%u", i);
+		put(o, KV_POL_SIBLINGS, &none, dot(i % KV_MAX_NODES, 1 + i),
+		    ts(10 + i, i % KV_MAX_NODES), v);
+	}
+}
+
+/*
+ * The version limit: a blind write past KV_SIB_LIMIT versions is refused
+ * and changes nothing; a write that replaces versions always passes;
+ * merges keep what writes admitted at different nodes, past the limit,
+ * without marking a loss.
+ */
+static void test_limit(void)
+{
+	static struct kv_obj o, other, before;
+	struct kv_vv ctx, none = { { 0 } };
+	uint64_t d;
+	bool ok;
+	int rc;
+
+	kv_obj_init(&o, KV_T_NONE);
+	blind(&o, 0, KV_SIB_LIMIT);
+	ok = o.nsib == KV_SIB_LIMIT;
+	d = kv_obj_digest(&o);
+	rc = kv_obj_put(&o, KV_POL_SIBLINGS, &none, dot(9, 1), ts(99, 9),
+			"x", 1, false);
+	ok &= rc == -EMLINK && kv_obj_digest(&o) == d;
+	/* under LWW there are no siblings to limit */
+	before = o;
+	ok &= !kv_obj_put(&before, KV_POL_LWW, &none, dot(9, 1), ts(99, 9),
+			  "x", 1, false);
+	/* the same write from the context of all it read replaces them */
+	kv_obj_context(&o, &ctx);
+	before = o;
+	ok &= !kv_obj_put(&before, KV_POL_SIBLINGS, &ctx, dot(9, 1),
+			  ts(99, 9), "x", 1, false) && before.nsib == 1;
+	/* a second copy admitted eight others: the merge keeps sixteen */
+	kv_obj_init(&other, KV_T_NONE);
+	blind(&other, KV_SIB_LIMIT, KV_SIB_LIMIT);
+	kv_obj_merge(&o, &other, KV_POL_SIBLINGS);
+	ok &= o.nsib == 2 * KV_SIB_LIMIT && !o.overflow;
+	/* past the limit, a write must shrink the object to pass */
+	ok &= kv_obj_put(&o, KV_POL_SIBLINGS, &none, dot(9, 1), ts(99, 9),
+			 "x", 1, false) == -EMLINK;
+	kv_obj_context(&other, &ctx);
+	ok &= !kv_obj_put(&o, KV_POL_SIBLINGS, &ctx, dot(9, 1), ts(99, 9),
+			  "x", 1, false) && o.nsib == KV_SIB_LIMIT + 1;
+	ktap_ok(ok, "a write past %u versions is refused and changes nothing; one that replaces versions passes; merges keep %u",
+		KV_SIB_LIMIT, 2 * KV_SIB_LIMIT);
 }
 
 /*
@@ -365,9 +433,10 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 2 && !strcmp(argv[1], "--seed") ?
 			strtoull(argv[2], NULL, 0) : rng_clock_seed();
 
-	ktap_plan(9);
+	ktap_plan(10);
 	test_vv();
 	test_siblings();
+	test_limit();
 	test_merge_laws(seed);
 	test_overflow(seed);
 	test_lww_skew();

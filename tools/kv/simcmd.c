@@ -90,6 +90,10 @@ static void summary(const struct kvsim_opts *o, unsigned int seeds,
 	       (unsigned long long)t->sloppy,
 	       (unsigned long long)t->hints_stored,
 	       (unsigned long long)t->hints_done);
+	if (o->cfg.policy == KV_POL_SIBLINGS)
+		printf("versions: writes refused for more than %u %llu, the most one copy held %llu (room for %u)\n",
+		       KV_SIB_LIMIT, (unsigned long long)t->full,
+		       (unsigned long long)t->max_sibs, KV_MAX_SIB);
 	if (o->join_at && seeds > bad)
 		printf("join of n%u at %.0f ms: committed %.1f ms later on average, the joiner then held %.1f keys\n",
 		       o->nodes - 1, o->join_at / 1000.0,
@@ -153,7 +157,8 @@ int cmd_kv_sim(int argc, char **argv)
 			o.keys = num(optarg, "--keys", 1, 200);
 			break;
 		case 'c':
-			o.clients = num(optarg, "--clients", 1, 8);
+			o.clients = num(optarg, "--clients", 1,
+						KVSIM_MAX_CLIENTS);
 			break;
 		case 'r':
 			o.r = num(optarg, "--r", 1, KV_MAX_N);
@@ -251,6 +256,9 @@ int cmd_kv_sim(int argc, char **argv)
 		tot.ae_hashes += r.st.ae_hashes;
 		tot.ae_pushed += r.st.ae_pushed;
 		tot.sloppy += r.st.sloppy;
+		tot.full += r.st.full;
+		if (r.st.max_sibs > tot.max_sibs)
+			tot.max_sibs = r.st.max_sibs;
 		tot.hints_stored += r.st.hints_stored;
 		tot.hints_done += r.st.hints_done;
 		tot.move += r.st.move;

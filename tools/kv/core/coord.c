@@ -29,7 +29,7 @@ static void reply(struct kv_node *n, struct kv_out *out, uint64_t tag,
 	r->acks = q ? q->nok : 0;
 	if (q) {
 		r->dot = q->dot;
-		r->obj = q->obj;
+		kv_obj_copy(&r->obj, &q->obj);
 	} else {
 		memset(&r->dot, 0, sizeof(r->dot));
 		kv_obj_init(&r->obj, KV_T_NONE);
@@ -53,7 +53,7 @@ static void send_to(struct kv_node *n, struct kv_req *q, unsigned int i,
 	m->klen = q->klen;
 	memcpy(m->key, q->key, q->klen);
 	if (q->write)
-		m->obj = q->obj;
+		kv_obj_copy(&m->obj, &q->obj);
 }
 
 /*
@@ -217,18 +217,26 @@ void kv_node_request(struct kv_node *n, kv_time now, uint64_t wall,
 		n->st.writes++;
 		e = kv_store_find(n, rq->key, rq->klen);
 		if (e)
-			q->obj = e->obj;
+			kv_obj_copy(&q->obj, &e->obj);
 		err = apply(n, wall, rq, &q->obj, &q->dot);
 		if (!err)
 			e = kv_store_merge(n, rq->key, rq->klen, &q->obj, &err);
+		if (err == -EMLINK) {
+			/*
+			 * The refused put left q->obj as it was: the versions
+			 * go back for the client to merge.
+			 */
+			n->st.full++;
+			memset(&q->dot, 0, sizeof(q->dot));
+		}
 		if (err) {
 			q->used = false;
-			reply(n, out, rq->tag, err, NULL);
+			reply(n, out, rq->tag, err, err == -EMLINK ? q : NULL);
 			return;
 		}
 		if (out->ndirty < KV_OUT_MAX)
 			out->dirty[out->ndirty++] = e;
-		q->obj = e->obj;
+		kv_obj_copy(&q->obj, &e->obj);
 	} else {
 		n->st.reads++;
 	}
@@ -306,7 +314,7 @@ static void close_req(struct kv_node *n, kv_time now, struct kv_req *q,
 		m->hint_for = q->hint_for[i];
 		m->klen = q->klen;
 		memcpy(m->key, q->key, q->klen);
-		m->obj = q->obj;
+		kv_obj_copy(&m->obj, &q->obj);
 		if (q->write)
 			n->st.write_repairs++;
 		else
@@ -348,6 +356,7 @@ void kv_coord_reply(struct kv_node *n, kv_time now, const struct kv_msg *m,
 	if (m->type == KV_M_ERR) {
 		q->state[i] = REQ_ERR;
 		q->ring_err |= m->err == -ESTALE || m->err == -ENOENT;
+		q->full |= m->err == -EMLINK;
 	} else if (kv_obj_merge(&q->obj, &m->obj, n->cfg.policy)) {
 		q->state[i] = REQ_ERR;
 	} else {
@@ -369,7 +378,7 @@ void kv_coord_reply(struct kv_node *n, kv_time now, const struct kv_msg *m,
 	if (all_answered(q)) {
 		if (!q->done) {
 			q->done = true;
-			reply(n, out, q->tag,
+			reply(n, out, q->tag, q->full ? -EMLINK :
 			      m->type == KV_M_ERR ? m->err : -EIO, q);
 		}
 		close_req(n, now, q, out);

@@ -19,7 +19,15 @@
 #define KV_MAX_SHARDS	256
 #define KV_KEY_MAX	64	/* bytes of a key, the limit clients see */
 #define KV_VAL_MAX	128	/* bytes of a value */
-#define KV_MAX_SIB	8	/* concurrent siblings one object keeps */
+/*
+ * A write that would leave more than KV_SIB_LIMIT concurrent versions is
+ * refused (-EMLINK): the client must read and merge first. Merges are
+ * never refused (replicas must converge), so an object holds up to
+ * KV_MAX_SIB: room for the versions that several nodes each admitted
+ * under the limit before they exchanged them (obj.c).
+ */
+#define KV_SIB_LIMIT	8
+#define KV_MAX_SIB	32
 #define KV_SET_MAX	24	/* OR-set entries (element, dot) */
 #define KV_ELEM_MAX	16	/* bytes of a set element, NUL included */
 
@@ -113,17 +121,31 @@ struct kv_obj {
 void kv_obj_init(struct kv_obj *o, enum kv_type t);
 /*
  * A write from context @ctx: drops the versions @ctx covers and adds the
- * new one. Returns 0, or -EINVAL for a value over KV_VAL_MAX.
+ * new one. Returns 0, -EINVAL for a value over KV_VAL_MAX, or -EMLINK
+ * (kv_obj_admit; @o unchanged).
  */
 int kv_obj_put(struct kv_obj *o, enum kv_policy pol, const struct kv_vv *ctx,
 	       struct kv_dot dot, struct kv_hlc ts, const void *val,
 	       size_t len, bool del);
+/*
+ * May a write that carries @in be merged into @cur? -EMLINK when the
+ * merge would leave more than KV_SIB_LIMIT versions and more than @cur
+ * has (a write that replaces versions is always let through), else 0.
+ */
+int kv_obj_admit(const struct kv_obj *cur, const struct kv_obj *in,
+		 enum kv_policy pol);
 /*
  * Fold @src into @dst (commutative, associative, idempotent). Returns
  * -EINVAL when their types differ (dst unchanged), else 0.
  */
 int kv_obj_merge(struct kv_obj *dst, const struct kv_obj *src,
 		 enum kv_policy pol);
+/*
+ * Copy @src to @dst, only as far as it is used: a register with few
+ * versions is a small part of its KV_MAX_SIB slots. Never a struct
+ * assignment on the hot paths.
+ */
+void kv_obj_copy(struct kv_obj *dst, const struct kv_obj *src);
 /* The context a client sends back with its next write. */
 void kv_obj_context(const struct kv_obj *o, struct kv_vv *ctx);
 /* The largest time-stamp in it (HLCs pass it along with the context). */

@@ -27,12 +27,48 @@ void kv_config_default(struct kv_config *c, unsigned int self)
 	c->grace = 1000000;
 }
 
+/*
+ * Free request and collection slots: their objects are read only once a
+ * slot is taken, and they are most of a node's size (KV_MAX_SIB versions
+ * each), which the simulator would otherwise clear thousands of times.
+ */
+static void free_slots(struct kv_node *n)
+{
+	unsigned int i;
+
+	for (i = 0; i < KV_MAX_REQS; i++)
+		memset(&n->req[i], 0, offsetof(struct kv_req, obj));
+	for (i = 0; i < KV_MAX_REAPS; i++)
+		memset(&n->reap[i], 0, offsetof(struct kv_reap, tomb));
+}
+
+#define ZERO_FROM_TO(n, from, to)					\
+	memset((char *)(n) + offsetof(struct kv_node, from), 0,		\
+	       offsetof(struct kv_node, to) - offsetof(struct kv_node, from))
+
 int kv_node_init(struct kv_node *n, const struct kv_config *cfg,
 		 const struct kv_ring *ring)
 {
 	unsigned int s;
 
-	memset(n, 0, sizeof(*n));
+	/* all but the slots' objects (hints too: free_slots()) */
+	static_assert(offsetof(struct kv_node, hint_dirty) ==
+		      offsetof(struct kv_node, hint) +
+		      sizeof(((struct kv_node *)0)->hint) &&
+		      offsetof(struct kv_node, reap) ==
+		      offsetof(struct kv_node, req) +
+		      sizeof(((struct kv_node *)0)->req) &&
+		      offsetof(struct kv_node, next_rid) ==
+		      offsetof(struct kv_node, reap) +
+		      sizeof(((struct kv_node *)0)->reap),
+		      "kv_node_init() clears every field around the slots");
+	ZERO_FROM_TO(n, cfg, hint);
+	ZERO_FROM_TO(n, hint_dirty, req);
+	memset(&n->next_rid, 0,
+	       sizeof(*n) - offsetof(struct kv_node, next_rid));
+	for (s = 0; s < KV_MAX_HINTS; s++)
+		memset(&n->hint[s], 0, offsetof(struct kv_hint, obj));
+	free_slots(n);
 	n->cfg = *cfg;
 	n->ring = *ring;
 	n->hlc.node = cfg->self;
@@ -61,8 +97,7 @@ void kv_node_free(struct kv_node *n)
 
 void kv_node_crash(struct kv_node *n)
 {
-	memset(n->req, 0, sizeof(n->req));
-	memset(n->reap, 0, sizeof(n->reap));
+	free_slots(n);
 	/* replies to the old incarnation's requests must not match */
 	n->next_rid += 1ull << 32;
 	n->next_ae = n->next_hint = n->next_sweep = 0;
@@ -198,18 +233,41 @@ static void on_read(struct kv_node *n, const struct kv_msg *m,
 	memcpy(r->key, m->key, m->klen);
 	e = kv_store_find(n, m->key, m->klen);
 	if (e)
-		r->obj = e->obj;
+		kv_obj_copy(&r->obj, &e->obj);
 	kv_hint_read(n, m->key, m->klen, &r->obj);
+}
+
+/*
+ * A client's write reaching this replica (not a repair, a hand-off or
+ * anti-entropy, which must always merge): may it add its versions here?
+ */
+static int admit(struct kv_node *n, const struct kv_msg *m, bool hint)
+{
+	static struct kv_obj cur;
+	const struct kv_ent *e;
+
+	if (!m->rid || (m->rid & KV_RID_HINT))
+		return 0;
+	if (hint) {
+		kv_obj_init(&cur, KV_T_NONE);
+		kv_hint_read(n, m->key, m->klen, &cur);
+		return kv_obj_admit(&cur, &m->obj, n->cfg.policy);
+	}
+	e = kv_store_find(n, m->key, m->klen);
+	return e ? kv_obj_admit(&e->obj, &m->obj, n->cfg.policy) : 0;
 }
 
 static void on_write(struct kv_node *n, const struct kv_msg *m,
 		     struct kv_out *out)
 {
+	bool hint = m->hint_for != KV_NONE && m->hint_for != n->cfg.self;
 	struct kv_ent *e = NULL;
 	struct kv_msg *r;
-	int err = 0;
+	int err = admit(n, m, hint);
 
-	if (m->hint_for != KV_NONE && m->hint_for != n->cfg.self) {
+	if (err) {
+		n->st.full++;
+	} else if (hint) {
 		err = kv_hint_store(n, m);
 	} else if (!kv_node_keeps(n, m->shard)) {
 		err = -ENOENT;
@@ -239,7 +297,7 @@ static void on_write(struct kv_node *n, const struct kv_msg *m,
 	r->shard = m->shard;
 	r->klen = m->klen;
 	memcpy(r->key, m->key, m->klen);
-	r->obj = e ? e->obj : m->obj;
+	kv_obj_copy(&r->obj, e ? &e->obj : &m->obj);
 }
 
 void kv_node_recv(struct kv_node *n, kv_time now, uint64_t wall,

@@ -150,6 +150,7 @@ struct kv_req {
 	uint8_t target[KV_TARGETS], hint_for[KV_TARGETS];
 	uint8_t need_next, nok_next;	/* acks from the new ring's owners */
 	bool ring_err;		/* a target refused it for the ring */
+	bool full;		/* a target refused it: too many versions */
 	bool in_old[KV_TARGETS], in_next[KV_TARGETS];
 	uint8_t state[KV_TARGETS];	/* REQ_SENT, REQ_OK, REQ_ERR */
 	uint64_t digest[KV_TARGETS];
@@ -182,6 +183,8 @@ struct kv_stats {
 	uint64_t reads, writes, failed, read_repairs, write_repairs;
 	uint64_t ae_rounds, ae_hashes, ae_pushed, hints_stored, hints_done;
 	uint64_t sloppy, errors_in, errors_out, overflow;
+	uint64_t full;		/* writes refused: too many versions */
+	uint64_t max_sibs;	/* the most versions a copy has held */
 	/*
 	 * tombstone collection: collections begun here, owner copies reaped
 	 * here, other copies and hints purged here

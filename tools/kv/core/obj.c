@@ -12,6 +12,7 @@
  * holds dot (X, n) also holds, or covers, X's earlier dots for the key.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "kv.h"
@@ -95,14 +96,15 @@ static int newer(const struct kv_sib *a, const struct kv_sib *b)
 }
 
 /*
- * Too many siblings: keep the eight newest, and say that data was
- * dropped. Not associative (no bounded rule is: a version dropped here
- * for want of room may fit at a replica where a newer one superseded
- * others first), but replicas that exchange their states agree: a
- * version one of them kept and another dropped ranks below all eight
- * that the other kept, so the exchange drops it there too (the merge of
- * a state into one it produced changes nothing). kv_version_test checks
- * that over random histories.
+ * More versions than an object holds: keep the KV_MAX_SIB newest, and say
+ * that data was dropped (kv_obj_admit() keeps writes from getting near).
+ * Not associative (no bounded rule is: a version dropped here for want
+ * of room may fit at a replica where a newer one superseded others
+ * first), but replicas that exchange their states agree: a version one
+ * of them kept and another dropped ranks below all that the other kept,
+ * so the exchange drops it there too (the merge of a state into one it
+ * produced changes nothing). kv_version_test checks that over random
+ * histories.
  */
 static void trim(struct kv_obj *o, struct kv_sib *all, unsigned int n)
 {
@@ -155,13 +157,53 @@ static void merge_reg(struct kv_obj *dst, const struct kv_obj *src,
 	trim(dst, all, n);
 }
 
+/* How many versions merge_reg() would keep, before any trim. */
+static unsigned int merged_size(const struct kv_obj *dst,
+				const struct kv_obj *src)
+{
+	unsigned int i, j, n = 0;
+	bool dup;
+
+	for (i = 0; i < dst->nsib; i++)
+		n += !superseded(src, dst->u.sib[i].dot);
+	for (i = 0; i < src->nsib; i++) {
+		dup = false;
+		for (j = 0; j < dst->nsib && !dup; j++)
+			dup = !dot_cmp(dst->u.sib[j].dot, src->u.sib[i].dot) &&
+			      !superseded(src, dst->u.sib[j].dot);
+		n += !dup && !superseded(dst, src->u.sib[i].dot);
+	}
+	return n;
+}
+
+/*
+ * Writes make versions; merges only gather them. A node admits a write
+ * only while its copy, after it, holds at most KV_SIB_LIMIT versions or
+ * fewer than before (a write from a read's context replaces what that
+ * read returned). An object grows past the limit only by merging the
+ * copies of nodes that each admitted writes on their own (replicas
+ * apart in a partition, a coordinator whose copy was behind), and
+ * KV_MAX_SIB leaves room for four such copies (Documentation/kv.rst).
+ */
+int kv_obj_admit(const struct kv_obj *cur, const struct kv_obj *in,
+		 enum kv_policy pol)
+{
+	unsigned int n;
+
+	if (pol != KV_POL_SIBLINGS || cur->type != KV_T_REG ||
+	    in->type != KV_T_REG)
+		return 0;
+	n = merged_size(cur, in);
+	return n > KV_SIB_LIMIT && n > cur->nsib ? -EMLINK : 0;
+}
+
 int kv_obj_merge(struct kv_obj *dst, const struct kv_obj *src,
 		 enum kv_policy pol)
 {
 	if (src->type == KV_T_NONE)
 		return 0;
 	if (dst->type == KV_T_NONE) {
-		*dst = *src;
+		kv_obj_copy(dst, src);
 		return 0;
 	}
 	if (dst->type != src->type)
@@ -202,7 +244,18 @@ int kv_obj_put(struct kv_obj *o, enum kv_policy pol, const struct kv_vv *ctx,
 	s->len = len;
 	if (len)
 		memcpy(s->val, val, len);
+	if (kv_obj_admit(o, &one, pol))
+		return -EMLINK;
 	return kv_obj_merge(o, &one, pol);
+}
+
+void kv_obj_copy(struct kv_obj *dst, const struct kv_obj *src)
+{
+	if (src->type == KV_T_REG || src->type == KV_T_NONE)
+		memcpy(dst, src, offsetof(struct kv_obj, u.sib) +
+		       src->nsib * sizeof(src->u.sib[0]));
+	else
+		*dst = *src;
 }
 
 void kv_obj_context(const struct kv_obj *o, struct kv_vv *ctx)

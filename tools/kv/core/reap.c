@@ -87,7 +87,7 @@ void kv_reap_begin(struct kv_node *n, kv_time now, const struct kv_req *q)
 	r->ring_ver = n->ring.version;
 	r->due = now;
 	r->give_up = now + 4 * n->cfg.grace + 10 * n->cfg.timeout;
-	r->tomb = q->obj;
+	kv_obj_copy(&r->tomb, &q->obj);
 	n->st.reaps_begun++;
 }
 
@@ -102,7 +102,7 @@ static struct kv_msg *reap_msg(struct kv_node *n, const struct kv_reap *r,
 	m->shard = r->shard;
 	m->klen = r->klen;
 	memcpy(m->key, r->key, r->klen);
-	m->obj = r->tomb;
+	kv_obj_copy(&m->obj, &r->tomb);
 	return m;
 }
 

@@ -27,7 +27,7 @@ static void push_one(struct kv_node *n, struct kv_ent *e, void *arg)
 	m->shard = e->shard;
 	m->klen = e->klen;
 	memcpy(m->key, e->key, e->klen);
-	m->obj = e->obj;
+	kv_obj_copy(&m->obj, &e->obj);
 	n->st.ae_pushed++;
 }
 
@@ -177,7 +177,7 @@ int kv_hint_store(struct kv_node *n, const struct kv_msg *m)
 	h->shard = m->shard;
 	h->klen = m->klen;
 	memcpy(h->key, m->key, m->klen);
-	h->obj = m->obj;
+	kv_obj_copy(&h->obj, &m->obj);
 	n->st.hints_stored++;
 	return 0;
 }
@@ -225,7 +225,7 @@ void kv_hint_tick(struct kv_node *n, struct kv_out *out)
 		m->shard = h->shard;
 		m->klen = h->klen;
 		memcpy(m->key, h->key, h->klen);
-		m->obj = h->obj;
+		kv_obj_copy(&m->obj, &h->obj);
 		h->sent_digest = kv_obj_digest(&h->obj);
 	}
 }

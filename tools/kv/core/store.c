@@ -65,6 +65,8 @@ struct kv_ent *kv_store_merge(struct kv_node *n, const char *key,
 		return e;
 	if (e->obj.overflow)
 		n->st.overflow++;
+	if (e->obj.type == KV_T_REG && e->obj.nsib > n->st.max_sibs)
+		n->st.max_sibs = e->obj.nsib;
 	e->digest = kv_obj_digest(&e->obj);
 	kv_merkle_update(&n->tree[e->shard], e->keyhash, old, e->digest);
 	return e;

@@ -62,6 +62,7 @@ struct load {
 	uint64_t sent, ok, errors, failed, unknown, saturated, late_replies;
 	uint64_t timeouts, transient, refused, retries;
 	uint64_t ring_errors;	/* of errors: a stale ring, a shard not kept */
+	uint64_t full;		/* of errors: too many versions of the key */
 };
 
 static uint64_t rnd(struct load *l)
@@ -428,6 +429,16 @@ static void receive(struct load *l)
 			l->errors++;
 			l->ring_errors += rep.rep.err == -ESTALE ||
 					  rep.rep.err == -ENOENT;
+			/*
+			 * The refusal carries the versions: the key's next
+			 * write replaces them, as a client's merge would.
+			 */
+			if (rep.rep.err == -EMLINK &&
+			    rep.rep.obj.type == KV_T_REG) {
+				l->full++;
+				kv_obj_context(&rep.rep.obj, &l->ctx[p->key]);
+				l->ts[p->key] = kv_obj_maxts(&rep.rep.obj);
+			}
 			finish(l, p, now, "error", NULL);
 			continue;
 		}
@@ -490,6 +501,8 @@ static void report(const struct load *l, double secs)
 	       (unsigned long long)l->unknown, (unsigned long long)l->failed);
 	printf("errors for the ring (a stale version, a shard not kept): %llu\n",
 	       (unsigned long long)l->ring_errors);
+	printf("writes refused for too many versions of their key: %llu\n",
+	       (unsigned long long)l->full);
 	printf("throughput %.0f ok/s over %.2f s\n", l->ok / secs, secs);
 	printf("latency from intended start (us): p50 %llu p90 %llu p99 %llu p99.9 %llu max %llu\n",
 	       (unsigned long long)kv_hist_quantile(h, 0.5),

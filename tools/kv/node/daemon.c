@@ -143,6 +143,8 @@ static const char *err_text(int err)
 		return "set full";
 	case -EIO:
 		return "the replicas refused the request";
+	case -EMLINK:
+		return "too many concurrent versions: read the key and write with its context";
 	default:
 		return strerror(-err);
 	}
@@ -297,6 +299,7 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       "tombstones %llu, collected %llu, copies purged %llu, hints purged %llu\n"
 	       "memory %zu bytes a key (fixed-size objects), disk %llu bytes in use\n"
 	       "reads %llu, writes %llu, failed %llu\n"
+	       "writes refused for too many versions %llu, most versions a copy held %llu of %u\n"
 	       "read repairs %llu, write repairs %llu\n"
 	       "anti-entropy rounds %llu, hashes %llu, keys pushed %llu\n"
 	       "idempotent retries %llu, replayed %llu\n"
@@ -315,6 +318,8 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       (unsigned long long)kv_disk_used(d->disk),
 	       (unsigned long long)s->reads, (unsigned long long)s->writes,
 	       (unsigned long long)s->failed,
+	       (unsigned long long)s->full,
+	       (unsigned long long)s->max_sibs, KV_MAX_SIB,
 	       (unsigned long long)s->read_repairs,
 	       (unsigned long long)s->write_repairs,
 	       (unsigned long long)s->ae_rounds,
@@ -710,6 +715,20 @@ int cmd_kv_node(int argc, char **argv)
 	d.node.next_rid = clock_us(CLOCK_REALTIME) << 8;
 	loaded = kv_disk_load(d.disk, &d.node);
 	kv_disk_get_floor(d.disk, &d.node.dot_floor);
+	/*
+	 * A node numbers its dots for a key from its own copy, which a wiped
+	 * or lost disk no longer has: a write it coordinated before
+	 * anti-entropy brought the key back would reuse a dot the replicas
+	 * hold for another value, and they would drop the new one as seen.
+	 * Dots numbered past the wall clock at each start cannot meet an
+	 * earlier one unless the clock stepped back by more than this node
+	 * wrote to one key since (a write a microsecond at most).
+	 */
+	now = clock_us(CLOCK_REALTIME);
+	if (d.node.dot_floor < now) {
+		d.node.dot_floor = now;
+		d.out.floor_dirty = true;
+	}
 	if (loaded < 0 || kv_disk_load_idem(d.disk, &d.idem) < 0 ||
 	    kv_disk_load_hints(d.disk, &d.node) < 0)
 		return 1;

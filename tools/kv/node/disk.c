@@ -316,7 +316,8 @@ int kv_disk_commit(struct kv_disk *d, const struct kv_out *out,
 	MDB_txn *txn;
 	int rc;
 
-	if (!n && !out->ngone && !t->ndirty && !node->hint_dirty)
+	if (!n && !out->ngone && !t->ndirty && !node->hint_dirty &&
+	    !out->floor_dirty)
 		return 0;
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)

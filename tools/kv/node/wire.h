@@ -16,7 +16,7 @@
 #define KVW_MAGIC	0x4b56	/* "VK" little-endian */
 #define KVW_VERSION	1
 #define KVW_MAX		16384	/* the largest datagram we send or take */
-#define KVW_INFO	512
+#define KVW_INFO	1024
 
 enum kvw_kind { KVW_PEER = 1, KVW_REQ, KVW_REP };
 #define KVW_OP_STATUS	0x40	/* a client asking for the node's status */

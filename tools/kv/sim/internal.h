@@ -11,7 +11,6 @@
 
 #define KVSIM_HIST	40
 #define KVSIM_HIST_LINE	120
-#define KVSIM_MAX_CLIENTS 8
 #define KVSIM_MAX_WRITES 4096
 #define KVSIM_CTR	0xff	/* the PN-counter's key */
 #define KVSIM_SET	0xfe	/* the OR-set's key */

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,7 +172,8 @@ static void send(struct ksim *s, const struct kv_msg *m)
 		e->msg = malloc(sizeof(*m));
 		if (!e->msg)
 			abort();
-		*e->msg = *m;
+		memcpy(e->msg, m, offsetof(struct kv_msg, obj));
+		kv_obj_copy(&e->msg->obj, &m->obj);
 	}
 }
 
@@ -337,7 +339,7 @@ static void client_done(struct ksim *s, unsigned int c,
 		if (kvsim_strict(&s->o))
 			ks_check_read(s, cl->key, cl->start, &r->obj, "read");
 		s->st.reads_checked++;
-		cl->read = r->obj;
+		kv_obj_copy(&cl->read, &r->obj);
 		cl->reading = false;
 		client_issue(s, c);
 		return;
@@ -568,10 +570,37 @@ static void collect(struct ksim *s)
 		s->st.hints_stored += st->hints_stored;
 		s->st.hints_done += st->hints_done;
 		s->st.sloppy += st->sloppy;
+		s->st.full += st->full;
+		if (st->max_sibs > s->st.max_sibs)
+			s->st.max_sibs = st->max_sibs;
 		s->st.reaps_begun += st->reaps_begun;
 		s->st.reaped += st->reaped;
 		s->st.purged += st->purged_copies + st->purged_hints;
 	}
+}
+
+/*
+ * A run's nodes are megabytes (their request and hint slots hold whole
+ * objects): the next run takes the last one's, whose pages are mapped
+ * already, instead of faulting fresh ones in for every seed.
+ */
+static struct kv_node *spare[KV_MAX_NODES];
+
+static struct kv_node *node_alloc(unsigned int i)
+{
+	struct kv_node *n = spare[i];
+
+	spare[i] = NULL;
+	return n ? n : malloc(sizeof(*n));
+}
+
+static void node_release(unsigned int i, struct kv_node *n)
+{
+	kv_node_free(n);
+	if (spare[i])
+		free(n);
+	else
+		spare[i] = n;
 }
 
 void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
@@ -605,7 +634,7 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 		cfg = o->cfg;
 		cfg.self = i;
 		cfg.nodes = o->nodes;
-		s->node[i].core = malloc(sizeof(struct kv_node));
+		s->node[i].core = node_alloc(i);
 		if (!s->node[i].core ||
 		    kv_node_init(s->node[i].core, &cfg, &s->ring))
 			abort();
@@ -657,10 +686,8 @@ void kvsim_run(const struct kvsim_opts *o, uint64_t seed,
 		for (i = s->nhist > KVSIM_HIST ? s->nhist - KVSIM_HIST : 0;
 		     i < s->nhist; i++)
 			fprintf(hist, "  %s\n", s->hist[i % KVSIM_HIST]);
-	for (i = 0; i < o->nodes; i++) {
-		kv_node_free(s->node[i].core);
-		free(s->node[i].core);
-	}
+	for (i = 0; i < o->nodes; i++)
+		node_release(i, s->node[i].core);
 	free(s->heap);
 	free(s);
 }

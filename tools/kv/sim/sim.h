@@ -10,6 +10,8 @@
 #ifndef KV_SIM_H
 #define KV_SIM_H
 
+#define KVSIM_MAX_CLIENTS 32
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,7 +28,7 @@ enum kvsim_nemesis {
 };
 
 struct kvsim_opts {
-	unsigned int nodes, nshards, n, keys, clients;
+	unsigned int nodes, nshards, n, keys, clients;	/* clients <= 32 */
 	unsigned int r, w;	/* per request; strict when r + w > n */
 	bool sloppy;
 	bool counters;		/* clients also update a counter and a set */
@@ -49,6 +51,8 @@ struct kvsim_stats {
 	uint64_t reads, writes, read_repairs, write_repairs;
 	uint64_t ae_hashes, ae_pushed;
 	uint64_t hints_stored, hints_done, sloppy, crashes, partitions;
+	uint64_t full;		/* writes refused: too many versions */
+	uint64_t max_sibs;	/* the most versions one copy held */
 	uint64_t divergent_at_heal;	/* keys whose owners differed */
 	kv_time converge;	/* heal -> every owner equal */
 	uint64_t lost;		/* acknowledged writes missing at the end */
