@@ -43,13 +43,20 @@ struct tvmm_host {
 	char mmu[96];		/* how guest memory is virtualized */
 };
 
+/*
+ * The in-kernel irqchip: used wherever the host has one unless
+ * --no-irqchip (HLT then exits to tvmm, which sleeps a tick); --irqchip
+ * insists on it (no irqchip on the host: exit 4).
+ */
+enum { TVMM_IRQCHIP_AUTO, TVMM_IRQCHIP_ON, TVMM_IRQCHIP_OFF };
+
 struct tvmm_config {
 	uint64_t mem;
 	unsigned int vcpus, vms;
 	unsigned int timeout_s;
 	bool trace, stats, zero_hint, quiet;
 	bool ioctl_regs;	/* KVM_GET/SET_REGS even with SYNC_REGS */
-	bool irqchip;		/* in-kernel irqchip: LAPIC timer and IPIs */
+	int irqchip;		/* TVMM_IRQCHIP_*: LAPIC timer and IPIs */
 	const char *image;	/* NULL: the embedded guest */
 	const char *scenario;
 	uint64_t iters;
@@ -291,7 +298,8 @@ int tvmm_create_vms(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 	     unsigned int *nvms, struct tvmm_host *h);
 void tvmm_config_default(struct tvmm_config *cfg);
-bool tvmm_wants_irqchip(const struct tvmm_config *cfg);
+bool tvmm_wants_irqchip(const struct tvmm_config *cfg,
+			const struct tvmm_host *h);
 bool tvmm_scenario_known(const char *name);
 
 #endif /* TVMM_H */
