@@ -59,7 +59,7 @@ static double phase_line(const struct tvmm_vcpu *v, const struct tvmm_config *cf
 			 unsigned int p)
 {
 	char b[24], e[24];
-	double ns[16], exits = 0;
+	double ns[16], exits = 0, regs = 0, sregs = 0, ioctls = 0;
 	unsigned int n = 0;
 
 	snprintf(b, sizeof(b), "%s-begin", phases[p].name);
@@ -73,6 +73,10 @@ static double phase_line(const struct tvmm_vcpu *v, const struct tvmm_config *cf
 		ns[n++] = (double)(t->ns - s->ns) / cfg->iters;
 		/* Less the end SYNC's own exit. */
 		exits = (double)(t->exits - s->exits - 1) / cfg->iters;
+		/* What the exits cost beyond KVM_RUN (regs.c). */
+		regs = (double)(t->put_regs - s->put_regs) / cfg->iters;
+		sregs = (double)(t->put_sregs - s->put_sregs) / cfg->iters;
+		ioctls = (double)(t->reg_ioctls - s->reg_ioctls) / cfg->iters;
 	}
 	if (!n)
 		return -1;
@@ -80,6 +84,9 @@ static double phase_line(const struct tvmm_vcpu *v, const struct tvmm_config *cf
 	printf("  %-32s median %9.2f us  min %9.2f  max %9.2f  (%u reps, %.2f exits/call)\n",
 	       phases[p].what, ns[n / 2] / 1e3, ns[0] / 1e3, ns[n - 1] / 1e3,
 	       n, exits);
+	if (regs + sregs + ioctls > 0)
+		printf("  %-32s per call: %.2f regs and %.2f sregs handed back, %.2f register ioctls\n",
+		       "", regs, sregs, ioctls);
 	return ns[n / 2];
 }
 

@@ -4,13 +4,14 @@
  * para-virtual: the user's OUT to TVMM_PORT_FWD exits to tvmm, which does
  * what the hardware does for int 0x80 (push the iret frame on the TSS
  * rsp0 stack, switch to CPL0, enter the OS's handler); the OS's
- * return-from-trap is an OUT to TVMM_PORT_IRET, and tvmm pops the frame
- * back to CPL3. Two exits per system call.
+ * return-from-trap is an OUT to TVMM_PORT_IRET: tvmm checks the frame
+ * and sends the vCPU to its own iretq, which pops it back to CPL3. Two
+ * exits per system call.
  *
  * tvmm learns the handler from the trap table the OS loaded: the IDTR of
  * this exit and the gate it points at in guest memory. The hot path
  * makes no system call of its own: registers come from kvm_run
- * (regs.c), guest addresses are walked in guest memory (no pagemap), and
+ * (regs.c), only the call's entry hands segments back, guest addresses are walked in guest memory (no pagemap), and
  * no extra KVM_RUN completes the OUT: KVM skips the instruction on the
  * next KVM_RUN only while RIP is still where the exit left it
  * (complete_fast_pio_out()), and tvmm always moves RIP, so it computes
@@ -149,11 +150,15 @@ bool tvmm_forward_return(struct tvmm_vcpu *vcpu)
 		vcpu_fail(vcpu, "bad return frame at %#llx", r->rsp);
 		return false;
 	}
-	r->rip = frame[0];
-	r->rflags = frame[2];
-	r->rsp = frame[3];
-	tvmm_seg_user(s);
+	/*
+	 * The CPU pops the frame tvmm checked: RIP at tvmm's iretq, the
+	 * only register handed back. Writing RIP, RSP, RFLAGS and the user
+	 * segments here instead made KVM reload every segment, control
+	 * register and the APIC base on the next KVM_RUN.
+	 */
+	r->rip = TVMM_VMM_IRET_GPA;
 	tvmm_pv(vm)->in_forward[vcpu->id] = 0;
-	tvmm_trace(vcpu, "IO return-from-trap to CPL3 at %#llx", r->rip);
-	return tvmm_regs_put(vcpu, TVMM_REGS | TVMM_SREGS);
+	tvmm_trace(vcpu, "IO return-from-trap to CPL3 at %#llx",
+		   (unsigned long long)frame[0]);
+	return tvmm_regs_put(vcpu, TVMM_REGS);
 }

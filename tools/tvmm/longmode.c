@@ -117,12 +117,6 @@ void tvmm_seg_kernel(struct kvm_sregs *s)
 	s->ss = seg(TVMM_SEL_KDATA, false, 0);
 }
 
-void tvmm_seg_user(struct kvm_sregs *s)
-{
-	s->cs = seg(TVMM_SEL_UCODE, true, 3);
-	s->ss = seg(TVMM_SEL_UDATA, false, 3);
-}
-
 void tvmm_vcpu_setup(struct tvmm_vcpu *vcpu)
 {
 	struct tvmm_vm *vm = vcpu->vm;

@@ -23,11 +23,14 @@
 
 #define IDT_GATES	256
 
-/* Each stub: out %al, $TVMM_PORT_TRAP; ud2 (never reached); int3 fill. */
+/*
+ * Each stub: out %al, $TVMM_PORT_TRAP; ud2 (never reached); int3 fill.
+ * Then the return stub, iretq (forward.c sends a forwarded return there).
+ */
 void tvmm_trap_stubs(struct tvmm_vm *vm)
 {
 	uint8_t *p = gpa_to_hva(vm, TVMM_VMM_STUBS_GPA,
-				IDT_GATES * TVMM_VMM_STUB_SIZE);
+				IDT_GATES * TVMM_VMM_STUB_SIZE + 2);
 
 	memset(p, 0xcc, IDT_GATES * TVMM_VMM_STUB_SIZE);
 	for (int v = 0; v < IDT_GATES; v++, p += TVMM_VMM_STUB_SIZE) {
@@ -36,6 +39,8 @@ void tvmm_trap_stubs(struct tvmm_vm *vm)
 		p[2] = 0x0f;
 		p[3] = 0x0b;
 	}
+	p[0] = 0x48;	/* REX.W */
+	p[1] = 0xcf;	/* iret: iretq */
 }
 
 /* tvmm's table: the OS's gates, retargeted at the stubs. */
@@ -97,24 +102,35 @@ bool tvmm_trap_forward(struct tvmm_vcpu *vcpu)
 {
 	struct kvm_regs *r;
 	struct kvm_sregs *s;
-	uint64_t off, handler;
+	uint64_t off, handler, vec;
 
-	if (!tvmm_regs_get(vcpu, &r, &s))
+	if (!tvmm_regs_get(vcpu, &r, &s)) {
+		vcpu->st.kind[EX_PIO_TRAP]++;
 		return false;
+	}
 	off = r->rip - TVMM_VMM_STUBS_GPA;
+	vec = off / TVMM_VMM_STUB_SIZE;
 	if (r->rip < TVMM_VMM_STUBS_GPA || off >= IDT_GATES * TVMM_VMM_STUB_SIZE ||
 	    off % TVMM_VMM_STUB_SIZE || s->idt.base != TVMM_VMM_IDT_GPA) {
+		vcpu->st.kind[EX_PIO_TRAP]++;
 		vcpu_fail(vcpu, "trap port used outside tvmm's trap table (RIP %#llx)",
 			  r->rip);
 		return false;
 	}
-	if (!tvmm_os_handler(vcpu, s->cr3, &vcpu->os_idt,
-			     off / TVMM_VMM_STUB_SIZE, &handler))
+	vcpu->st.kind[vec == 0x80 ? EX_PIO_TRAP : EX_PIO_TRAP_INTR]++;
+	if (!tvmm_os_handler(vcpu, s->cr3, &vcpu->os_idt, vec, &handler))
 		return false;
 	r->rip = handler;
-	tvmm_pv(vcpu->vm)->in_forward[vcpu->id] = 1;
+	/*
+	 * Only a system call returns through tvmm. An interrupt (the LAPIC
+	 * timer while the OS idles in nanosleep) or exception comes through
+	 * this table too and is forwarded the same way, but its handler
+	 * returns with its own iretq: setting the flag for it would leave it
+	 * set after that return.
+	 */
+	if (vec == 0x80)
+		tvmm_pv(vcpu->vm)->in_forward[vcpu->id] = 1;
 	tvmm_trace(vcpu, "IO trap %#llx forwarded to the OS handler %#llx",
-		   (unsigned long long)(off / TVMM_VMM_STUB_SIZE),
-		   (unsigned long long)handler);
+		   (unsigned long long)vec, (unsigned long long)handler);
 	return tvmm_regs_put(vcpu, TVMM_REGS);
 }

@@ -67,7 +67,7 @@ struct tvmm_config {
 /* Every exit kind tvmm counts; names in stats.c. */
 enum tvmm_exit_kind {
 	EX_PIO_CONSOLE, EX_PIO_UCALL, EX_PIO_FWD, EX_PIO_IRET, EX_PIO_TRAP,
-	EX_PIO_NULL, EX_MMIO_DEV,
+	EX_PIO_TRAP_INTR, EX_PIO_NULL, EX_MMIO_DEV,
 	EX_MMIO_UNMAPPED, EX_HLT, EX_MSR_READ, EX_MSR_WRITE, EX_SHUTDOWN,
 	EX_INTR, EX_OTHER, EX_NR
 };
@@ -76,6 +76,13 @@ struct tvmm_stats {
 	uint64_t exits;			/* every return from KVM_RUN */
 	uint64_t kind[EX_NR];
 	uint64_t idle_ns;		/* slept on HLT instead of spinning */
+	/*
+	 * What handling exits cost beyond KVM_RUN (regs.c): register sets
+	 * handed back to KVM, which loads them on the next KVM_RUN (a
+	 * segment set reloads every segment, CR and the APIC base), and
+	 * register ioctls (--ioctl-regs, or no KVM_CAP_SYNC_REGS).
+	 */
+	uint64_t put_regs, put_sregs, reg_ioctls;
 	uint64_t cpu_ns, wall_ns;	/* of the vCPU thread */
 };
 
@@ -101,6 +108,7 @@ struct tvmm_sync {
 	uint64_t arg, ns, exits, resident_pages;
 	uint64_t cpu_ns;	/* the vCPU thread's CPU time then */
 	uint64_t fwd_exits;	/* forwarding's: fwd, iret and trap-table */
+	uint64_t put_regs, put_sregs, reg_ioctls;	/* the stats' then */
 };
 
 struct tvmm_last_exit {
@@ -193,7 +201,6 @@ uint64_t tvmm_resident_pages(struct tvmm_vm *vm);
 void tvmm_setup_longmode(struct tvmm_vm *vm);
 void tvmm_vcpu_setup(struct tvmm_vcpu *vcpu);
 void tvmm_seg_kernel(struct kvm_sregs *s);
-void tvmm_seg_user(struct kvm_sregs *s);
 
 /* cpuid_msr.c */
 void tvmm_set_cpuid(struct tvmm_vcpu *vcpu);

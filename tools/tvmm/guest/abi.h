@@ -21,6 +21,8 @@
 #define TVMM_VMM_IDT_GPA	0x5000ull	/* tvmm's trap table (fwd flow) */
 #define TVMM_VMM_STUBS_GPA	0x6000ull	/* its entries: one stub a vector */
 #define TVMM_VMM_STUB_SIZE	8
+/* After the 256 stubs: tvmm's iretq, where it sends a forwarded return. */
+#define TVMM_VMM_IRET_GPA	(TVMM_VMM_STUBS_GPA + 256 * TVMM_VMM_STUB_SIZE)
 #define TVMM_PML4_GPA		0x10000ull
 #define TVMM_PDPT_GPA		0x11000ull
 #define TVMM_PD0_GPA		0x12000ull	/* [0, 1 GiB) in 2 MiB pages */
