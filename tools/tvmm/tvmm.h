@@ -27,7 +27,7 @@
 
 #define TVMM_MAX_VMS		16
 #define TVMM_MAX_REPORTS	32
-#define TVMM_MAX_SYNCS		64
+#define TVMM_MAX_SYNCS		128	/* bench: 15 reps of 4 phases */
 #define TVMM_LAST_EXITS		8
 
 struct tvmm_host {
