@@ -95,6 +95,33 @@ static void ratio_line(const struct tvmm_vcpu *v, const struct tvmm_config *cfg,
 	       phases[p].name, r[n / 2], r[0], r[n - 1], n);
 }
 
+/*
+ * The guest's paired loop (user.c): a bare exit and a call of @p's flow
+ * in turn, each timed by the guest's TSC; the median of each. A busy
+ * host slows the two alike, and preempted calls fall out of the median.
+ */
+static void pair_line(const struct tvmm_vcpu *v, const struct tvmm_config *cfg,
+		      unsigned int p)
+{
+	const struct tvmm_report *e, *c;
+	char k[32];
+
+	snprintf(k, sizeof(k), "%s_pair_exit", phases[p].name);
+	e = tvmm_report(v, k);
+	snprintf(k, sizeof(k), "%s_pair_call", phases[p].name);
+	c = tvmm_report(v, k);
+	if (!e || !c || !e->val)
+		return;
+	printf("  %s paired with a bare exit, %llu times: call %.2f us, exit %.2f us (medians, guest TSC)",
+	       phases[p].name,
+	       (unsigned long long)(cfg->iters < 1024 ? cfg->iters : 1024),
+	       c->val / 1e3, e->val / 1e3);
+	if (p > 1)
+		printf(": %s / two bare exits %.2f", phases[p].name,
+		       (double)c->val / (2.0 * e->val));
+	putchar('\n');
+}
+
 /* One line per phase: ns per call over the repetitions, median and range. */
 static void phase_line(const struct tvmm_vcpu *v,
 		       const struct tvmm_config *cfg, unsigned int p)
@@ -163,6 +190,8 @@ static int bench_flows(struct tvmm_config *cfg, bool ioctl_regs)
 	/* The target: a forwarded call near two bare exits. */
 	for (unsigned int p = 2; p < NR_PHASES; p++)
 		ratio_line(v, cfg, p);
+	for (unsigned int p = 1; p < NR_PHASES; p++)
+		pair_line(v, cfg, p);
 	free_vms(vms, n, &h);
 	return rc;
 }

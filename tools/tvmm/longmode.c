@@ -88,6 +88,8 @@ static void build_gdt_tss(struct tvmm_vm *vm)
 		/* Every port closed to CPL3 but the forwarded-syscall one. */
 		memset(tss->iomap, 0xff, sizeof(tss->iomap));
 		tss->iomap[TVMM_PORT_FWD / 8] &= ~(1u << (TVMM_PORT_FWD % 8));
+		/* bench: a user program times bare exits beside its calls. */
+		tss->iomap[TVMM_PORT_NULL / 8] &= ~(1u << (TVMM_PORT_NULL % 8));
 		gdt[idx] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
 			   (0x9ull << 40) | (1ull << 47) |	/* avail TSS, P */
 			   (((base >> 24) & 0xff) << 56);
