@@ -11,11 +11,12 @@
  * tvmm learns the handler from the trap table the OS loaded: the IDTR of
  * this exit and the gate it points at in guest memory. The hot path
  * makes no system call of its own: registers come from kvm_run
- * (regs.c), only the call's entry hands registers back, guest addresses are walked in guest memory (no pagemap), and
- * no extra KVM_RUN completes the OUT: KVM skips the instruction on the
- * next KVM_RUN only while RIP is still where the exit left it
- * (complete_fast_pio_out()), and tvmm always moves RIP, so it computes
- * the return address itself.
+ * (regs.c), guest addresses are walked in guest memory (no pagemap),
+ * and only the entry hands registers back. No extra KVM_RUN completes
+ * an OUT: KVM skips the instruction on the next KVM_RUN only while RIP
+ * is still where the exit left it (complete_fast_pio_out()). The return
+ * leaves RIP there, so KVM steps on to tvmm's iretq; the entry moves
+ * RIP, so tvmm computes the return address itself.
  */
 #include <asm/processor-flags.h>
 #include <string.h>

@@ -19,6 +19,7 @@
  * tvmm's table while it is loaded (the x86 "sensitive but unprivileged"
  * hole); the mini-OS never asks.
  */
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -26,10 +27,10 @@
 
 #define IDT_GATES	256
 
-_Static_assert(TVMM_VMM_STUB_SIZE == 8, "out imm8 (2) + jmp *disp32(%rip) (6)");
-_Static_assert(TVMM_VMM_IRET_GPA + 4 <= TVMM_VMM_STUBS_GPA + 4096 &&
-	       TVMM_VMM_SLOTS_GPA >= TVMM_VMM_STUBS_GPA + 4096,
-	       "the stubs, the return and the slots do not overlap");
+static_assert(TVMM_VMM_STUB_SIZE == 8, "out imm8 (2) + jmp *disp32(%rip) (6)");
+static_assert(TVMM_VMM_IRET_GPA + 4 <= TVMM_VMM_STUBS_GPA + 4096 &&
+	      TVMM_VMM_SLOTS_GPA >= TVMM_VMM_STUBS_GPA + 4096,
+	      "the stubs, the return and the slots do not overlap");
 
 /*
  * Stub v: out %al, $TVMM_PORT_TRAP; jmp *slot[v](%rip). Slots start
