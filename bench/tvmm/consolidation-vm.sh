@@ -2,22 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0
 # In the VM rig (busybox sh), for consolidation.sh: N busy VMs (one tvmm,
 # --vms N) on CPUs 0-1 for SECONDS, under the stock scheduler and under
-# wsched-run, alone and with a second tvmm of N idle VMs (HLT: tvmm
-# sleeps a tick) in the same CPU set or group; REPS runs each. Per run:
+# wsched-run, alone and with a second tvmm of N idle VMs in the same CPU
+# set or group: "mixed", the default in-kernel irqchip (HLT waits in KVM
+# for the guest's LAPIC timer), and "mixed-tick", --no-irqchip (each HLT
+# exits and tvmm sleeps a tick); REPS runs each. Per run:
 # Jain's index of the busy VMs' CPU time (each VM's vCPU thread), the
 # smallest and largest share, their total, and the idle VMs' CPU time
 # against their wall time (what idle VMs take; the rest they give back).
 bin=/smpkit/bin
-vms() {	# SCENARIO OUT
+vms() {	# SCENARIO OUT [OPTION]
 	$bin/tvmm run --quiet --vms "$n" --scenario "$1" --iters 100000000 \
-		--timeout "$secs" --stats >"$2" 2>/dev/null
+		--timeout "$secs" --stats ${3:-} >"$2" 2>/dev/null
 }
-# "--case busy|mixed N SECONDS": one run, under whatever launched it (a
-# wsched group takes in the processes its command starts).
+# "--case busy|mixed|mixed-tick N SECONDS": one run, under whatever
+# launched it (a wsched group takes in the processes its command starts).
 if [ "$1" = --case ]; then
 	n=$3 secs=$4
 	vms busy /tmp/busy.out &
 	[ "$2" = mixed ] && vms idle /tmp/idle.out &
+	[ "$2" = mixed-tick ] && vms idle /tmp/idle.out --no-irqchip &
 	wait
 	exit 0
 fi
@@ -58,14 +61,14 @@ fair() {
 echo "rig: $(nproc) vCPUs (QEMU TCG), kernel $(uname -r); $n busy VMs on CPUs 0-1, $secs s a run"
 echo "sched   case        run  jain   min_share max_share busy_cpu_ms  idle_cpu/wall_ms"
 for s in stock wsched; do
-	for c in busy mixed; do
+	for c in busy mixed mixed-tick; do
 		r=0
 		while [ $r -lt "$reps" ]; do
 			r=$((r + 1))
 			rm -f /tmp/busy.out /tmp/idle.out
 			under $s $c
 			idle=-
-			[ $c = mixed ] && idle=$(cputimes /tmp/idle.out |
+			[ $c != busy ] && idle=$(cputimes /tmp/idle.out |
 				awk '{ c += $1; w += $2 } END { printf "%.0f/%.0f", c, w }')
 			set -- $(cputimes /tmp/busy.out | fair)
 			printf "%-7s %-11s %3d  %-6s %-9s %-9s %-12s %s\n" \

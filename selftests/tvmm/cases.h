@@ -15,7 +15,7 @@
 struct tvmm_host;
 
 #define TVMM_BAD_INPUT_CASES	7
-#define TVMM_KVM_CASES		25
+#define TVMM_KVM_CASES		26
 #define TVMM_ABUSE_CASES	4
 
 /* Bad input that needs no KVM at all. */

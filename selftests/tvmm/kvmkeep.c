@@ -7,8 +7,11 @@
  * text patching of each flip sometimes wedges QEMU TCG: every vCPU
  * spins in the int3 handler (seen in tvmm_abuse_test's VM churn, and as
  * tpkeep.ko's reason to be). While this one VM is held, test VMs come
- * and go without patching kernel text. scripts/load-kvm starts it after
- * loading kvm-amd and stops it before unloading it.
+ * and go without patching kernel text. A second VM with an irqchip
+ * whose LAPIC is never enabled holds apic_sw_disabled the same way:
+ * every tvmm VM has a LAPIC now, disabled from creation until its guest
+ * enables it. scripts/load-kvm starts it after loading kvm-amd and
+ * stops it before unloading it.
  * usage: kvmkeep PIDFILE   (written once the VM and vCPU exist)
  */
 #include <fcntl.h>
@@ -19,7 +22,7 @@
 
 int main(int argc, char **argv)
 {
-	int kvm, vm, vcpu;
+	int kvm, vm, vcpu, irq_vm;
 	FILE *f;
 
 	if (argc != 2) {
@@ -33,6 +36,11 @@ int main(int argc, char **argv)
 		perror("kvmkeep: /dev/kvm, KVM_CREATE_VM or KVM_CREATE_VCPU");
 		return 1;
 	}
+	/* Best effort: a KVM without an irqchip has no such key to hold. */
+	irq_vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (irq_vm >= 0 && (ioctl(irq_vm, KVM_CREATE_IRQCHIP, 0) < 0 ||
+			    ioctl(irq_vm, KVM_CREATE_VCPU, 0) < 0))
+		close(irq_vm);
 	f = fopen(argv[1], "w");
 	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
 		perror("kvmkeep: pid file");

@@ -2,7 +2,8 @@
 # tvmm selftests: the host test runs on this machine's /dev/kvm (PVM
 # here), the VM test inside the rig on kvm-amd with npt=1 and npt=0;
 # the CLI test checks --help and the refusals (shell); the wsched test
-# runs two VMs under wsched-run in the rig (busybox sh); the abuse test
+# runs two VMs under wsched-run in the rig (busybox sh), the
+# consolidation test busy and idle VMs side by side there; the abuse test
 # (generated guests, mutated images, VM churn) runs in both places, and
 # under valgrind on the host; the memcheck test runs tvmm under valgrind
 # inside the rig, with valgrind carried in beside the tests.
@@ -13,9 +14,9 @@ kvmkeep_SRCS = selftests/tvmm/kvmkeep.c
 HOST_TESTS += tvmm/tvmm_host_test tvmm/tvmm_cli_test.sh tvmm/tvmm_abuse_test \
 	tvmm/tvmm_valgrind_test.sh
 VM_TESTS += tvmm/tvmm_vm_test tvmm/tvmm_wsched_test.sh tvmm/tvmm_abuse_test \
-	tvmm/tvmm_memcheck_test.sh
+	tvmm/tvmm_memcheck_test.sh tvmm/tvmm_consolidation_test.sh
 SCRIPT_TESTS += tvmm/tvmm_cli_test.sh tvmm/tvmm_wsched_test.sh tvmm/tvmm_valgrind_test.sh \
-	tvmm/tvmm_memcheck_test.sh
+	tvmm/tvmm_memcheck_test.sh tvmm/tvmm_consolidation_test.sh
 SCRIPT_LIBS += tvmm/valgrind/carried
 
 # valgrind's launcher, memcheck and its preloads, copied where vm-run

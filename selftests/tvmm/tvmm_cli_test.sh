@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../lib/ktap.sh"
 [ -x "$bin" ] || ktap_skip_all "$bin is not built"
-ktap_plan 22
+ktap_plan 23
 
 "$bin" --help 2>/dev/null | grep -q "^usage: tvmm run"
 ok $? "tvmm --help prints the usage"
@@ -56,6 +56,10 @@ ok $? "bench --timeout=99999: the message names --timeout"
 # --flows took any string and ran the flows its substrings named.
 refused_says "bad value 'direct,bogus' for --flows" run --flows direct,bogus
 ok $? "run --flows direct,bogus: an unknown flow is refused, named"
+# The irqchip is the default; the scenarios that need it refuse to lose it.
+refused_says "scenario 'ipi' needs interrupts: not with --no-irqchip" \
+	run --no-irqchip --scenario ipi --vcpus 2
+ok $? "run --no-irqchip --scenario ipi: refused before any VM, named"
 # probe took no options and ignored whatever it was given.
 refused_says "bad value '99' for --reps" idle --reps 99
 ok $? "idle --reps 99: the message names --reps"

@@ -54,12 +54,80 @@ static double native_getpid_ns(uint64_t n)
 	return r[2];
 }
 
-/* One line per phase: ns per call over the repetitions. Returns the median. */
-static double phase_line(const struct tvmm_vcpu *v, const struct tvmm_config *cfg,
-			 unsigned int p)
+/* ns per call of phase @p in repetition @rep; -1: not run. */
+static double rep_ns(const struct tvmm_vcpu *v, const struct tvmm_config *cfg,
+		     unsigned int p, int rep)
 {
 	char b[24], e[24];
-	double ns[16], exits = 0;
+	const struct tvmm_sync *s, *t;
+
+	snprintf(b, sizeof(b), "%s-begin", phases[p].name);
+	snprintf(e, sizeof(e), "%s-end", phases[p].name);
+	s = tvmm_sync_nth(v, b, rep);
+	t = tvmm_sync_nth(v, e, rep);
+	return s && t ? (double)(t->ns - s->ns) / cfg->iters : -1;
+}
+
+/*
+ * Phase @p against two bare exits, repetition by repetition: each rep
+ * against the mean of the bare loops just before and after it (this
+ * rep's and the next one's), so that the rig's slow drifts, which move
+ * whole phases by 2x between runs, cancel. Median and range.
+ */
+static void ratio_line(const struct tvmm_vcpu *v, const struct tvmm_config *cfg,
+		       unsigned int p)
+{
+	double r[16];
+	unsigned int n = 0;
+
+	for (int rep = 0; rep < (int)cfg->reps && n < 16; rep++) {
+		double x = rep_ns(v, cfg, p, rep), e0 = rep_ns(v, cfg, 0, rep),
+		       e1 = rep_ns(v, cfg, 0, rep + 1);
+
+		if (x <= 0 || e0 <= 0)
+			continue;
+		r[n++] = x / (2 * (e1 > 0 ? (e0 + e1) / 2 : e0));
+	}
+	if (!n)
+		return;
+	qsort(r, n, sizeof(r[0]), cmp_double);
+	printf("  %s / two bare exits: %.2f  (per rep, beside its bare loops: min %.2f max %.2f, %u reps)\n",
+	       phases[p].name, r[n / 2], r[0], r[n - 1], n);
+}
+
+/*
+ * The guest's paired loop (user.c): a bare exit and a call of @p's flow
+ * in turn, each timed by the guest's TSC; the median of each. A busy
+ * host slows the two alike, and preempted calls fall out of the median.
+ */
+static void pair_line(const struct tvmm_vcpu *v, const struct tvmm_config *cfg,
+		      unsigned int p)
+{
+	const struct tvmm_report *e, *c;
+	char k[32];
+
+	snprintf(k, sizeof(k), "%s_pair_exit", phases[p].name);
+	e = tvmm_report(v, k);
+	snprintf(k, sizeof(k), "%s_pair_call", phases[p].name);
+	c = tvmm_report(v, k);
+	if (!e || !c || !e->val)
+		return;
+	printf("  %s paired with a bare exit, %llu times: call %.2f us, exit %.2f us (medians, guest TSC)",
+	       phases[p].name,
+	       (unsigned long long)(cfg->iters < 1024 ? cfg->iters : 1024),
+	       c->val / 1e3, e->val / 1e3);
+	if (p > 1)
+		printf(": %s / two bare exits %.2f", phases[p].name,
+		       (double)c->val / (2.0 * e->val));
+	putchar('\n');
+}
+
+/* One line per phase: ns per call over the repetitions, median and range. */
+static void phase_line(const struct tvmm_vcpu *v,
+		       const struct tvmm_config *cfg, unsigned int p)
+{
+	char b[24], e[24];
+	double ns[16], exits = 0, regs = 0, sregs = 0, ioctls = 0;
 	unsigned int n = 0;
 
 	snprintf(b, sizeof(b), "%s-begin", phases[p].name);
@@ -73,21 +141,26 @@ static double phase_line(const struct tvmm_vcpu *v, const struct tvmm_config *cf
 		ns[n++] = (double)(t->ns - s->ns) / cfg->iters;
 		/* Less the end SYNC's own exit. */
 		exits = (double)(t->exits - s->exits - 1) / cfg->iters;
+		/* What the exits cost beyond KVM_RUN (regs.c). */
+		regs = (double)(t->put_regs - s->put_regs) / cfg->iters;
+		sregs = (double)(t->put_sregs - s->put_sregs) / cfg->iters;
+		ioctls = (double)(t->reg_ioctls - s->reg_ioctls) / cfg->iters;
 	}
 	if (!n)
-		return -1;
+		return;
 	qsort(ns, n, sizeof(ns[0]), cmp_double);
 	printf("  %-32s median %9.2f us  min %9.2f  max %9.2f  (%u reps, %.2f exits/call)\n",
 	       phases[p].what, ns[n / 2] / 1e3, ns[0] / 1e3, ns[n - 1] / 1e3,
 	       n, exits);
-	return ns[n / 2];
+	if (regs + sregs + ioctls > 0)
+		printf("  %-32s per call: %.2f regs and %.2f sregs handed back, %.2f register ioctls\n",
+		       "", regs, sregs, ioctls);
 }
 
 static int bench_flows(struct tvmm_config *cfg, bool ioctl_regs)
 {
 	struct tvmm_vm *vms[TVMM_MAX_VMS];
 	struct tvmm_host h = { .kvm_fd = -1 };
-	double med[NR_PHASES];
 	struct tvmm_vcpu *v;
 	unsigned int n;
 	int rc;
@@ -99,7 +172,9 @@ static int bench_flows(struct tvmm_config *cfg, bool ioctl_regs)
 		return rc;
 	v = &vms[0]->vcpus[0];
 	if (!ioctl_regs)
-		printf("machine: host %s; guest memory: %s\n", h.kind, h.mmu);
+		printf("machine: host %s; guest memory: %s; irqchip %s\n",
+		       h.kind, h.mmu,
+		       vms[0]->features & TVMM_F_IRQCHIP ? "on" : "off");
 	printf("registers: %s; %llu calls a phase\n",
 	       ioctl_regs || !h.sync_regs ? "KVM_GET/SET_(S)REGS ioctls" :
 	       "KVM_CAP_SYNC_REGS (in kvm_run)",
@@ -108,16 +183,15 @@ static int bench_flows(struct tvmm_config *cfg, bool ioctl_regs)
 		if (p == 1 && tvmm_report(v, "int80_ud")) {
 			printf("  %-32s refused here: #UD from CPL3\n",
 			       phases[p].what);
-			med[p] = -1;
 			continue;
 		}
-		med[p] = phase_line(v, cfg, p);
+		phase_line(v, cfg, p);
 	}
 	/* The target: a forwarded call near two bare exits. */
 	for (unsigned int p = 2; p < NR_PHASES; p++)
-		if (med[0] > 0 && med[p] > 0)
-			printf("  %s / two bare exits: %.2f\n", phases[p].name,
-			       med[p] / (2 * med[0]));
+		ratio_line(v, cfg, p);
+	for (unsigned int p = 1; p < NR_PHASES; p++)
+		pair_line(v, cfg, p);
 	free_vms(vms, n, &h);
 	return rc;
 }

@@ -49,7 +49,7 @@ int cmd_idle(int argc, char **argv)
 	if (parse_run_options(argc, argv, &cfg) < 0)
 		return TVMM_EXIT_USAGE;
 	cfg.quiet = true;
-	cfg.irqchip = true;
+	cfg.irqchip = TVMM_IRQCHIP_ON;
 	cfg.vms = 1;
 	for (unsigned int r = 0; r < cfg.reps && !rc; r++) {
 		for (unsigned int k = 0; k < 2 && !rc; k++) {

@@ -57,6 +57,7 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "ioctl-regs", no_argument, NULL, 'I' },
 		{ "irqchip", no_argument, NULL, 'Q' },
+		{ "no-irqchip", no_argument, NULL, 'N' },
 		{ 0 },
 	};
 	uint64_t v;
@@ -99,7 +100,10 @@ int parse_run_options(int argc, char **argv, struct tvmm_config *cfg)
 			cfg->ioctl_regs = true;
 			break;
 		case 'Q':
-			cfg->irqchip = true;
+			cfg->irqchip = TVMM_IRQCHIP_ON;
+			break;
+		case 'N':
+			cfg->irqchip = TVMM_IRQCHIP_OFF;
 			break;
 		case 'T':
 			cfg->trace = true;

@@ -154,8 +154,7 @@ static bool handle_io(struct tvmm_vcpu *vcpu)
 	case TVMM_PORT_IRET:
 		vcpu->st.kind[EX_PIO_IRET]++;
 		return tvmm_forward_return(vcpu);
-	case TVMM_PORT_TRAP:
-		vcpu->st.kind[EX_PIO_TRAP]++;
+	case TVMM_PORT_TRAP:		/* counted by vector there */
 		return tvmm_trap_forward(vcpu);
 	case TVMM_PORT_NULL:
 		vcpu->st.kind[EX_PIO_NULL]++;	/* the bench's bare exit */

@@ -4,17 +4,19 @@
  * para-virtual: the user's OUT to TVMM_PORT_FWD exits to tvmm, which does
  * what the hardware does for int 0x80 (push the iret frame on the TSS
  * rsp0 stack, switch to CPL0, enter the OS's handler); the OS's
- * return-from-trap is an OUT to TVMM_PORT_IRET, and tvmm pops the frame
- * back to CPL3. Two exits per system call.
+ * return-from-trap is a jump to tvmm's own (TVMM_VMM_IRET_GPA: an OUT to
+ * TVMM_PORT_IRET, then iretq): tvmm checks the frame at the OUT's exit
+ * and its iretq pops it back to CPL3. Two exits per system call.
  *
  * tvmm learns the handler from the trap table the OS loaded: the IDTR of
  * this exit and the gate it points at in guest memory. The hot path
  * makes no system call of its own: registers come from kvm_run
- * (regs.c), guest addresses are walked in guest memory (no pagemap), and
- * no extra KVM_RUN completes the OUT: KVM skips the instruction on the
- * next KVM_RUN only while RIP is still where the exit left it
- * (complete_fast_pio_out()), and tvmm always moves RIP, so it computes
- * the return address itself.
+ * (regs.c), guest addresses are walked in guest memory (no pagemap),
+ * and only the entry hands registers back. No extra KVM_RUN completes
+ * an OUT: KVM skips the instruction on the next KVM_RUN only while RIP
+ * is still where the exit left it (complete_fast_pio_out()). The return
+ * leaves RIP there, so KVM steps on to tvmm's iretq; the entry moves
+ * RIP, so tvmm computes the return address itself.
  */
 #include <asm/processor-flags.h>
 #include <string.h>
@@ -139,8 +141,9 @@ bool tvmm_forward_return(struct tvmm_vcpu *vcpu)
 
 	if (!tvmm_regs_get(vcpu, &r, &s))
 		return false;
-	if ((s->cs.selector & 3) || !tvmm_pv(vm)->in_forward[vcpu->id]) {
-		vcpu_fail(vcpu, "return-from-trap hypercall outside a forwarded trap (RIP %#llx)",
+	if ((s->cs.selector & 3) || !tvmm_pv(vm)->in_forward[vcpu->id] ||
+	    r->rip != TVMM_VMM_IRET_GPA) {
+		vcpu_fail(vcpu, "return-from-trap hypercall outside a forwarded trap or tvmm's return (RIP %#llx)",
 			  r->rip);
 		return false;
 	}
@@ -149,11 +152,14 @@ bool tvmm_forward_return(struct tvmm_vcpu *vcpu)
 		vcpu_fail(vcpu, "bad return frame at %#llx", r->rsp);
 		return false;
 	}
-	r->rip = frame[0];
-	r->rflags = frame[2];
-	r->rsp = frame[3];
-	tvmm_seg_user(s);
+	/*
+	 * KVM steps over the OUT and tvmm's iretq pops the frame tvmm
+	 * checked: nothing is handed back to KVM. Writing RIP, RSP, RFLAGS
+	 * and the user segments here instead made KVM reload every segment,
+	 * control register and the APIC base on the next KVM_RUN.
+	 */
 	tvmm_pv(vm)->in_forward[vcpu->id] = 0;
-	tvmm_trace(vcpu, "IO return-from-trap to CPL3 at %#llx", r->rip);
-	return tvmm_regs_put(vcpu, TVMM_REGS | TVMM_SREGS);
+	tvmm_trace(vcpu, "IO return-from-trap to CPL3 at %#llx",
+		   (unsigned long long)frame[0]);
+	return true;
 }

@@ -88,6 +88,8 @@ static void build_gdt_tss(struct tvmm_vm *vm)
 		/* Every port closed to CPL3 but the forwarded-syscall one. */
 		memset(tss->iomap, 0xff, sizeof(tss->iomap));
 		tss->iomap[TVMM_PORT_FWD / 8] &= ~(1u << (TVMM_PORT_FWD % 8));
+		/* bench: a user program times bare exits beside its calls. */
+		tss->iomap[TVMM_PORT_NULL / 8] &= ~(1u << (TVMM_PORT_NULL % 8));
 		gdt[idx] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
 			   (0x9ull << 40) | (1ull << 47) |	/* avail TSS, P */
 			   (((base >> 24) & 0xff) << 56);
@@ -115,12 +117,6 @@ void tvmm_seg_kernel(struct kvm_sregs *s)
 {
 	s->cs = seg(TVMM_SEL_KCODE, true, 0);
 	s->ss = seg(TVMM_SEL_KDATA, false, 0);
-}
-
-void tvmm_seg_user(struct kvm_sregs *s)
-{
-	s->cs = seg(TVMM_SEL_UCODE, true, 3);
-	s->ss = seg(TVMM_SEL_UDATA, false, 3);
 }
 
 void tvmm_vcpu_setup(struct tvmm_vcpu *vcpu)

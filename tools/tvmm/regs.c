@@ -34,6 +34,7 @@ bool tvmm_regs_get(struct tvmm_vcpu *vcpu, struct kvm_regs **r,
 	}
 	*r = &vcpu->regs;
 	*s = &vcpu->sregs;
+	vcpu->st.reg_ioctls += 2;
 	if (__kvm_ioctl(vcpu->fd, KVM_GET_REGS, *r) ||
 	    __kvm_ioctl(vcpu->fd, KVM_GET_SREGS, *s)) {
 		vcpu_host_fail(vcpu, "KVM_GET_(S)REGS: %s", strerror(errno));
@@ -60,11 +61,14 @@ bool tvmm_regs_put(struct tvmm_vcpu *vcpu, unsigned int which)
 	 */
 	if (sregs && vcpu->vm->host->svm)
 		s->tr.type = 9;
+	vcpu->st.put_regs += regs;
+	vcpu->st.put_sregs += sregs;
 	if (synced(vcpu)) {
 		vcpu->run->kvm_dirty_regs |= (regs ? KVM_SYNC_X86_REGS : 0) |
 					     (sregs ? KVM_SYNC_X86_SREGS : 0);
 		return true;
 	}
+	vcpu->st.reg_ioctls += regs + sregs;
 	if ((sregs && __kvm_ioctl(vcpu->fd, KVM_SET_SREGS, &vcpu->sregs)) ||
 	    (regs && __kvm_ioctl(vcpu->fd, KVM_SET_REGS, &vcpu->regs))) {
 		vcpu_host_fail(vcpu, "KVM_SET_(S)REGS: %s", strerror(errno));

@@ -32,11 +32,20 @@ bool tvmm_scenario_known(const char *name)
 	return false;
 }
 
-/* --irqchip, or a scenario that cannot run without interrupts. */
-bool tvmm_wants_irqchip(const struct tvmm_config *cfg)
+/* Scenarios that cannot run without interrupts. */
+static bool needs_irqchip(const char *scenario)
 {
-	return cfg->irqchip || !strcmp(cfg->scenario, "idle-spin") ||
-	       !strcmp(cfg->scenario, "ipi");
+	return !strcmp(scenario, "idle-spin") || !strcmp(scenario, "ipi");
+}
+
+/* Whether @cfg's VMs get the in-kernel irqchip on host @h. */
+bool tvmm_wants_irqchip(const struct tvmm_config *cfg,
+			const struct tvmm_host *h)
+{
+	if (cfg->irqchip == TVMM_IRQCHIP_OFF)
+		return false;
+	return h->irqchip || cfg->irqchip == TVMM_IRQCHIP_ON ||
+	       needs_irqchip(cfg->scenario);
 }
 
 void tvmm_config_default(struct tvmm_config *cfg)
@@ -278,6 +287,11 @@ static int check_config(const struct tvmm_config *cfg)
 		warnx_("unknown scenario '%s'", cfg->scenario);
 		return -1;
 	}
+	if (cfg->irqchip == TVMM_IRQCHIP_OFF && needs_irqchip(cfg->scenario)) {
+		warnx_("scenario '%s' needs interrupts: not with --no-irqchip",
+		       cfg->scenario);
+		return -1;
+	}
 	return 0;
 }
 
@@ -305,7 +319,7 @@ int tvmm_create_vms(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 		warnx_("%s", err);
 		return TVMM_EXIT_UNSUPPORTED;
 	}
-	if (tvmm_wants_irqchip(cfg) && !h->irqchip) {
+	if (tvmm_wants_irqchip(cfg, h) && !h->irqchip) {
 		tvmm_image_free(&img);
 		warnx_("this KVM has no in-kernel irqchip (KVM_CAP_IRQCHIP): no timer, no IPIs");
 		return TVMM_EXIT_UNSUPPORTED;

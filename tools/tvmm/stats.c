@@ -15,6 +15,7 @@ static const char *const names[EX_NR] = {
 	[EX_PIO_FWD] = "pio_fwd_syscall",
 	[EX_PIO_IRET] = "pio_fwd_iret",
 	[EX_PIO_TRAP] = "pio_trap_table",
+	[EX_PIO_TRAP_INTR] = "pio_trap_intr",
 	[EX_PIO_NULL] = "pio_null",
 	[EX_MMIO_DEV] = "mmio_device",
 	[EX_MMIO_UNMAPPED] = "mmio_unmapped",
@@ -46,6 +47,10 @@ void tvmm_print_stats(struct tvmm_vm *vm)
 			if (v->st.kind[k])
 				fprintf(vm->out, " %s=%llu", names[k],
 					(unsigned long long)v->st.kind[k]);
+		fprintf(vm->out, " put_regs=%llu put_sregs=%llu reg_ioctls=%llu",
+			(unsigned long long)v->st.put_regs,
+			(unsigned long long)v->st.put_sregs,
+			(unsigned long long)v->st.reg_ioctls);
 		fprintf(vm->out, " wall_ms=%.1f cpu_ms=%.1f idle_ms=%.1f\n",
 			v->st.wall_ns / 1e6, v->st.cpu_ns / 1e6,
 			v->st.idle_ns / 1e6);

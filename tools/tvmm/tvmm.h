@@ -27,7 +27,7 @@
 
 #define TVMM_MAX_VMS		16
 #define TVMM_MAX_REPORTS	32
-#define TVMM_MAX_SYNCS		64
+#define TVMM_MAX_SYNCS		128	/* bench: 15 reps of 4 phases */
 #define TVMM_LAST_EXITS		8
 
 struct tvmm_host {
@@ -43,13 +43,20 @@ struct tvmm_host {
 	char mmu[96];		/* how guest memory is virtualized */
 };
 
+/*
+ * The in-kernel irqchip: used wherever the host has one unless
+ * --no-irqchip (HLT then exits to tvmm, which sleeps a tick); --irqchip
+ * insists on it (no irqchip on the host: exit 4).
+ */
+enum { TVMM_IRQCHIP_AUTO, TVMM_IRQCHIP_ON, TVMM_IRQCHIP_OFF };
+
 struct tvmm_config {
 	uint64_t mem;
 	unsigned int vcpus, vms;
 	unsigned int timeout_s;
 	bool trace, stats, zero_hint, quiet;
 	bool ioctl_regs;	/* KVM_GET/SET_REGS even with SYNC_REGS */
-	bool irqchip;		/* in-kernel irqchip: LAPIC timer and IPIs */
+	int irqchip;		/* TVMM_IRQCHIP_*: LAPIC timer and IPIs */
 	const char *image;	/* NULL: the embedded guest */
 	const char *scenario;
 	uint64_t iters;
@@ -60,7 +67,7 @@ struct tvmm_config {
 /* Every exit kind tvmm counts; names in stats.c. */
 enum tvmm_exit_kind {
 	EX_PIO_CONSOLE, EX_PIO_UCALL, EX_PIO_FWD, EX_PIO_IRET, EX_PIO_TRAP,
-	EX_PIO_NULL, EX_MMIO_DEV,
+	EX_PIO_TRAP_INTR, EX_PIO_NULL, EX_MMIO_DEV,
 	EX_MMIO_UNMAPPED, EX_HLT, EX_MSR_READ, EX_MSR_WRITE, EX_SHUTDOWN,
 	EX_INTR, EX_OTHER, EX_NR
 };
@@ -69,6 +76,13 @@ struct tvmm_stats {
 	uint64_t exits;			/* every return from KVM_RUN */
 	uint64_t kind[EX_NR];
 	uint64_t idle_ns;		/* slept on HLT instead of spinning */
+	/*
+	 * What handling exits cost beyond KVM_RUN (regs.c): register sets
+	 * handed back to KVM, which loads them on the next KVM_RUN (a
+	 * segment set reloads every segment, CR and the APIC base), and
+	 * register ioctls (--ioctl-regs, or no KVM_CAP_SYNC_REGS).
+	 */
+	uint64_t put_regs, put_sregs, reg_ioctls;
 	uint64_t cpu_ns, wall_ns;	/* of the vCPU thread */
 };
 
@@ -94,6 +108,7 @@ struct tvmm_sync {
 	uint64_t arg, ns, exits, resident_pages;
 	uint64_t cpu_ns;	/* the vCPU thread's CPU time then */
 	uint64_t fwd_exits;	/* forwarding's: fwd, iret and trap-table */
+	uint64_t put_regs, put_sregs, reg_ioctls;	/* the stats' then */
 };
 
 struct tvmm_last_exit {
@@ -186,7 +201,6 @@ uint64_t tvmm_resident_pages(struct tvmm_vm *vm);
 void tvmm_setup_longmode(struct tvmm_vm *vm);
 void tvmm_vcpu_setup(struct tvmm_vcpu *vcpu);
 void tvmm_seg_kernel(struct kvm_sregs *s);
-void tvmm_seg_user(struct kvm_sregs *s);
 
 /* cpuid_msr.c */
 void tvmm_set_cpuid(struct tvmm_vcpu *vcpu);
@@ -291,7 +305,8 @@ int tvmm_create_vms(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 int tvmm_run(const struct tvmm_config *cfg, struct tvmm_vm **vms,
 	     unsigned int *nvms, struct tvmm_host *h);
 void tvmm_config_default(struct tvmm_config *cfg);
-bool tvmm_wants_irqchip(const struct tvmm_config *cfg);
+bool tvmm_wants_irqchip(const struct tvmm_config *cfg,
+			const struct tvmm_host *h);
 bool tvmm_scenario_known(const char *name);
 
 #endif /* TVMM_H */

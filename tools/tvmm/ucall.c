@@ -136,9 +136,13 @@ bool tvmm_ucall(struct tvmm_vcpu *vcpu, uint32_t gpa)
 		snprintf(s->stage, sizeof(s->stage), "%s", msg);
 		s->arg = uc.args[1];
 		s->exits = vcpu->st.exits;
+		s->put_regs = vcpu->st.put_regs;
+		s->put_sregs = vcpu->st.put_sregs;
+		s->reg_ioctls = vcpu->st.reg_ioctls;
 		s->fwd_exits = vcpu->st.kind[EX_PIO_FWD] +
 			       vcpu->st.kind[EX_PIO_IRET] +
-			       vcpu->st.kind[EX_PIO_TRAP];
+			       vcpu->st.kind[EX_PIO_TRAP] +
+			       vcpu->st.kind[EX_PIO_TRAP_INTR];
 		/* Spans start after and end before this exit's own reading. */
 		if (strstr(msg, "-end")) {
 			s->ns = now_ns();

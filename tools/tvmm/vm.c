@@ -99,7 +99,7 @@ struct tvmm_vm *tvmm_vm_create(const struct tvmm_host *h,
 	slot.userspace_addr = (uintptr_t)vm->mem;
 	kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &slot);
 	/* Before any vCPU: each then gets its LAPIC (timer, IPIs) in KVM. */
-	if (tvmm_wants_irqchip(cfg)) {
+	if (tvmm_wants_irqchip(cfg, h)) {
 		kvm_ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0);
 		vm->features |= TVMM_F_IRQCHIP;
 	}

@@ -19,8 +19,15 @@
 #define TVMM_TSS_GPA		0x4000ull	/* TVMM_TSS_STRIDE per vCPU */
 #define TVMM_TSS_STRIDE		0x100ull
 #define TVMM_VMM_IDT_GPA	0x5000ull	/* tvmm's trap table (fwd flow) */
-#define TVMM_VMM_STUBS_GPA	0x6000ull	/* its entries: one stub a vector */
+#define TVMM_VMM_STUBS_GPA	0x6000	/* its entries (no ull: head.S) */
 #define TVMM_VMM_STUB_SIZE	8
+/*
+ * After the 256 stubs: tvmm's return-from-trap (its OUT to
+ * TVMM_PORT_IRET, then iretq), which the OS jumps to instead of iretq
+ * when tvmm forwarded the trap, as to a hypervisor's hypercall page.
+ */
+#define TVMM_VMM_IRET_GPA	(TVMM_VMM_STUBS_GPA + 256 * TVMM_VMM_STUB_SIZE)
+#define TVMM_VMM_SLOTS_GPA	0x7000ull	/* where each stub jumps next */
 #define TVMM_PML4_GPA		0x10000ull
 #define TVMM_PDPT_GPA		0x11000ull
 #define TVMM_PD0_GPA		0x12000ull	/* [0, 1 GiB) in 2 MiB pages */

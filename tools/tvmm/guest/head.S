@@ -3,9 +3,9 @@
  * Guest mini-OS entry and trap stubs: the image header tvmm validates,
  * the 64-bit entry (tvmm already set up long mode), the exception and
  * int 0x80 stubs that build struct trap_frame, and the enter/leave pair
- * for CPL3. A trap that tvmm forwarded to this vCPU returns via
- * TVMM_PORT_IRET instead of iretq (the para-virtual return-from-trap):
- * trap_dispatch() says which.
+ * for CPL3. A trap that tvmm forwarded to this vCPU returns through
+ * tvmm's return-from-trap at TVMM_VMM_IRET_GPA instead of its own iretq
+ * (the para-virtual return): trap_dispatch() says which.
  */
 #include "abi.h"
 
@@ -91,8 +91,7 @@ trap_common:
 	lea 16(%rsp), %rsp	/* vector and error code; flags kept */
 	jne 1f
 	iretq
-1:	outb %al, $TVMM_PORT_IRET	/* tvmm pops the frame for us */
-	ud2
+1:	jmp TVMM_VMM_IRET_GPA	/* tvmm's: its exit, then its iretq */
 
 /* user_enter(entry, ustack, arg, &saved_rsp): run at CPL3 until user_return */
 	.globl user_enter

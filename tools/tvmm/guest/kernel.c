@@ -11,6 +11,8 @@ void user_direct(uint64_t arg);
 void user_pv(uint64_t arg);
 void user_bench_direct(uint64_t n);
 void user_bench_pv(uint64_t n);
+void user_pair_direct(uint64_t n);
+void user_pair_pv(uint64_t n);
 void user_smp_pv(uint64_t n);
 void user_smp_direct(uint64_t n);
 void kmain(uint64_t cpu);
@@ -72,13 +74,14 @@ static const struct {
 	const char *name;
 	uint32_t feature;
 	uint64_t flow;
-	void (*prog)(uint64_t arg), (*bench)(uint64_t n);
+	void (*prog)(uint64_t arg), (*bench)(uint64_t n), (*pair)(uint64_t n);
 } flows[] = {
 	{ "direct", TVMM_F_TRY_DIRECT, TVMM_FLOW_DIRECT, user_direct,
-	  user_bench_direct },
+	  user_bench_direct, user_pair_direct },
 	{ "fwd", TVMM_F_TRY_FWD, TVMM_FLOW_FWD, user_direct,
-	  user_bench_direct },
-	{ "pv", TVMM_F_TRY_PV, TVMM_FLOW_PV, user_pv, user_bench_pv },
+	  user_bench_direct, user_pair_direct },
+	{ "pv", TVMM_F_TRY_PV, TVMM_FLOW_PV, user_pv, user_bench_pv,
+	  user_pair_pv },
 };
 
 /* "@a@sep@b" in @buf (32 bytes: the names here are short). */
@@ -141,6 +144,20 @@ static void bench(void)
 			GUEST_SYNC(join(stage, flows[i].name, '-', "end"), n);
 			flow(TVMM_FLOW_DIRECT);
 		}
+	}
+	/* Each flow's call timed in turn with a bare exit (user.c). */
+	for (unsigned int i = 0; i < 3; i++) {
+		uint64_t code;
+
+		if (!(BOOTINFO->features & flows[i].feature))
+			continue;
+		flow(flows[i].flow);
+		code = run_user((uint64_t)flows[i].pair, n);
+		flow(TVMM_FLOW_DIRECT);
+		GUEST_REPORT(join(stage, flows[i].name, '_', "pair_exit"),
+			     tsc_ns(code & 0xffffffff));
+		GUEST_REPORT(join(stage, flows[i].name, '_', "pair_call"),
+			     tsc_ns(code >> 32));
 	}
 	GUEST_REPORT("direct_syscalls", direct_syscalls[0]);
 	GUEST_REPORT("forwarded_syscalls", forwarded_syscalls[0]);
