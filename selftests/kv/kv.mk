@@ -27,7 +27,7 @@ kv_mutation_test_SRCS = selftests/kv/mutation_test.c $(KTAP_SRCS) $(KV_SIM_SRCS)
 KV_SCRIPTS := kv_node_test.sh kv_join_test.sh kv_lab_test.sh kv_front_test.sh \
 	      kv_disk_full_test.sh kv_leave_test.sh kv_hints_test.sh \
 	      kv_retry_test.sh kv_check_test.sh kv_load_retry_test.sh \
-	      kv_nemesis_test.sh kv_tomb_test.sh
+	      kv_nemesis_test.sh kv_tomb_test.sh kv_change_test.sh
 SCRIPT_TESTS += $(addprefix kv/,$(KV_SCRIPTS))
 SCRIPT_LIBS += kv/kvlib.sh
 HOST_TESTS += $(addprefix kv/,$(KV_SCRIPTS))

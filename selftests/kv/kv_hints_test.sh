@@ -32,10 +32,16 @@ start 0
 start 1
 ready 0 && ready 1
 written=0
+# a put that timed out on a loaded host (seen once in the whole suite)
+# is tried once more: the test is about the hints, not the timeout
 for k in $(seq 20); do
-	"$bin" put --sloppy --r 1 --w 1 --node "$(at 0)" "h$k" "v$k" \
-		>/dev/null 2>&1 && written=$((written + 1))
+	for try in 1 2; do
+		"$bin" put --sloppy --r 1 --w 1 --node "$(at 0)" "h$k" "v$k" \
+			>/dev/null 2>>"$tmp/put.err" && written=$((written + 1)) &&
+			break
+	done
 done
+[ -s "$tmp/put.err" ] && sed 's/^/# put: /' "$tmp/put.err"
 h0=$(hints 0) h1=$(hints 1)
 held=$((h0 + h1))
 [ $written = 20 ] && [ "$held" -gt 0 ]

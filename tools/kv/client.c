@@ -83,45 +83,111 @@ static int ask(struct conn *c, struct kvw_req *q, struct kvw_rep *p)
 	return p->rep.err;
 }
 
-/*
- * The operator's join or leave: every node begins the change, every node
- * is polled until it caught up with the shards the change gives it (the
- * joiner, or the leaver's heirs; the others answer at once), bounded by
- * @wait_s, then every node commits and drops what it no longer keeps.
- * The ring's version numbers the change at every node alike.
- */
-static int change(struct conn *c, const char *list, unsigned int op,
-		  unsigned int id, unsigned int wait_s)
-{
+/* Every node of an operator command, from --nodes. */
+struct fleet {
 	struct sockaddr_in node[KV_MAX_NODES];
-	static struct kvw_req q;
-	static struct kvw_rep p;
+	bool on[KV_MAX_NODES];	/* in the change this command runs */
+	unsigned int n;
+};
+
+static void fleet_parse(struct fleet *f, const char *list)
+{
 	char copy[1024], *tok, *save;
-	unsigned int n = 0, i, tries = 0;
-	int err;
 
 	if (strlen(list) >= sizeof(copy))
-		die("join|leave: --nodes is too long");
+		die("--nodes is too long");
 	strcpy(copy, list);
+	f->n = 0;
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save))
-		if (n == KV_MAX_NODES || kv_parse_addr(tok, &node[n++]))
-			die("join|leave: node '%s' is not IP:PORT", tok);
-	if (id >= n)
-		die("join|leave: n%u is not among the %u --nodes", id, n);
+		if (f->n == KV_MAX_NODES || kv_parse_addr(tok, &f->node[f->n++]))
+			die("node '%s' is not IP:PORT", tok);
+	memset(f->on, 1, sizeof(f->on));
+}
+
+/* @op at every node in the change; how many refused or did not answer. */
+static unsigned int fleet_ask(struct conn *c, struct fleet *f, unsigned int op,
+			      unsigned int id, int fine)
+{
+	static struct kvw_req q;
+	static struct kvw_rep p;
+	unsigned int i, bad = 0;
+	int err;
+
+	memset(&q, 0, sizeof(q));
+	q.rq.op = op;
+	q.rq.delta = id;
+	for (i = 0; i < f->n; i++) {
+		if (!f->on[i])
+			continue;
+		c->node = f->node[i];
+		err = ask(c, &q, &p);
+		printf("n%u: %s\n", i, p.info);
+		if (err && err != fine)
+			bad++;
+	}
+	return bad;
+}
+
+/*
+ * A change that failed before any node committed it is abandoned at
+ * every node it reached, so that none stays in it.
+ */
+static int give_up(struct conn *c, struct fleet *f)
+{
+	fleet_ask(c, f, KVW_OP_ABORT, 0, -EINVAL);
+	printf("abandoned: the ring stays as it was\n");
+	return 1;
+}
+
+/*
+ * The operator's join or leave: every node begins the change (one that
+ * committed it already, after an earlier failed run, says so and is
+ * left out), every node is polled until it caught up with the shards
+ * the change gives it (bounded by @wait_s), then every node commits and
+ * drops what it no longer keeps. A failure before any commit abandons
+ * the change; a node that a commit misses commits on its own once it
+ * hears from a node that did (daemon.c), or a rerun finishes the job.
+ * With @stage the change waits, begun and caught up, for 'commit' or
+ * 'abort'.
+ */
+static int change(struct conn *c, const char *list, unsigned int op,
+		  unsigned int id, unsigned int wait_s, bool stage)
+{
+	static struct kvw_req q;
+	static struct kvw_rep p;
+	unsigned int i, in = 0, tries = 0;
+	struct fleet f;
+	int err;
+
+	fleet_parse(&f, list);
+	if (id >= f.n)
+		die("join|leave: n%u is not among the %u --nodes", id, f.n);
+	/* abandoned, if it comes to that, only where this run began it */
+	memset(f.on, 0, sizeof(f.on));
 	memset(&q, 0, sizeof(q));
 	q.rq.delta = id;
-	for (i = 0; i < n; i++) {
-		c->node = node[i];
+	for (i = 0; i < f.n; i++) {
+		c->node = f.node[i];
 		q.rq.op = op;
 		err = ask(c, &q, &p);
 		printf("n%u: %s\n", i, p.info);
-		if (err)
-			return 1;
+		/* a node that did not answer may take the begin late */
+		f.on[i] = err == -ETIMEDOUT;
+		if (err && err != -EALREADY)
+			return give_up(c, &f);
+		f.on[i] = !err;
+		in += !err;
+	}
+	if (!in) {
+		printf("nothing to do: every node has the change\n");
+		return 0;
 	}
 	q.rq.op = KVW_OP_READY;
-	for (i = 0; i < n; i++) {
-		c->node = node[i];
+	for (i = 0; i < f.n; i++) {
+		if (!f.on[i])
+			continue;
+		c->node = f.node[i];
 		for (; tries < wait_s * 10; tries++) {
 			err = ask(c, &q, &p);
 			if (err != -EAGAIN && err != -ETIMEDOUT)
@@ -130,17 +196,37 @@ static int change(struct conn *c, const char *list, unsigned int op,
 		}
 		printf("n%u: %s\n", i, p.info);
 		if (err)
-			return 1;
+			return give_up(c, &f);
 	}
-	q.rq.op = KVW_OP_COMMIT;
-	for (i = 0; i < n; i++) {
-		c->node = node[i];
-		err = ask(c, &q, &p);
-		printf("n%u: %s\n", i, p.info);
-		if (err)
-			return 1;
+	if (stage) {
+		printf("staged: every node caught up; finish with 'commit' or 'abort' and the same --nodes\n");
+		return 0;
+	}
+	if (fleet_ask(c, &f, KVW_OP_COMMIT, 0, 0)) {
+		printf("not every node committed: each follows on its own once it hears from one that did, or rerun the command\n");
+		return 1;
 	}
 	return 0;
+}
+
+/*
+ * 'commit' or 'abort' of a staged change at every node of --nodes. A
+ * commit anywhere lets reads go to the new owners, so it is sent only
+ * when every node listed says it caught up (a node that followed a
+ * peer's commit says so too).
+ */
+static int finish_change(struct conn *c, const char *list, bool commit)
+{
+	struct fleet f;
+
+	fleet_parse(&f, list);
+	if (!commit)
+		return fleet_ask(c, &f, KVW_OP_ABORT, 0, -EINVAL) ? 1 : 0;
+	if (fleet_ask(c, &f, KVW_OP_READY, 0, -EINVAL)) {
+		printf("not committed: not every node caught up\n");
+		return 1;
+	}
+	return fleet_ask(c, &f, KVW_OP_COMMIT, 0, 0) ? 1 : 0;
 }
 
 /* Errors of the store's moment, not of the request: worth a retry. */
@@ -388,8 +474,13 @@ static void usage(FILE *f)
 "  join --nodes IP:PORT,... ID   member ID joins the ring while the store\n"
 "                     serves: begin everywhere, wait (--wait SEC, 30) until\n"
 "                     every node caught up, commit everywhere, and the old\n"
-"                     owners drop the copies they gave away\n"
+"                     owners drop the copies they gave away. A failure\n"
+"                     before any commit abandons the change everywhere; a\n"
+"                     node a commit missed follows the others on its own,\n"
+"                     and a rerun finishes what is left. --stage: stop,\n"
+"                     caught up, before the commit\n"
 "  leave --nodes IP:PORT,... ID  the same, member ID leaving the ring\n"
+"  commit|abort --nodes IP:PORT,...  finish a staged change\n"
 "Exit status: 0 done, 1 refused (the message says why), 2 bad usage,\n"
 "3 no reply from any node, or a counter bump's outcome unknown.\n");
 }
@@ -400,8 +491,10 @@ int cmd_kv_client(int argc, char **argv)
 		{ "node", 1, 0, 'a' }, { "r", 1, 0, 'r' }, { "w", 1, 0, 'w' },
 		{ "sloppy", 0, 0, 's' }, { "ring-version", 1, 0, 'v' },
 		{ "timeout", 1, 0, 't' }, { "nodes", 1, 0, 'n' },
-		{ "wait", 1, 0, 'W' }, { "help", 0, 0, 'h' }, { 0 }
+		{ "wait", 1, 0, 'W' }, { "stage", 0, 0, 'S' },
+		{ "help", 0, 0, 'h' }, { 0 }
 	};
+	bool ring_cmd, stage = false;
 	const char *cmd = argv[1], *node = NULL, *nodes = NULL;
 	unsigned int wait_s = 30;
 	struct conn c = { .timeout_ms = 2000 };
@@ -448,6 +541,9 @@ int cmd_kv_client(int argc, char **argv)
 				die("--timeout must be 1..60000 ms");
 			c.timeout_ms = v;
 			break;
+		case 'S':
+			stage = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -458,14 +554,19 @@ int cmd_kv_client(int argc, char **argv)
 	}
 	na = argc - optind;
 	argv += optind;
-	if ((!strcmp(cmd, "join") || !strcmp(cmd, "leave")) && nodes &&
-	    na == 1 && parse_u64(argv[0], 0, KV_MAX_NODES - 1, &v)) {
+	ring_cmd = !strcmp(cmd, "join") || !strcmp(cmd, "leave");
+	if (nodes && ((ring_cmd && na == 1 &&
+		       parse_u64(argv[0], 0, KV_MAX_NODES - 1, &v)) ||
+		      (!ring_cmd && !stage && na == 0 &&
+		       (!strcmp(cmd, "commit") || !strcmp(cmd, "abort"))))) {
 		c.timeout_ms = c.timeout_ms > 500 ? 500 : c.timeout_ms;
 		c.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (c.fd < 0)
 			die_errno("socket");
-		ret = change(&c, nodes, strcmp(cmd, "join") ? KVW_OP_LEAVE :
-				 KVW_OP_JOIN, v, wait_s);
+		ret = ring_cmd ? change(&c, nodes, strcmp(cmd, "join") ?
+					KVW_OP_LEAVE : KVW_OP_JOIN, v, wait_s,
+					stage) :
+				 finish_change(&c, nodes, !strcmp(cmd, "commit"));
 		close(c.fd);
 		return ret;
 	}

@@ -22,15 +22,15 @@ static void usage(FILE *f)
 "  check    judge the histories load --history wrote\n"
 "  front    a stateless front-end server forwarding to the nodes\n"
 "  bump     counter increments through front ends, balanced and retried\n"
-"  get, put, del, counter, set, status, join, leave   client commands\n"
-"           (--help)\n");
+"  get, put, del, counter, set, status, join, leave, commit, abort\n"
+"           client and operator commands (--help)\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const char *const client[] = {
 		"get", "put", "del", "counter", "set", "status", "join", "leave",
-		"junk",
+		"commit", "abort", "junk",
 	};
 	unsigned int i;
 

@@ -178,19 +178,47 @@ static int check_request(const struct kv_node *n,
 	return 0;
 }
 
+static void close_req(struct kv_node *n, kv_time now, struct kv_req *q,
+		      struct kv_out *out);
+
+/*
+ * A free request slot. When every slot is taken, the oldest request
+ * whose client has its answer gives way: it was only waiting for the
+ * last targets, to repair them, and a dead replica would otherwise hold
+ * each slot for a whole timeout (64 slots: 213 requests a second at
+ * 300 ms). Those targets get repaired now, the silent ones later by
+ * anti-entropy.
+ */
+static struct kv_req *free_req(struct kv_node *n, kv_time now,
+			       struct kv_out *out)
+{
+	struct kv_req *old = NULL;
+	unsigned int i;
+
+	for (i = 0; i < KV_MAX_REQS; i++) {
+		if (!n->req[i].used)
+			return &n->req[i];
+		if (n->req[i].done && !n->req[i].probe &&
+		    (!old || n->req[i].rid < old->rid))
+			old = &n->req[i];
+	}
+	if (!old)
+		return NULL;
+	n->st.closed_early++;
+	close_req(n, now, old, out);
+	return old;
+}
+
 void kv_node_request(struct kv_node *n, kv_time now, uint64_t wall,
 		     const struct kv_request *rq, struct kv_out *out)
 {
-	unsigned int i, owners = kv_ring_owners(&n->ring);
+	unsigned int owners = kv_ring_owners(&n->ring);
 	struct kv_req *q = NULL;
 	struct kv_ent *e;
 	int err = check_request(n, rq);
 
-	for (i = 0; !err && i < KV_MAX_REQS; i++)
-		if (!n->req[i].used) {
-			q = &n->req[i];
-			break;
-		}
+	if (!err)
+		q = free_req(n, now, out);
 	if (!err && !q)
 		err = -EBUSY;
 	if (err) {

@@ -38,6 +38,7 @@ int kv_node_move_begin(struct kv_node *n, kv_time now,
 		return -EINVAL;
 	n->next = *next;
 	n->moving = true;
+	n->next_seen = false;
 	n->move_began = now;
 	memset(n->synced, 0, sizeof(n->synced));
 	return 0;
@@ -67,7 +68,18 @@ void kv_node_move_commit(struct kv_node *n)
 		return;
 	n->ring = n->next;
 	n->moving = false;
+	n->next_seen = false;
 	n->retarget = true;
+}
+
+int kv_node_move_abort(struct kv_node *n)
+{
+	if (!n->moving)
+		return -EINVAL;
+	n->moving = false;
+	n->next_seen = false;
+	n->retarget = true;
+	return 0;
 }
 
 /* An old owner answered "equal roots" late enough (see the header). */

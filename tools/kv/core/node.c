@@ -306,6 +306,15 @@ void kv_node_recv(struct kv_node *n, kv_time now, uint64_t wall,
 	struct kv_hlc seen;
 	int err = msg_check(n, m);
 
+	/*
+	 * Only a node that committed sends at the next version, whatever
+	 * this node then makes of the message (anti-entropy across versions
+	 * is refused, for one).
+	 */
+	if (n->moving && m->ring_ver == n->next.version &&
+	    m->src < KV_MAX_NODES && m->src != n->cfg.self)
+		n->next_seen = true;
+
 	if (err) {
 		answer_err(n, m, err, out);
 		return;

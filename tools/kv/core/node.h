@@ -185,6 +185,7 @@ struct kv_stats {
 	uint64_t sloppy, errors_in, errors_out, overflow;
 	uint64_t full;		/* writes refused: too many versions */
 	uint64_t max_sibs;	/* the most versions a copy has held */
+	uint64_t closed_early;	/* answered requests closed for a slot */
 	/*
 	 * tombstone collection: collections begun here, owner copies reaped
 	 * here, other copies and hints purged here
@@ -217,6 +218,13 @@ struct kv_node {
 	 * ring itself: it is configuration.
 	 */
 	bool moving;
+	/*
+	 * A peer's message at the next ring's version: some node committed
+	 * the change, which happens only once every node caught up, so this
+	 * one may commit too (the daemon does; the simulator commits by
+	 * itself). Cleared by begin, commit and abort.
+	 */
+	bool next_seen;
 	kv_time move_began;
 	struct kv_ring next;
 	uint8_t synced[KV_MAX_SHARDS];	/* bit i: equal to old owner i */
@@ -251,6 +259,11 @@ int kv_node_move_begin(struct kv_node *n, kv_time now,
 /* Has this node caught up with every shard the new ring gives it? */
 bool kv_node_move_ready(const struct kv_node *n);
 void kv_node_move_commit(struct kv_node *n);
+/*
+ * Give up a change that no node committed: the old ring stays, requests
+ * in flight go back to its owners. 0, or -EINVAL when none is under way.
+ */
+int kv_node_move_abort(struct kv_node *n);
 /* Does this node keep shard @s now (old owner, or new one moving in)? */
 bool kv_node_keeps(const struct kv_node *n, unsigned int s);
 /* A shard the new ring gives this node that the old one did not. */

@@ -53,6 +53,7 @@ struct daemon {
 	struct sockaddr_in back_to[KV_OUT_MAX];
 	uint64_t bad_input;
 	struct kv_idem idem;
+	bool followed;		/* committed the last change on its own */
 };
 
 static volatile sig_atomic_t stop;
@@ -298,7 +299,7 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       "keys %llu, hints held %u\n"
 	       "tombstones %llu, collected %llu, copies purged %llu, hints purged %llu\n"
 	       "memory %zu bytes a key (fixed-size objects), disk %llu bytes in use\n"
-	       "reads %llu, writes %llu, failed %llu\n"
+	       "reads %llu, writes %llu, failed %llu, closed early for a free slot %llu\n"
 	       "writes refused for too many versions %llu, most versions a copy held %llu of %u\n"
 	       "read repairs %llu, write repairs %llu\n"
 	       "anti-entropy rounds %llu, hashes %llu, keys pushed %llu\n"
@@ -318,6 +319,7 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 	       (unsigned long long)kv_disk_used(d->disk),
 	       (unsigned long long)s->reads, (unsigned long long)s->writes,
 	       (unsigned long long)s->failed,
+	       (unsigned long long)s->closed_early,
 	       (unsigned long long)s->full,
 	       (unsigned long long)s->max_sibs, KV_MAX_SIB,
 	       (unsigned long long)s->read_repairs,
@@ -350,25 +352,41 @@ static int next_ring(struct daemon *d, const struct sockaddr_in *to,
 	uint64_t id = (uint64_t)q->rq.delta;
 	bool leave = q->rq.op == KVW_OP_LEAVE;
 
-	if (id >= d->npeers || n->ring.member[id] == !leave ||
-	    (leave && n->ring.nmembers == 1)) {
+	if (id >= d->npeers || (leave && n->ring.nmembers == 1 &&
+				n->ring.member[id])) {
 		answer(d, to, q->rq.tag, -EINVAL,
-		       leave ? "n%llu cannot leave: not a member, or the last one" :
-			       "n%llu cannot join: not a configured peer, or a member already",
+		       leave ? "n%llu cannot leave: the last member" :
+			       "n%llu cannot join: not a configured peer",
 		       (unsigned long long)id);
 		return -EINVAL;
 	}
-	if (n->moving) {
-		answer(d, to, q->rq.tag, -EBUSY,
-		       "a ring change to version %u is under way",
-		       n->next.version);
-		return -EBUSY;
+	/*
+	 * Asked again (a rerun after a failure): a node that committed the
+	 * change, or began this very one, says so and the command goes on.
+	 */
+	if (n->ring.member[id] == !leave) {
+		answer(d, to, q->rq.tag, -EALREADY,
+		       leave ? "n%llu is not a member (ring version %u)" :
+			       "n%llu is a member already (ring version %u)",
+		       (unsigned long long)id, n->ring.version);
+		return -EALREADY;
 	}
 	*next = n->ring;
 	if (leave)
 		kv_ring_leave(next, id);
 	else
 		kv_ring_join(next, id);
+	if (n->moving && member_mask(&n->next) == member_mask(next)) {
+		answer(d, to, q->rq.tag, 0, "ring version %u began already",
+		       n->next.version);
+		return 1;
+	}
+	if (n->moving) {
+		answer(d, to, q->rq.tag, -EBUSY,
+		       "another ring change, to version %u, is under way",
+		       n->next.version);
+		return -EBUSY;
+	}
 	return 0;
 }
 
@@ -377,26 +395,73 @@ static int next_ring(struct daemon *d, const struct sockaddr_in *to,
  * from memory and LMDB. The batch so far is sent first, since its dirty
  * list may name entries the clean-up frees.
  */
-static void commit(struct daemon *d, const struct sockaddr_in *to,
-		   const struct kvw_req *q)
+static long commit_here(struct daemon *d, const char *why)
 {
 	struct kv_node *n = &d->node;
 	long dropped;
 
 	if (kv_disk_put_members(d->disk, member_mask(&n->next),
-				n->next.version)) {
-		answer(d, to, q->rq.tag, -EIO, "cannot record the new ring");
-		return;
-	}
+				n->next.version))
+		return -EIO;
 	flush(d);
 	kv_node_move_commit(n);
 	dropped = kv_disk_cleanup(d->disk, n);
-	fprintf(stderr, "smpkit-kv: n%u: ring version %u committed, %ld copies dropped\n",
-		d->self, n->ring.version, dropped);
+	fprintf(stderr, "smpkit-kv: n%u: ring version %u committed (%s), %ld copies dropped\n",
+		d->self, n->ring.version, why, dropped);
+	return dropped < 0 ? -ENOSPC : dropped;
+}
+
+static void commit(struct daemon *d, const struct sockaddr_in *to,
+		   const struct kvw_req *q)
+{
+	long dropped = commit_here(d, "told to");
+
+	if (dropped == -EIO)
+		answer(d, to, q->rq.tag, -EIO, "cannot record the new ring");
+	else
+		answer(d, to, q->rq.tag, 0,
+		       "ring version %u committed, %ld copies dropped%s",
+		       d->node.ring.version, dropped < 0 ? 0 : dropped,
+		       dropped < 0 ? " (from memory only: the disk refused)" :
+				     "");
+}
+
+/*
+ * A peer committed the change this node is in (kv_node.next_seen): the
+ * operator's command got every node ready before any commit, so this
+ * node commits too, even when the command's commit never reached it.
+ */
+static void follow_commit(struct daemon *d)
+{
+	if (!d->node.moving || !d->node.next_seen ||
+	    !kv_node_move_ready(&d->node))
+		return;
+	if (commit_here(d, "a peer committed it") == -EIO)
+		d->node.next_seen = false;	/* the next message retries */
+	else
+		d->followed = true;
+}
+
+/* A change no node committed goes away; so do the copies it brought. */
+static void abort_here(struct daemon *d, const struct sockaddr_in *to,
+		       const struct kvw_req *q)
+{
+	unsigned int version = d->node.next.version;
+	long dropped;
+
+	flush(d);
+	if (kv_node_move_abort(&d->node)) {
+		answer(d, to, q->rq.tag, -EINVAL,
+		       "no ring change under way (ring version %u)",
+		       d->node.ring.version);
+		return;
+	}
+	dropped = kv_disk_cleanup(d->disk, &d->node);
+	fprintf(stderr, "smpkit-kv: n%u: ring version %u abandoned, %ld copies dropped\n",
+		d->self, version, dropped);
 	answer(d, to, q->rq.tag, 0,
-	       "ring version %u committed, %ld copies dropped%s",
-	       n->ring.version, dropped < 0 ? 0 : dropped,
-	       dropped < 0 ? " (from memory only: the disk refused)" : "");
+	       "ring version %u abandoned: ring version %u stays",
+	       version, d->node.ring.version);
 }
 
 /* The operator's join or leave (smpkit-kv join|leave): begin, ready?, commit. */
@@ -410,8 +475,9 @@ static void ring_change(struct daemon *d, const struct sockaddr_in *to,
 	case KVW_OP_JOIN:
 	case KVW_OP_LEAVE:
 		if (next_ring(d, to, q, &next))
-			return;
+			return;	/* answered */
 		kv_node_move_begin(n, clock_us(CLOCK_MONOTONIC), &next);
+		d->followed = false;
 		fprintf(stderr, "smpkit-kv: n%u: ring version %u begins (n%lld %s)\n",
 			d->self, next.version, (long long)q->rq.delta,
 			q->rq.op == KVW_OP_LEAVE ? "leaves" : "joins");
@@ -428,9 +494,22 @@ static void ring_change(struct daemon *d, const struct sockaddr_in *to,
 		else
 			answer(d, to, q->rq.tag, 0, "caught up");
 		return;
+	case KVW_OP_ABORT:
+		abort_here(d, to, q);
+		return;
 	default:
-		if (!n->moving)
-			answer(d, to, q->rq.tag, -EINVAL, "no ring change under way");
+		if (!n->moving && d->followed)
+			answer(d, to, q->rq.tag, 0,
+			       "ring version %u committed already (on hearing a peer)",
+			       n->ring.version);
+		else if (!n->moving)
+			answer(d, to, q->rq.tag, -EINVAL,
+			       "no ring change under way (ring version %u)",
+			       n->ring.version);
+		else if (!kv_node_move_ready(n))
+			answer(d, to, q->rq.tag, -EAGAIN,
+			       "not caught up with ring version %u yet",
+			       n->next.version);
 		else
 			commit(d, to, q);
 	}
@@ -501,7 +580,7 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 		status(d, from, q.rq.tag);
 		return;
 	}
-	if (q.rq.op >= KVW_OP_JOIN && q.rq.op <= KVW_OP_LEAVE) {
+	if (q.rq.op >= KVW_OP_JOIN && q.rq.op <= KVW_OP_ABORT) {
 		ring_change(d, from, &q);
 		return;
 	}
@@ -580,14 +659,16 @@ static void usage(FILE *f)
 "usage: smpkit-kv node --id I --peers IP:PORT,... --dir DIR\n"
 "                      [--shards S] [--n N] [--policy siblings|lww]\n"
 "                      [--members LIST] [--duration SEC] [--map-kb KB]\n"
-"                      [--grace-ms MS]\n"
+"                      [--grace-ms MS] [--ae-ms MS]\n"
 "Runs store node I (its address is the I-th of --peers) with its data in\n"
 "the LMDB environment DIR (created). The ring's members are --members\n"
 "(ids like 0-2,4; default every peer) until a join commits: then the\n"
 "members stored in DIR. --map-kb caps the LMDB data (65536 KiB): a batch\n"
 "that does not fit is refused, its clients told so. A tombstone every owner\n"
 "holds is collected after two grace periods of --grace-ms (1000; 0: never),\n"
-"once every peer has purged the versions it deleted.\n");
+"once every peer has purged the versions it deleted. Anti-entropy compares\n"
+"a shard's tree with a co-owner every --ae-ms (50; 0: never, so that only\n"
+"reads and writes repair: bench/kv/repair.sh).\n");
 }
 
 int cmd_kv_node(int argc, char **argv)
@@ -598,11 +679,12 @@ int cmd_kv_node(int argc, char **argv)
 		{ "n", 1, 0, 'n' }, { "policy", 1, 0, 'P' },
 		{ "duration", 1, 0, 't' }, { "members", 1, 0, 'm' },
 		{ "map-kb", 1, 0, 'M' }, { "grace-ms", 1, 0, 'g' },
+		{ "ae-ms", 1, 0, 'A' },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct daemon d;
 	static uint8_t buf[KVW_MAX + 1];
-	uint64_t id = ~0ull, shards = 16, n = 3, duration = 0, map_kb = 65536;
+	uint64_t id = ~0ull, shards = 16, n = 3, duration = 0, map_kb = 65536, v;
 	const char *dir = NULL, *peers = NULL, *members = NULL;
 	uint32_t mask, stored, version = 0;
 	cpu_set_t set;
@@ -654,6 +736,16 @@ int cmd_kv_node(int argc, char **argv)
 		case 'M':
 			map_kb = kv_num("node", optarg, "--map-kb", 32,
 					16ull << 20);
+			break;
+		case 'A':
+			/*
+			 * 0: off, so that only reads and writes repair (the
+			 * tombstone sweep keeps its pace)
+			 */
+			v = kv_num("node", optarg, "--ae-ms", 0, 86400000);
+			cfg.anti_entropy = v != 0;
+			if (v)
+				cfg.ae_every = v * 1000;
 			break;
 		case 'g':
 			/* 0: tombstones stay */
@@ -771,6 +863,7 @@ int cmd_kv_node(int argc, char **argv)
 			on_datagram(&d, buf, len, &from);
 		}
 		flush(&d);
+		follow_commit(&d);
 	}
 	fprintf(stderr, "smpkit-kv: n%u: stopping\n", d.self);
 	close(d.fd);

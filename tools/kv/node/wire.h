@@ -25,6 +25,7 @@ enum kvw_kind { KVW_PEER = 1, KVW_REQ, KVW_REP };
 #define KVW_OP_READY	0x42	/* -EAGAIN until this node caught up */
 #define KVW_OP_COMMIT	0x43
 #define KVW_OP_LEAVE	0x44	/* delta is the leaving member */
+#define KVW_OP_ABORT	0x45	/* drop a change no node committed */
 
 struct kvw_req {
 	struct kv_request rq;

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# kv_change_test: the operator's ring change when it does not go through
+# in one piece, three nodes on loopback (n0 and n1 members, n2 joining).
+# A node that does not answer the begin makes the command abandon the
+# change where it began, so no node stays in it; a staged change that a
+# commit reaches at n0 and n1 only is committed by n2 on its own once it
+# hears from them; a rerun of the join then finds nothing to do; and a
+# staged leave is abandoned everywhere, the ring as it was.
+bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
+. "$(dirname "$0")/../lib/ktap.sh"
+[ -x "$bin" ] || ktap_skip_all "$bin is not built"
+tmp=$(mktemp -d)
+pids=(0 0 0)
+. "$(dirname "$0")/kvlib.sh" || exit 1
+trap cleanup EXIT
+ktap_plan 6
+
+base=$((21000 + ($$ + 4099) % 30000))
+peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
+status() { "$bin" status --node "$(at "$1")" --timeout 500; }
+version() { status "$1" | sed -n 's/.*ring version \([0-9]*\).*/\1/p'; }
+moving() { status "$1" | grep -q 'a change is under way'; }
+
+for i in 0 1 2; do start_node $i --members 0-1; done
+ready 0 && ready 1 && ready 2 &&
+	"$bin" put --node "$(at 0)" k1 before >/dev/null
+ok $? "three nodes answer, two of them members, a value written"
+v=$(version 0)
+
+kill -STOP "${pids[1]}"
+"$bin" join --nodes "$peers" 2 >"$tmp/j1" 2>&1
+rc=$?
+kill -CONT "${pids[1]}"
+sed 's/^/# /' "$tmp/j1"
+[ $rc = 1 ] && grep -q '^n1: no answer$' "$tmp/j1" &&
+	grep -q '^n0: ring version [0-9]* abandoned' "$tmp/j1" &&
+	! moving 0 && ! moving 1 && ! moving 2 && [ "$(version 0)" = "$v" ]
+ok $? "a node that misses the begin: the change is abandoned where it began, no node stays in it"
+
+"$bin" join --stage --nodes "$peers" 2 >"$tmp/j2" 2>&1 &&
+	grep -q '^staged' "$tmp/j2" && moving 2 &&
+	"$bin" commit --nodes "$(at 0),$(at 1)" >"$tmp/c2" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/j2" "$tmp/c2"
+[ $rc = 0 ] && [ "$(version 0)" = $((v + 1)) ]
+ok $? "a staged join committed at n0 and n1 only"
+
+for i in $(seq 100); do
+	! moving 2 && break
+	sleep 0.1
+done
+! moving 2 && [ "$(version 2)" = $((v + 1)) ] &&
+	grep -q 'committed (a peer committed it)' "$tmp/n2.log" &&
+	[ "$("$bin" get --node "$(at 2)" k1)" = before ]
+ok $? "n2, which the commit missed, commits on its own on hearing a peer"
+
+"$bin" join --nodes "$peers" 2 >"$tmp/j3" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/j3"
+[ $rc = 0 ] && grep -q '^nothing to do' "$tmp/j3" &&
+	[ "$(grep -c 'a member already' "$tmp/j3")" = 3 ]
+ok $? "the join run again finds it done at every node"
+
+"$bin" leave --stage --nodes "$peers" 2 >"$tmp/l1" 2>&1 && moving 0 &&
+	"$bin" abort --nodes "$peers" >"$tmp/a1" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/l1" "$tmp/a1"
+[ $rc = 0 ] && ! moving 0 && ! moving 1 && ! moving 2 &&
+	[ "$(version 1)" = $((v + 1)) ] &&
+	"$bin" put --node "$(at 2)" k2 after >/dev/null &&
+	[ "$("$bin" get --node "$(at 1)" k2)" = after ]
+ok $? "a staged leave is abandoned at every node; the ring stays and serves"
+exit $fail
