@@ -435,8 +435,15 @@ static int pin_home(struct wsched_member *m, int cpu)
 	ret = set_cpus_allowed_ptr(current, cpumask_of(cpu));
 	/* Pin, then test; pairs with the detach's test_and_set_bit(). */
 	smp_mb();
-	if (!ret)
+	if (!ret) {
 		WRITE_ONCE(m->pinned, cpu);
+		/*
+		 * A pull to this CPU is the pin now: forget it, so a user
+		 * who later names exactly that CPU is seen (place.c).
+		 */
+		if (READ_ONCE(m->pull_cpu) == cpu)
+			WRITE_ONCE(m->pull_cpu, -1);
+	}
 	if (test_bit(WMF_DETACHED, &m->flags)) {
 		wsched_restore_affinity(m);
 		ret = -ENODEV;

@@ -67,6 +67,11 @@ struct wsched_cpu {
 	struct hrtimer timer;		/* slice end, pinned to cpu */
 	struct irq_work work;		/* hand-off and readmit after a block */
 	struct llist_head blocked;	/* members that blocked holding the token */
+	/* Wake-time placement (place.c): members to pull onto this CPU. */
+	struct llist_head pull;
+	struct irq_work pull_irq;	/* queues pull_work from the probe */
+	struct work_struct pull_work;	/* a kworker bound to this CPU */
+	u64 wake_moves;			/* under lock: woken members placed here */
 };
 
 struct wsched_group {
@@ -106,6 +111,7 @@ struct wsched_member {
 	struct list_head gnode;		/* grp->members, under grp->lock */
 	struct callback_head gate_cb;
 	struct llist_node block_node;
+	struct llist_node pull_node;	/* on a wsched_cpu.pull list */
 	/*
 	 * The user's affinity and its cpuset: set before publication, then
 	 * written only by the member itself (follow_user_affinity()) under
@@ -115,6 +121,8 @@ struct wsched_member {
 	u64 saved_cpuset;		/* cgroup id of its cpuset then */
 	/* CPU its affinity names now, -1 if none: READ_ONCE/WRITE_ONCE */
 	int pinned;
+	/* CPU a wake-time pull last pinned it to, -1 if none: likewise */
+	int pull_cpu;
 	/* protected by the home CPU's lock */
 	int cpu;			/* home CPU: set before publication */
 	enum wsched_mstate state;
@@ -134,6 +142,7 @@ struct wsched_member {
 #define WMF_PARKING	4	/* asleep in its gate, waiting for the token */
 #define WMF_WAKE_GATE	5	/* asleep in the kernel: gate it when it wakes */
 #define WMF_SIGNALLED	6	/* left its gate for a signal: gate it again */
+#define WMF_ON_PULL	7	/* on a wsched_cpu.pull list */
 
 /* main.c */
 extern atomic_t wsched_nr_groups, wsched_nr_members, wsched_nr_pending;
@@ -205,6 +214,12 @@ void wsched_getaffinity_init(void);
 void wsched_getaffinity_exit(void);
 bool wsched_getaffinity_active(void);
 
+/* place.c */
+void wsched_wake_place(struct wsched_member *m);
+void wsched_pull_irq(struct irq_work *w);
+void wsched_pull_work(struct work_struct *w);
+void wsched_pull_sync(struct wsched_cpu *wc);
+
 /* yield.c */
 void wsched_yield_init(void);
 void wsched_yield_exit(void);
@@ -231,13 +246,28 @@ static inline u64 wsched_vrt(struct wsched_member *m)
 	       m->vadj;
 }
 
+/*
+ * Did a wake-time pull (place.c), rather than the user, give @m's task
+ * the one-CPU mask it has? The pull writes pull_cpu before the mask.
+ */
+static inline bool wsched_pulled(struct wsched_member *m)
+{
+	int cpu;
+
+	/* A mask read before: pairs with the smp_mb() in pull_one(). */
+	smp_rmb();
+	cpu = READ_ONCE(m->pull_cpu);
+	return cpu >= 0 && cpumask_equal(m->task->cpus_ptr, cpumask_of(cpu));
+}
+
 /* Did someone else (the user) change the affinity wsched gave @m? */
 static inline bool wsched_affinity_changed(struct wsched_member *m)
 {
 	int pinned = READ_ONCE(m->pinned);
 
 	return pinned >= 0 &&
-	       !cpumask_equal(m->task->cpus_ptr, cpumask_of(pinned));
+	       !cpumask_equal(m->task->cpus_ptr, cpumask_of(pinned)) &&
+	       !wsched_pulled(m);
 }
 
 /*

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Wake-time placement: a member that wakes while its home CPU's token is
+ * held, with another group CPU it may use idle (no holder, none queued),
+ * runs on that idle CPU, which becomes its home. A member whose home is
+ * idle stays home (its cache is there).
+ *
+ * The sched_waking probe decides, under the woken task's pi_lock: it
+ * moves the home and hands the idle CPU's token to the member at once,
+ * so no other wake-up or steal takes that CPU meanwhile. The kernel then
+ * queues the task on the CPU its pin names, the old home, behind that
+ * CPU's holder; affinity cannot change there (it takes the pi_lock and
+ * may sleep). So a kworker on the new home pulls it over with
+ * set_cpus_allowed_ptr(), which moves a task waiting in a run queue
+ * without waiting for it to run. The probe cannot wake that kworker (a
+ * wake-up under a pi_lock); an irq_work on the waking CPU does.
+ * Whichever comes first, the pull or the member's own gate (should the
+ * old home run it first), moves it; the gate then pins it as usual.
+ *
+ * Why not the alternatives (Documentation/wsched.rst, Wake-time
+ * placement): widening the member's affinity before it sleeps needs a
+ * hook at the start of every blocking system call, which a module does
+ * not have; and the probe cannot redirect the kernel's own placement of
+ * a task pinned to one CPU.
+ */
+#include <linux/moduleparam.h>
+#include <linux/sched/task.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+
+/* Off: woken members wait on their home as before (an A/B switch). */
+static bool wake_place = true;
+module_param(wake_place, bool, 0644);
+MODULE_PARM_DESC(wake_place,
+		 "run a woken member on an idle group CPU when its home is busy (default on)");
+
+/*
+ * The idle group CPU nearest to @home (enum wsched_dist) that @m may use,
+ * or NULL. Unlocked reads: the caller checks again under the locks.
+ */
+static struct wsched_cpu *idle_near(struct wsched_member *m,
+				    struct wsched_cpu *home)
+{
+	struct wsched_group *grp = m->grp;
+	struct wsched_cpu *best = NULL;
+	unsigned int i, n = grp->nr_cpus, d, best_d = ~0u;
+
+	for (i = 1; i < n; i++) {
+		struct wsched_cpu *wc = &grp->cpus[(home->idx + i) % n];
+
+		if (READ_ONCE(wc->holder) || READ_ONCE(wc->nr_queued) ||
+		    READ_ONCE(wc->offline) || !cpu_active(wc->cpu) ||
+		    !cpumask_test_cpu(wc->cpu, m->saved_mask))
+			continue;
+		d = grp->dist[home->idx * n + wc->idx];
+		if (d < best_d) {
+			best = wc;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/*
+ * Move @m's home from @from to idle @to and give it @to's token; true if
+ * it did. Both locks held; @m is asleep (blocked, promised a gate).
+ */
+static bool take_idle(struct wsched_member *m, struct wsched_cpu *from,
+		      struct wsched_cpu *to)
+{
+	u64 now;
+
+	if (READ_ONCE(m->cpu) != from->cpu || m->state != WM_BLOCKED ||
+	    !from->holder || to->holder || to->nr_queued || to->offline ||
+	    !cpumask_test_cpu(to->cpu, m->saved_mask))
+		return false;
+	now = wsched_now();
+	from->nr_threads--;
+	to->nr_threads++;
+	WRITE_ONCE(m->cpu, to->cpu);
+	m->st.migrations++;
+	wsched_make_holder(to, m, now);
+	to->wake_moves++;
+	return true;
+}
+
+/*
+ * sched_waking, under @m's task's pi_lock, before the kernel picks its
+ * run queue; any context. @m was promised a gate at this wake-up.
+ */
+void wsched_wake_place(struct wsched_member *m)
+{
+	struct task_struct *p = m->task;
+	struct wsched_cpu *home, *to;
+	unsigned long flags;
+	bool moved;
+
+	if (!READ_ONCE(wake_place) || p == current ||
+	    test_bit(WMF_PARKING, &m->flags) ||
+	    test_bit(WMF_DETACHED, &m->flags) || !wsched_group_live(m->grp))
+		return;
+	home = wsched_group_cpu(m->grp, READ_ONCE(m->cpu));
+	/* Home idle: stay. Busy: is some other CPU idle? */
+	if (!READ_ONCE(home->holder))
+		return;
+	to = idle_near(m, home);
+	if (!to)
+		return;
+	wsched_lock_two(home, to, &flags);
+	moved = take_idle(m, home, to);
+	if (moved && !test_and_set_bit(WMF_ON_PULL, &m->flags)) {
+		refcount_inc(&m->ref);
+		llist_add(&m->pull_node, &to->pull);
+	}
+	wsched_unlock_two(home, to, flags);
+	/* Not the kworker itself: that would be a wake-up under a pi_lock. */
+	if (moved)
+		irq_work_queue(&to->pull_irq);
+}
+
+/* Hard IRQ on the waking CPU: let @wc's kworker pull its members. */
+void wsched_pull_irq(struct irq_work *w)
+{
+	struct wsched_cpu *wc = container_of(w, struct wsched_cpu, pull_irq);
+
+	queue_work_on(wc->cpu, system_highpri_wq, &wc->pull_work);
+}
+
+/*
+ * Move @m's task onto @wc's CPU, its new home, unless its gate did or it
+ * moved on meanwhile. A detach racing with us is handled as in
+ * pin_home(): the mask first, then the test, so that either the detach's
+ * restore sees our mask or we see the detach and restore ourselves.
+ */
+static void pull_one(struct wsched_cpu *wc, struct wsched_member *m)
+{
+	if (!wsched_group_live(wc->grp) || test_bit(WMF_DETACHED, &m->flags))
+		return;
+	WRITE_ONCE(m->pull_cpu, wc->cpu);
+	/* Order pull_cpu before the state reads and the mask write. */
+	smp_mb();
+	if (READ_ONCE(m->cpu) != wc->cpu || READ_ONCE(m->state) != WM_RUNNING ||
+	    READ_ONCE(m->pinned) == wc->cpu)
+		return;
+	if (set_cpus_allowed_ptr(m->task, cpumask_of(wc->cpu)))
+		return;
+	/* Pairs with the detach's test_and_set_bit(). */
+	smp_mb();
+	if (test_bit(WMF_DETACHED, &m->flags))
+		wsched_restore_affinity(m);
+}
+
+/* The kworker bound to @wc's CPU. */
+void wsched_pull_work(struct work_struct *w)
+{
+	struct wsched_cpu *wc = container_of(w, struct wsched_cpu, pull_work);
+	struct wsched_member *m, *n;
+
+	llist_for_each_entry_safe(m, n, llist_del_all(&wc->pull), pull_node) {
+		clear_bit(WMF_ON_PULL, &m->flags);
+		pull_one(wc, m);
+		wsched_member_put(m);
+	}
+}
+
+/* Group teardown, after the probes are gone: no pull is queued again. */
+void wsched_pull_sync(struct wsched_cpu *wc)
+{
+	irq_work_sync(&wc->pull_irq);
+	flush_work(&wc->pull_work);
+	/* A member queued but never pulled (no work ran): drop it. */
+	wsched_pull_work(&wc->pull_work);
+}
