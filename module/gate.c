@@ -339,6 +339,7 @@ static void rehome(struct wsched_member *m, struct wsched_cpu *wc,
 	wsched_lock_two(wc, to, &flags);
 	if (READ_ONCE(m->cpu) == wc->cpu && m->state != WM_GONE &&
 	    !to->offline) {
+		wsched_arrived(wc, m);
 		if (m->state == WM_RUNNING) {
 			struct wsched_member *n = wsched_dispatch_next(wc, wsched_now());
 
@@ -494,6 +495,8 @@ void wsched_gate_run(struct wsched_member *m)
 				return;
 		}
 		wc = wsched_lock_home(m, &flags);
+		/* Here: no idle CPU may take it from a run queue any more. */
+		wsched_arrived(wc, m);
 		if (unlikely(wc->offline)) {
 			/* It went offline since the look above: again. */
 			raw_spin_unlock_irqrestore(&wc->lock, flags);

@@ -126,6 +126,7 @@ struct wsched_group *wsched_group_create(const struct cpumask *mask,
 			     HRTIMER_MODE_REL_PINNED_HARD);
 		wc->timer.function = wsched_slice_end;
 		wc->work = IRQ_WORK_INIT_HARD(wsched_handoff_work);
+		INIT_LIST_HEAD(&wc->arriving);
 		init_llist_head(&wc->pull);
 		wc->pull_irq = IRQ_WORK_INIT_HARD(wsched_pull_irq);
 		INIT_WORK(&wc->pull_work, wsched_pull_work);

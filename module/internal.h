@@ -67,11 +67,19 @@ struct wsched_cpu {
 	struct hrtimer timer;		/* slice end, pinned to cpu */
 	struct irq_work work;		/* hand-off and readmit after a block */
 	struct llist_head blocked;	/* members that blocked holding the token */
-	/* Wake-time placement (place.c): members to pull onto this CPU. */
+	/*
+	 * Wake-time placement (place.c). Under lock: members woken with
+	 * this CPU as home while its token was held, that have not reached
+	 * their gate yet (they wait in the kernel's run queue), and how
+	 * many; woken members placed here or taken from such a list.
+	 */
+	struct list_head arriving;
+	unsigned int nr_arriving;
+	u64 wake_moves;
+	/* Members to pull onto this CPU. */
 	struct llist_head pull;
 	struct irq_work pull_irq;	/* queues pull_work from the probe */
 	struct work_struct pull_work;	/* a kworker bound to this CPU */
-	u64 wake_moves;			/* under lock: woken members placed here */
 };
 
 struct wsched_group {
@@ -127,6 +135,7 @@ struct wsched_member {
 	int cpu;			/* home CPU: set before publication */
 	enum wsched_mstate state;
 	struct list_head qnode;
+	struct list_head anode;		/* on its home's arriving list */
 	bool preempt;			/* slice over: yield at the gate */
 	u64 debt;			/* overrun owed: wsched_debt() */
 	u64 vadj;			/* wake-up credit taken away, ns */
@@ -216,6 +225,8 @@ bool wsched_getaffinity_active(void);
 
 /* place.c */
 void wsched_wake_place(struct wsched_member *m);
+void wsched_arrived(struct wsched_cpu *wc, struct wsched_member *m);
+bool wsched_take_arriving(struct wsched_cpu *wc);
 void wsched_pull_irq(struct irq_work *w);
 void wsched_pull_work(struct work_struct *w);
 void wsched_pull_sync(struct wsched_cpu *wc);

@@ -150,6 +150,7 @@ static struct wsched_member *member_alloc(struct wsched_group *grp,
 	m->pull_cpu = -1;
 	m->state = WM_BLOCKED;
 	INIT_LIST_HEAD(&m->qnode);
+	INIT_LIST_HEAD(&m->anode);
 	init_task_work(&m->gate_cb, wsched_gate);
 	return m;
 }
@@ -306,6 +307,7 @@ void wsched_member_detach(struct wsched_member *m, bool restore)
 		list_del_init(&m->qnode);
 		wc->nr_queued--;
 	}
+	wsched_arrived(wc, m);
 	wc->nr_threads--;
 	WRITE_ONCE(m->state, WM_GONE);
 	raw_spin_unlock_irqrestore(&wc->lock, flags);

@@ -62,6 +62,26 @@ static struct wsched_cpu *idle_near(struct wsched_member *m,
 	return best;
 }
 
+/* Queue @m (a reference taken) for @to's kworker. Caller holds to->lock. */
+static void pull_later(struct wsched_cpu *to, struct wsched_member *m)
+{
+	lockdep_assert_held(&to->lock);
+	if (!test_and_set_bit(WMF_ON_PULL, &m->flags)) {
+		refcount_inc(&m->ref);
+		llist_add(&m->pull_node, &to->pull);
+	}
+}
+
+/* @m reached its gate, moved or left: off @wc's arriving list. */
+void wsched_arrived(struct wsched_cpu *wc, struct wsched_member *m)
+{
+	lockdep_assert_held(&wc->lock);
+	if (list_empty(&m->anode))
+		return;
+	list_del_init(&m->anode);
+	wc->nr_arriving--;
+}
+
 /*
  * Move @m's home from @from to idle @to and give it @to's token; true if
  * it did. Both locks held; @m is asleep (blocked, promised a gate).
@@ -76,6 +96,8 @@ static bool take_idle(struct wsched_member *m, struct wsched_cpu *from,
 	    !cpumask_test_cpu(to->cpu, m->saved_mask))
 		return false;
 	now = wsched_now();
+	/* Woken before and blocked again on its way to the gate. */
+	wsched_arrived(from, m);
 	from->nr_threads--;
 	to->nr_threads++;
 	WRITE_ONCE(m->cpu, to->cpu);
@@ -83,6 +105,24 @@ static bool take_idle(struct wsched_member *m, struct wsched_cpu *from,
 	wsched_make_holder(to, m, now);
 	to->wake_moves++;
 	return true;
+}
+
+/*
+ * No CPU was idle at @m's wake-up: it waits in @home's run queue behind
+ * the holder. A group CPU that goes idle before it reaches its gate may
+ * take it from there (wsched_take_arriving()).
+ */
+static void arrive(struct wsched_member *m, struct wsched_cpu *home)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&home->lock, flags);
+	if (READ_ONCE(m->cpu) == home->cpu && m->state == WM_BLOCKED &&
+	    home->holder && list_empty(&m->anode)) {
+		list_add_tail(&m->anode, &home->arriving);
+		home->nr_arriving++;
+	}
+	raw_spin_unlock_irqrestore(&home->lock, flags);
 }
 
 /*
@@ -105,18 +145,101 @@ void wsched_wake_place(struct wsched_member *m)
 	if (!READ_ONCE(home->holder))
 		return;
 	to = idle_near(m, home);
-	if (!to)
+	if (!to) {
+		arrive(m, home);
 		return;
+	}
 	wsched_lock_two(home, to, &flags);
 	moved = take_idle(m, home, to);
-	if (moved && !test_and_set_bit(WMF_ON_PULL, &m->flags)) {
-		refcount_inc(&m->ref);
-		llist_add(&m->pull_node, &to->pull);
-	}
+	if (moved)
+		pull_later(to, m);
 	wsched_unlock_two(home, to, flags);
 	/* Not the kworker itself: that would be a wake-up under a pi_lock. */
 	if (moved)
 		irq_work_queue(&to->pull_irq);
+	else
+		arrive(m, home);
+}
+
+/*
+ * Take the first member of @v's arriving list that may run on @wc and
+ * waits in a run queue now: not running (its gate would run first), not
+ * asleep again. Both locks held; @wc is idle.
+ */
+static struct wsched_member *pick_arriving(struct wsched_cpu *wc,
+					   struct wsched_cpu *v)
+{
+	struct wsched_member *m;
+
+	list_for_each_entry(m, &v->arriving, anode) {
+		struct task_struct *p = m->task;
+
+		if (m->state != WM_BLOCKED || READ_ONCE(m->cpu) != v->cpu ||
+		    !cpumask_test_cpu(wc->cpu, m->saved_mask) ||
+		    READ_ONCE(p->on_cpu) || wsched_task_blocked(p))
+			continue;
+		return m;
+	}
+	return NULL;
+}
+
+/*
+ * @wc went idle with nothing queued anywhere in the group: take a member
+ * woken behind a busy holder, still in that CPU's run queue, and pull it
+ * over. True if it did. Caller holds no lock (the pull may wake).
+ */
+bool wsched_take_arriving(struct wsched_cpu *wc)
+{
+	struct wsched_group *grp = wc->grp;
+	struct wsched_member *m = NULL;
+	unsigned int i, n = grp->nr_cpus;
+	unsigned long flags;
+
+	if (!READ_ONCE(wake_place))
+		return false;
+	for (i = 1; i < n && !m; i++) {
+		struct wsched_cpu *v = &grp->cpus[(wc->idx + i) % n];
+		u64 now;
+
+		if (!READ_ONCE(v->nr_arriving))
+			continue;
+		wsched_lock_two(wc, v, &flags);
+		if (wc->holder || wc->nr_queued || wc->offline) {
+			wsched_unlock_two(wc, v, flags);
+			return false;
+		}
+		m = pick_arriving(wc, v);
+		if (m) {
+			now = wsched_now();
+			wsched_arrived(v, m);
+			v->nr_threads--;
+			wc->nr_threads++;
+			WRITE_ONCE(m->cpu, wc->cpu);
+			m->st.migrations++;
+			wsched_make_holder(wc, m, now);
+			/*
+			 * It may have run and blocked since the look: then
+			 * the switch probe saw it blocked, not holding, and
+			 * handed nothing back. Its gate, promised at the
+			 * wake-up, takes it from here. (A block after this
+			 * point is a holder's, handed off as usual.)
+			 */
+			smp_mb();
+			if (wsched_task_blocked(m->task)) {
+				WRITE_ONCE(m->state, WM_BLOCKED);
+				wc->holder = NULL;
+				wc->idle_since = now;
+				m = NULL;
+			} else {
+				wc->wake_moves++;
+				pull_later(wc, m);
+			}
+		}
+		wsched_unlock_two(wc, v, flags);
+	}
+	if (m)
+		queue_work_on(wc->cpu, system_highpri_wq, &wc->pull_work);
+	return m;
 }
 
 /* Hard IRQ on the waking CPU: let @wc's kworker pull its members. */
