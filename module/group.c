@@ -128,7 +128,6 @@ struct wsched_group *wsched_group_create(const struct cpumask *mask,
 		wc->work = IRQ_WORK_INIT_HARD(wsched_handoff_work);
 		INIT_LIST_HEAD(&wc->arriving);
 		init_llist_head(&wc->pull);
-		wc->pull_irq = IRQ_WORK_INIT_HARD(wsched_pull_irq);
 		INIT_WORK(&wc->pull_work, wsched_pull_work);
 		wc->grp = grp;
 		wc->cpu = cpu;

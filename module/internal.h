@@ -78,7 +78,6 @@ struct wsched_cpu {
 	u64 wake_moves;
 	/* Members to pull onto this CPU. */
 	struct llist_head pull;
-	struct irq_work pull_irq;	/* queues pull_work from the probe */
 	struct work_struct pull_work;	/* a kworker bound to this CPU */
 };
 
@@ -227,7 +226,6 @@ bool wsched_getaffinity_active(void);
 void wsched_wake_place(struct wsched_member *m);
 void wsched_arrived(struct wsched_cpu *wc, struct wsched_member *m);
 bool wsched_take_arriving(struct wsched_cpu *wc);
-void wsched_pull_irq(struct irq_work *w);
 void wsched_pull_work(struct work_struct *w);
 void wsched_pull_sync(struct wsched_cpu *wc);
 

@@ -5,23 +5,21 @@
  * runs on that idle CPU, which becomes its home. A member whose home is
  * idle stays home (its cache is there).
  *
- * The sched_waking probe decides, under the woken task's pi_lock: it
- * moves the home and hands the idle CPU's token to the member at once,
- * so no other wake-up or steal takes that CPU meanwhile. The kernel then
- * queues the task on the CPU its pin names, the old home, behind that
- * CPU's holder; affinity cannot change there (it takes the pi_lock and
- * may sleep). So a kworker on the new home pulls it over with
- * set_cpus_allowed_ptr(), which moves a task waiting in a run queue
- * without waiting for it to run. The probe cannot wake that kworker (a
- * wake-up under a pi_lock); an irq_work on the waking CPU does.
- * Whichever comes first, the pull or the member's own gate (should the
- * old home run it first), moves it; the gate then pins it as usual.
+ * The sched_waking probe decides, under the woken task's pi_lock and
+ * before the kernel picks a run queue: it moves the home, hands the idle
+ * CPU's token to the member at once (so no other wake-up or steal takes
+ * that CPU meanwhile) and points the task's one allowed CPU there, so
+ * that the kernel's own wake-up queues it on the idle CPU (redirect()).
+ * A member woken when no CPU was idle goes on its home's arriving list
+ * while it waits in the kernel's run queue for its gate; a group CPU
+ * that goes idle before then takes it (wsched_take_arriving()) and a
+ * kworker there pulls it over with set_cpus_allowed_ptr(), which moves
+ * a task waiting in a run queue without waiting for it to run.
  *
- * Why not the alternatives (Documentation/wsched.rst, Wake-time
- * placement): widening the member's affinity before it sleeps needs a
- * hook at the start of every blocking system call, which a module does
- * not have; and the probe cannot redirect the kernel's own placement of
- * a task pinned to one CPU.
+ * Documentation/wsched.rst (Wake-time placement) says why not the other
+ * ways: a kworker for every wake-up placement cost more than it saved in
+ * the rig, and widening the member's affinity before it sleeps needs a
+ * hook at the start of every blocking system call.
  */
 #include <linux/moduleparam.h>
 #include <linux/sched/task.h>
@@ -126,6 +124,42 @@ static void arrive(struct wsched_member *m, struct wsched_cpu *home)
 }
 
 /*
+ * Can @m's wake-up go elsewhere than @home? Under the pi_lock: asleep,
+ * off every run queue (a task still queued, or EEVDF's delayed dequeue,
+ * is woken where it is), with the pin wsched gave it as its only CPU.
+ */
+static bool can_redirect(struct wsched_member *m, struct wsched_cpu *home)
+{
+	struct task_struct *p = m->task;
+
+	lockdep_assert_held(&p->pi_lock);
+	return !READ_ONCE(p->on_rq) && p->cpus_ptr == &p->cpus_mask &&
+	       !p->migration_disabled && READ_ONCE(m->pinned) == home->cpu &&
+	       cpumask_equal(&p->cpus_mask, cpumask_of(home->cpu));
+}
+
+/*
+ * Make @cpu the only CPU of @m's task, which the wake-up in progress
+ * then picks (for a task allowed one CPU, the kernel's placement is that
+ * CPU). This is what set_cpus_allowed_common() writes; the kernel does
+ * it under the pi_lock and the task's rq lock, and we hold only the
+ * first. Enough here: the task is off every run queue (can_redirect()),
+ * so no path that holds only an rq lock reads its mask (balancing and
+ * push/pull look at queued tasks), and every other reader (the wake-up
+ * itself, sched_getaffinity(), set_cpus_allowed_ptr()) takes the
+ * pi_lock. pull_cpu first: the gate and a leave must take the mask for
+ * wsched's (wsched_pulled()); pairs with the smp_rmb() there.
+ */
+static void redirect(struct wsched_member *m, int cpu)
+{
+	struct task_struct *p = m->task;
+
+	WRITE_ONCE(m->pull_cpu, cpu);
+	smp_wmb();
+	cpumask_copy(&p->cpus_mask, cpumask_of(cpu));
+}
+
+/*
  * sched_waking, under @m's task's pi_lock, before the kernel picks its
  * run queue; any context. @m was promised a gate at this wake-up.
  */
@@ -144,7 +178,7 @@ void wsched_wake_place(struct wsched_member *m)
 	/* Home idle: stay. Busy: is some other CPU idle? */
 	if (!READ_ONCE(home->holder))
 		return;
-	to = idle_near(m, home);
+	to = can_redirect(m, home) ? idle_near(m, home) : NULL;
 	if (!to) {
 		arrive(m, home);
 		return;
@@ -152,12 +186,9 @@ void wsched_wake_place(struct wsched_member *m)
 	wsched_lock_two(home, to, &flags);
 	moved = take_idle(m, home, to);
 	if (moved)
-		pull_later(to, m);
+		redirect(m, to->cpu);
 	wsched_unlock_two(home, to, flags);
-	/* Not the kworker itself: that would be a wake-up under a pi_lock. */
-	if (moved)
-		irq_work_queue(&to->pull_irq);
-	else
+	if (!moved)
 		arrive(m, home);
 }
 
@@ -193,11 +224,18 @@ bool wsched_take_arriving(struct wsched_cpu *wc)
 	struct wsched_group *grp = wc->grp;
 	struct wsched_member *m = NULL;
 	unsigned int i, n = grp->nr_cpus;
-	unsigned long flags;
+	unsigned long flags, irq;
 
 	if (!READ_ONCE(wake_place))
 		return false;
-	for (i = 1; i < n && !m; i++) {
+	/*
+	 * Interrupts off from the look at the group to the queueing of the
+	 * work: wsched_group_destroy() flushes the work a grace period after
+	 * marking the group dead, so it either sees this work or we see the
+	 * mark (as arm_timer()).
+	 */
+	local_irq_save(irq);
+	for (i = 1; i < n && !m && wsched_group_live(grp); i++) {
 		struct wsched_cpu *v = &grp->cpus[(wc->idx + i) % n];
 		u64 now;
 
@@ -206,7 +244,7 @@ bool wsched_take_arriving(struct wsched_cpu *wc)
 		wsched_lock_two(wc, v, &flags);
 		if (wc->holder || wc->nr_queued || wc->offline) {
 			wsched_unlock_two(wc, v, flags);
-			return false;
+			break;
 		}
 		m = pick_arriving(wc, v);
 		if (m) {
@@ -237,17 +275,11 @@ bool wsched_take_arriving(struct wsched_cpu *wc)
 		}
 		wsched_unlock_two(wc, v, flags);
 	}
+	/* Unlocked: queueing may wake the kworker. */
 	if (m)
 		queue_work_on(wc->cpu, system_highpri_wq, &wc->pull_work);
+	local_irq_restore(irq);
 	return m;
-}
-
-/* Hard IRQ on the waking CPU: let @wc's kworker pull its members. */
-void wsched_pull_irq(struct irq_work *w)
-{
-	struct wsched_cpu *wc = container_of(w, struct wsched_cpu, pull_irq);
-
-	queue_work_on(wc->cpu, system_highpri_wq, &wc->pull_work);
 }
 
 /*
@@ -290,7 +322,6 @@ void wsched_pull_work(struct work_struct *w)
 /* Group teardown, after the probes are gone: no pull is queued again. */
 void wsched_pull_sync(struct wsched_cpu *wc)
 {
-	irq_work_sync(&wc->pull_irq);
 	flush_work(&wc->pull_work);
 	/* A member queued but never pulled (no work ran): drop it. */
 	wsched_pull_work(&wc->pull_work);
