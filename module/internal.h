@@ -9,7 +9,8 @@
  *   a task's pi_lock > wsched_cpu.lock (the sched_waking probe runs under
  *   the woken task's pi_lock).
  * Nothing may wake a task or change affinity under a wsched_cpu.lock:
- * both take the rq lock, which nests outside it.
+ * both take the rq lock, which nests outside it. (place.c's redirect()
+ * writes a waking task's mask under its pi_lock alone, after unlocking.)
  */
 #ifndef WSCHED_INTERNAL_H
 #define WSCHED_INTERNAL_H

@@ -155,6 +155,7 @@ static void redirect(struct wsched_member *m, int cpu)
 	struct task_struct *p = m->task;
 
 	WRITE_ONCE(m->pull_cpu, cpu);
+	/* pull_cpu before the mask: pairs with wsched_pulled()'s smp_rmb(). */
 	smp_wmb();
 	cpumask_copy(&p->cpus_mask, cpumask_of(cpu));
 }
@@ -185,10 +186,11 @@ void wsched_wake_place(struct wsched_member *m)
 	}
 	wsched_lock_two(home, to, &flags);
 	moved = take_idle(m, home, to);
+	wsched_unlock_two(home, to, flags);
+	/* Unlocked (no affinity change under a wsched_cpu lock): the pi_lock suffices. */
 	if (moved)
 		redirect(m, to->cpu);
-	wsched_unlock_two(home, to, flags);
-	if (!moved)
+	else
 		arrive(m, home);
 }
 
