@@ -37,6 +37,24 @@ static struct {
 	int w_cpu;			/* where W ran */
 } x;
 
+#define WAKE_PLACE	"/sys/module/wsched/parameters/wake_place"
+
+/* Set the module's wake_place to @on; returns its old value, -1 if none. */
+static int set_wake_place(int on)
+{
+	FILE *f = fopen(WAKE_PLACE, "r+");
+	char old = 0;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, " %c", &old) != 1 || fseek(f, 0, SEEK_SET) ||
+	    fputc(on ? '1' : '0', f) == EOF) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : old == 'Y' || old == '1';
+}
+
 static void futex_op(_Atomic uint32_t *w, int op, uint32_t val)
 {
 	struct timespec ts = { .tv_sec = 1 };
@@ -167,7 +185,7 @@ static bool round_once(bool busy, uint64_t *lat, int *cpu)
 int main(void)
 {
 	uint64_t lat[BUSY_ROUNDS], med;
-	int cpu, on_other = 0, stayed = 0, i;
+	int cpu, on_other = 0, stayed = 0, was, i;
 	struct wsched_params p;
 	pthread_t s, w;
 	cpu_set_t me;
@@ -177,6 +195,12 @@ int main(void)
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 3)
 		ktap_skip_all("needs 3 CPUs (two for the group, one for the test)");
 	ktap_plan(2);
+	/* On for this test, whatever the default; restored at the end. */
+	was = set_wake_place(1);
+	if (was < 0) {
+		printf("Bail out! %s: cannot set it\n", WAKE_PLACE);
+		return KTAP_FAIL;
+	}
 	wsched_params_default(&p);
 	p.slice_us = SLICE_US;
 	p.balance = WSCHED_BALANCE_NONE;
@@ -223,6 +247,7 @@ int main(void)
 	pthread_join(s, NULL);
 	pthread_join(w, NULL);
 	close(x.fd);
+	set_wake_place(was);
 	if (atomic_load(&x.errors)) {
 		printf("Bail out! %d setup errors (join, affinity, SCHED_FIFO or a lost round)\n",
 		       atomic_load(&x.errors));
