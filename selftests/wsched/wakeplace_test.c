@@ -30,6 +30,7 @@ static struct {
 	atomic_int s_spinning;
 	_Atomic uint32_t w_seq;		/* bumped to wake W */
 	atomic_int w_ready;		/* W is home and about to sleep */
+	atomic_int w_tid;
 	atomic_int w_done;		/* W ran after the wake-up */
 	atomic_int errors;
 	uint64_t t_wake;		/* when W was woken, ns */
@@ -124,6 +125,7 @@ static void *wakee(void *arg)
 	uint32_t seq = 0;
 
 	(void)arg;
+	atomic_store(&x.w_tid, gettid());
 	set_mask(HOME, OTHER);
 	if (wsched_join(x.fd, 0, NULL)) {
 		atomic_fetch_add(&x.errors, 1);
@@ -160,9 +162,14 @@ static void set_s(bool run)
 /* One wake-up of W, with S spinning on W's home (@busy) or asleep. */
 static bool round_once(bool busy, uint64_t *lat, int *cpu)
 {
+	int ms = 5000;
+
 	if (!wait_flag(&x.w_ready, 1, 5000))
 		return false;
-	sleep_ms(20);			/* W asleep in its futex */
+	/* W asleep in its futex (its promise of a gate is the probe's cue). */
+	while (task_state(getpid(), atomic_load(&x.w_tid)) != 'S' && ms--)
+		sleep_ms(1);
+	sleep_ms(5);
 	if (busy) {
 		set_s(true);
 		if (!wait_flag(&x.s_spinning, 1, 5000))
