@@ -129,7 +129,7 @@ struct wsched_member {
 	u64 saved_cpuset;		/* cgroup id of its cpuset then */
 	/* CPU its affinity names now, -1 if none: READ_ONCE/WRITE_ONCE */
 	int pinned;
-	/* CPU a wake-time pull last pinned it to, -1 if none: likewise */
+	/* CPU wake-time placement last pointed it at, -1 if none: likewise */
 	int pull_cpu;
 	/* protected by the home CPU's lock */
 	int cpu;			/* home CPU: set before publication */
@@ -257,14 +257,18 @@ static inline u64 wsched_vrt(struct wsched_member *m)
 }
 
 /*
- * Did a wake-time pull (place.c), rather than the user, give @m's task
- * the one-CPU mask it has? The pull writes pull_cpu before the mask.
+ * Did wake-time placement (place.c: the probe's redirect() or a pull),
+ * rather than the user, give @m's task the one-CPU mask it has? Both
+ * write pull_cpu before the mask.
  */
 static inline bool wsched_pulled(struct wsched_member *m)
 {
 	int cpu;
 
-	/* A mask read before: pairs with the smp_mb() in pull_one(). */
+	/*
+	 * Callers may have read the mask already: pairs with the barriers
+	 * in redirect() and pull_one().
+	 */
 	smp_rmb();
 	cpu = READ_ONCE(m->pull_cpu);
 	return cpu >= 0 && cpumask_equal(m->task->cpus_ptr, cpumask_of(cpu));
