@@ -339,6 +339,7 @@ static void rehome(struct wsched_member *m, struct wsched_cpu *wc,
 	wsched_lock_two(wc, to, &flags);
 	if (READ_ONCE(m->cpu) == wc->cpu && m->state != WM_GONE &&
 	    !to->offline) {
+		wsched_arrived(wc, m);
 		if (m->state == WM_RUNNING) {
 			struct wsched_member *n = wsched_dispatch_next(wc, wsched_now());
 
@@ -435,8 +436,15 @@ static int pin_home(struct wsched_member *m, int cpu)
 	ret = set_cpus_allowed_ptr(current, cpumask_of(cpu));
 	/* Pin, then test; pairs with the detach's test_and_set_bit(). */
 	smp_mb();
-	if (!ret)
+	if (!ret) {
 		WRITE_ONCE(m->pinned, cpu);
+		/*
+		 * A pull to this CPU is the pin now: forget it, so a user
+		 * who later names exactly that CPU is seen (place.c).
+		 */
+		if (READ_ONCE(m->pull_cpu) == cpu)
+			WRITE_ONCE(m->pull_cpu, -1);
+	}
 	if (test_bit(WMF_DETACHED, &m->flags)) {
 		wsched_restore_affinity(m);
 		ret = -ENODEV;
@@ -487,6 +495,8 @@ void wsched_gate_run(struct wsched_member *m)
 				return;
 		}
 		wc = wsched_lock_home(m, &flags);
+		/* Here: no idle CPU may take it from a run queue any more. */
+		wsched_arrived(wc, m);
 		if (unlikely(wc->offline)) {
 			/* It went offline since the look above: again. */
 			raw_spin_unlock_irqrestore(&wc->lock, flags);

@@ -126,6 +126,9 @@ struct wsched_group *wsched_group_create(const struct cpumask *mask,
 			     HRTIMER_MODE_REL_PINNED_HARD);
 		wc->timer.function = wsched_slice_end;
 		wc->work = IRQ_WORK_INIT_HARD(wsched_handoff_work);
+		INIT_LIST_HEAD(&wc->arriving);
+		init_llist_head(&wc->pull);
+		INIT_WORK(&wc->pull_work, wsched_pull_work);
 		wc->grp = grp;
 		wc->cpu = cpu;
 		wc->idx = i;
@@ -385,6 +388,7 @@ void wsched_group_destroy(struct wsched_group *grp)
 		struct wsched_cpu *wc = &grp->cpus[i];
 
 		irq_work_sync(&wc->work);
+		wsched_pull_sync(wc);
 		hrtimer_cancel(&wc->timer);
 		llist_for_each_entry_safe(m, n, llist_del_all(&wc->blocked),
 					  block_node) {

@@ -95,8 +95,10 @@ static void probe_waking(void *data, struct task_struct *p)
 {
 	struct wsched_member *m = wsched_member_find(p);
 
-	if (m && test_bit(WMF_WAKE_GATE, &m->flags))
+	if (m && test_bit(WMF_WAKE_GATE, &m->flags)) {
+		wsched_wake_place(m);
 		wsched_gate_woken(m);
+	}
 }
 
 /*

@@ -9,7 +9,8 @@
  *   a task's pi_lock > wsched_cpu.lock (the sched_waking probe runs under
  *   the woken task's pi_lock).
  * Nothing may wake a task or change affinity under a wsched_cpu.lock:
- * both take the rq lock, which nests outside it.
+ * both take the rq lock, which nests outside it. (place.c's redirect()
+ * writes a waking task's mask under its pi_lock alone, after unlocking.)
  */
 #ifndef WSCHED_INTERNAL_H
 #define WSCHED_INTERNAL_H
@@ -67,6 +68,18 @@ struct wsched_cpu {
 	struct hrtimer timer;		/* slice end, pinned to cpu */
 	struct irq_work work;		/* hand-off and readmit after a block */
 	struct llist_head blocked;	/* members that blocked holding the token */
+	/*
+	 * Wake-time placement (place.c). Under lock: members woken with
+	 * this CPU as home while its token was held, that have not reached
+	 * their gate yet (they wait in the kernel's run queue), and how
+	 * many; woken members placed here or taken from such a list.
+	 */
+	struct list_head arriving;
+	unsigned int nr_arriving;
+	u64 wake_moves;
+	/* Members to pull onto this CPU. */
+	struct llist_head pull;
+	struct work_struct pull_work;	/* a kworker bound to this CPU */
 };
 
 struct wsched_group {
@@ -106,6 +119,7 @@ struct wsched_member {
 	struct list_head gnode;		/* grp->members, under grp->lock */
 	struct callback_head gate_cb;
 	struct llist_node block_node;
+	struct llist_node pull_node;	/* on a wsched_cpu.pull list */
 	/*
 	 * The user's affinity and its cpuset: set before publication, then
 	 * written only by the member itself (follow_user_affinity()) under
@@ -115,10 +129,13 @@ struct wsched_member {
 	u64 saved_cpuset;		/* cgroup id of its cpuset then */
 	/* CPU its affinity names now, -1 if none: READ_ONCE/WRITE_ONCE */
 	int pinned;
+	/* CPU wake-time placement last pointed it at, -1 if none: likewise */
+	int pull_cpu;
 	/* protected by the home CPU's lock */
 	int cpu;			/* home CPU: set before publication */
 	enum wsched_mstate state;
 	struct list_head qnode;
+	struct list_head anode;		/* on its home's arriving list */
 	bool preempt;			/* slice over: yield at the gate */
 	u64 debt;			/* overrun owed: wsched_debt() */
 	u64 vadj;			/* wake-up credit taken away, ns */
@@ -134,6 +151,7 @@ struct wsched_member {
 #define WMF_PARKING	4	/* asleep in its gate, waiting for the token */
 #define WMF_WAKE_GATE	5	/* asleep in the kernel: gate it when it wakes */
 #define WMF_SIGNALLED	6	/* left its gate for a signal: gate it again */
+#define WMF_ON_PULL	7	/* on a wsched_cpu.pull list */
 
 /* main.c */
 extern atomic_t wsched_nr_groups, wsched_nr_members, wsched_nr_pending;
@@ -205,6 +223,13 @@ void wsched_getaffinity_init(void);
 void wsched_getaffinity_exit(void);
 bool wsched_getaffinity_active(void);
 
+/* place.c */
+void wsched_wake_place(struct wsched_member *m);
+void wsched_arrived(struct wsched_cpu *wc, struct wsched_member *m);
+bool wsched_take_arriving(struct wsched_cpu *wc);
+void wsched_pull_work(struct work_struct *w);
+void wsched_pull_sync(struct wsched_cpu *wc);
+
 /* yield.c */
 void wsched_yield_init(void);
 void wsched_yield_exit(void);
@@ -231,13 +256,32 @@ static inline u64 wsched_vrt(struct wsched_member *m)
 	       m->vadj;
 }
 
+/*
+ * Did wake-time placement (place.c: the probe's redirect() or a pull),
+ * rather than the user, give @m's task the one-CPU mask it has? Both
+ * write pull_cpu before the mask.
+ */
+static inline bool wsched_pulled(struct wsched_member *m)
+{
+	int cpu;
+
+	/*
+	 * Callers may have read the mask already: pairs with the barriers
+	 * in redirect() and pull_one().
+	 */
+	smp_rmb();
+	cpu = READ_ONCE(m->pull_cpu);
+	return cpu >= 0 && cpumask_equal(m->task->cpus_ptr, cpumask_of(cpu));
+}
+
 /* Did someone else (the user) change the affinity wsched gave @m? */
 static inline bool wsched_affinity_changed(struct wsched_member *m)
 {
 	int pinned = READ_ONCE(m->pinned);
 
 	return pinned >= 0 &&
-	       !cpumask_equal(m->task->cpus_ptr, cpumask_of(pinned));
+	       !cpumask_equal(m->task->cpus_ptr, cpumask_of(pinned)) &&
+	       !wsched_pulled(m);
 }
 
 /*

@@ -147,8 +147,10 @@ static struct wsched_member *member_alloc(struct wsched_group *grp,
 	m->grp = grp;
 	m->cpu = -1;
 	m->pinned = -1;
+	m->pull_cpu = -1;
 	m->state = WM_BLOCKED;
 	INIT_LIST_HEAD(&m->qnode);
+	INIT_LIST_HEAD(&m->anode);
 	init_task_work(&m->gate_cb, wsched_gate);
 	return m;
 }
@@ -305,6 +307,7 @@ void wsched_member_detach(struct wsched_member *m, bool restore)
 		list_del_init(&m->qnode);
 		wc->nr_queued--;
 	}
+	wsched_arrived(wc, m);
 	wc->nr_threads--;
 	WRITE_ONCE(m->state, WM_GONE);
 	raw_spin_unlock_irqrestore(&wc->lock, flags);
@@ -374,16 +377,20 @@ void wsched_restore_affinity(struct wsched_member *m)
 	int pinned = READ_ONCE(m->pinned);
 	cpumask_var_t mask;
 	u64 cpuset;
+	bool ours;
 
 	if (pinned < 0 || (p->flags & PF_EXITING))
 		return;
-	if (!cpumask_equal(p->cpus_ptr, cpumask_of(pinned)) && cpu_active(pinned))
+	/* A wake-time pull's mask is ours as much as the pin (place.c). */
+	ours = cpumask_equal(p->cpus_ptr, cpumask_of(pinned)) ||
+	       wsched_pulled(m);
+	if (!ours && cpu_active(pinned))
 		return;
 	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
 		return;
 	/* A copy: the member may be rewriting it in its gate right now. */
 	cpuset = wsched_saved_mask(m, mask);
-	if (!cpumask_equal(p->cpus_ptr, cpumask_of(pinned))) {
+	if (!ours) {
 		if (cpumask_and(mask, mask, p->cpus_ptr))
 			set_cpus_allowed_ptr(p, mask);
 	} else if (wsched_cpuset_id(p) == cpuset) {

@@ -63,7 +63,7 @@ static int group_show(struct seq_file *s, void *unused)
 		   grp->balance, grp->balance_gap, grp->place, READ_ONCE(grp->dead) ? " dead" : "",
 		   READ_ONCE(grp->released) ? " released" : "");
 	/* holder, timer, pinned, on_cpu and flags: for a hang's post-mortem. */
-	seq_puts(s, "cpu threads queued dispatches preemptions blocks steals_tried steals_ok balance_moves idle_ms holder timer\n");
+	seq_puts(s, "cpu threads queued dispatches preemptions blocks steals_tried steals_ok balance_moves idle_ms holder timer wake_moves\n");
 	for (i = 0; i < grp->nr_cpus; i++) {
 		struct wsched_cpu *wc = &grp->cpus[i];
 		struct wsched_member *h;
@@ -71,13 +71,13 @@ static int group_show(struct seq_file *s, void *unused)
 		wsched_fill_cpu_stats(wc, &cs);
 		rcu_read_lock();
 		h = READ_ONCE(wc->holder);
-		seq_printf(s, "%u %u %u %llu %llu %llu %llu %llu %llu %llu %d %d\n",
+		seq_printf(s, "%u %u %u %llu %llu %llu %llu %llu %llu %llu %d %d %llu\n",
 			   cs.cpu, cs.nr_threads, cs.nr_queued, cs.dispatches,
 			   cs.preemptions, cs.blocks, cs.steals_tried,
 			   cs.steals_ok, cs.balance_moves,
 			   cs.idle_ns / NSEC_PER_MSEC,
 			   h ? task_pid_nr(h->task) : 0,
-			   READ_ONCE(wc->timer_armed));
+			   READ_ONCE(wc->timer_armed), READ_ONCE(wc->wake_moves));
 		rcu_read_unlock();
 	}
 	seq_puts(s, "tid cpu state dispatches preemptions blocks migrations runtime_ms gated_ms pinned on_cpu flags\n");

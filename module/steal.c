@@ -119,6 +119,12 @@ bool wsched_steal(struct wsched_cpu *wc)
 	raw_spin_lock_irqsave(&wc->lock, flags);
 	wc->st.steals_tried++;
 	raw_spin_unlock_irqrestore(&wc->lock, flags);
+	/* Nothing queued anywhere: a woken member not at its gate yet? */
+	if (!w && wsched_take_arriving(wc)) {
+		if (nrq != buf)
+			kfree(nrq);
+		return true;
+	}
 	if (p) {
 		wake_up_process(p);
 		put_task_struct(p);

@@ -56,6 +56,22 @@ void bench_pin(int cpu)
 	bench_set_mask(&one);
 }
 
+/*
+ * wake_place is a module parameter, not a group's: set it for each
+ * variant, so that one left off does not leak into the next. A module
+ * without it (an older build) has placement neither way.
+ */
+static void set_wake_place(bool on)
+{
+	FILE *f = fopen("/sys/module/wsched/parameters/wake_place", "w");
+
+	if (!f)
+		return;
+	fputs(on ? "1" : "0", f);
+	if (fclose(f))
+		die_errno("setting wsched's wake_place");
+}
+
 int bench_group(const struct bench_variant *v, const cpu_set_t *cpus)
 {
 	struct wsched_params p;
@@ -73,6 +89,7 @@ int bench_group(const struct bench_variant *v, const cpu_set_t *cpus)
 	if (v->slice_us)
 		p.slice_us = v->slice_us;
 	p.balance_gap = v->balance_gap;
+	set_wake_place(!v->no_wake_place);
 	fd = wsched_open();
 	if (fd < 0) {
 		errno = -fd;

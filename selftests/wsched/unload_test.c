@@ -67,22 +67,6 @@ static void *sleep_join(void *arg)
 	return NULL;
 }
 
-/* 'S' when @tid of this process sleeps interruptibly, or 0. */
-static char task_state(pid_t pid, pid_t tid)
-{
-	char path[64], buf[256], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /* How many threads of @pid sleep interruptibly; -1 if it has one awake. */
 static int threads_asleep(pid_t pid)
 {

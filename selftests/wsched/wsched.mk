@@ -5,7 +5,7 @@
 WSCHED_TESTS := module_test abi_test rr_test handoff_test fair_test steal_test \
 	affinity_test lifecycle_test hotplug_test watchdog_test signal_test \
 	unload_test sigtimer_test cpuset_test seecpus_test \
-	sleeper_test
+	sleeper_test wakeplace_test
 TESTS += $(addprefix wsched/,$(WSCHED_TESTS))
 VM_TESTS += $(addprefix wsched/,$(WSCHED_TESTS))
 WUTIL_SRCS = selftests/wsched/wutil.c selftests/lib/kmod.c $(KTAP_SRCS) \
@@ -26,6 +26,7 @@ sigtimer_test_SRCS = selftests/wsched/sigtimer_test.c $(WUTIL_SRCS)
 cpuset_test_SRCS = selftests/wsched/cpuset_test.c $(WUTIL_SRCS)
 seecpus_test_SRCS = selftests/wsched/seecpus_test.c $(WUTIL_SRCS)
 sleeper_test_SRCS = selftests/wsched/sleeper_test.c $(WUTIL_SRCS)
+wakeplace_test_SRCS = selftests/wsched/wakeplace_test.c $(WUTIL_SRCS)
 # wsched-run's exit statuses: the refusals on the host (no module
 # needed), the command's statuses and the kernel's refusal in the rig.
 SCRIPT_TESTS += wsched/wsched_run_cli_test.sh wsched/wsched_run_test.sh

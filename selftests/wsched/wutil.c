@@ -244,3 +244,19 @@ uint64_t median_u64(uint64_t *v, uint64_t n)
 	qsort(v, n, sizeof(*v), cmp_u64);
 	return v[n / 2];
 }
+
+/* 'S' when @tid of @pid sleeps interruptibly, or 0. */
+char task_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' ? p[2] : 0;
+}

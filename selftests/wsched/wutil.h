@@ -66,5 +66,7 @@ bool set_cpus(pid_t tid, const char *list);
  * member's sched_getaffinity() reports the group's CPUs, not its pin.
  */
 bool pinned_cpus(pid_t tid, cpu_set_t *set);
+/* The state letter of @tid of @pid in /proc ('S', 'R', ...), or 0. */
+char task_state(pid_t pid, pid_t tid);
 
 #endif
