@@ -184,10 +184,12 @@ drive() {
 		--duration 1 --keys 50 --dist uniform "$@" >"$out" 2>&1
 	echo "rc $?" >>"$out"
 }
+# the run ended with its report, and no sanitizer spoke (under SAN=1)
+whole() { grep -q '^throughput' "$1" && ! grep -q 'Sanitizer\|runtime error' "$1"; }
 # field OUT NAME: the count after NAME in the report
 field() { sed -n "s/.*[ ,(]$2 \([0-9][0-9]*\).*/\1/p" "$1" | head -1; }
 clean_run() {	# OUT: ok > 0, no error, exit 0
-	[ "$(field "$1" ok)" -gt 0 ] 2>/dev/null && [ "$(field "$1" errors)" = 0 ] &&
+	whole "$1" && [ "$(field "$1" ok)" -gt 0 ] 2>/dev/null && [ "$(field "$1" errors)" = 0 ] &&
 		grep -q '^rc 0$' "$1"
 }
 count() { grep -c "^$2\$" "$1" 2>/dev/null; }
@@ -221,7 +223,8 @@ bad() {
 	fi
 	drive "$out" "$2" "127.0.0.1:$port" --timeout 200
 	[ "$3" = refused ] || { kill "${pids[-1]}"; wait "${pids[-1]}"; } 2>/dev/null
-	[ "$(field "$out" ok)" = 0 ] && [ "$(field "$out" "$1")" -gt 0 ] &&
+	whole "$out" && [ "$(field "$out" ok)" = 0 ] &&
+		[ "$(field "$out" "$1")" -gt 0 ] &&
 		grep -q '^rc 1$' "$out" || { echo "# $2 $3:"; sed 's/^/#   /' "$out"; return 1; }
 }
 r=0

@@ -166,7 +166,12 @@ static void judge(struct kv_drive *d, struct kv_lane *ln, uint64_t now)
 			d->missing += v == KV_V_MISS;
 			kv_hist_add(&d->lat, now - ln->start);
 		} else if (v == KV_V_ERR) {
+			/*
+			 * A refusal comes back at once: the lane waits before
+			 * its next request rather than flood a busy server.
+			 */
 			d->server_err++;
+			ln->retry_at = now + BACKOFF_US;
 		}
 		if (dgram)
 			used = ln->ilen;
