@@ -7,6 +7,7 @@
  * Keys follow a Zipf or uniform law; reads and writes mix by --reads;
  * writes carry the last context seen for their key (so they replace what
  * was read instead of piling up siblings). Bounded in time and count.
+ * --backend hands a closed loop to the peer comparison's driver (drive.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
