@@ -176,12 +176,13 @@ fake() {
 	for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 	port=$(cat "$tmp/port" 2>/dev/null)
 }
-# drive OUT BACKEND NODES ARGS...: one bounded run, its report in OUT.
+# drive OUT BACKEND NODES ARGS...: one bounded run, its report in OUT;
+# a generous timeout (ARGS may shorten it) so a loaded host is no error.
 drive() {
 	local out=$1 be=$2 nodes=$3
 	shift 3
 	timeout 30 "$bin" load --backend "$be" --nodes "$nodes" --window 4 \
-		--duration 1 --keys 50 --dist uniform "$@" >"$out" 2>&1
+		--duration 1 --keys 50 --dist uniform --timeout 5000 "$@" >"$out" 2>&1
 	echo "rc $?" >>"$out"
 }
 # the run ended with its report, and no sanitizer spoke (under SAN=1)
