@@ -3,22 +3,24 @@
 # peers.sh: our store beside Debian's etcd-server (Raft, linearizable)
 # and redis-server (one node, no replication) on this machine, all on
 # 127.0.0.1 with their data on /dev/shm (so no row measures the disk).
-# Every client is closed loop with the same number of requests in flight
-# (--window, 16), puts then gets over 1,000 keys, each request timed from
-# its own start:
-#   ours   3 nodes, N=3: quorum (R=W=2) and eventual (R=W=1), driven by
-#          "smpkit-kv load --window"
-#   etcd   3 members, driven by bench/kv/http_load.py (a thin adapter to
-#          etcd's JSON gateway: Python, one keep-alive connection per
-#          request in flight); gets linearizable, then serializable
-#   redis  one server, driven by its own redis-benchmark (-c window):
-#          without persistence, then with every write fsync'ed to its
-#          append-only file (appendfsync always), as our nodes commit
-#          every batch to LMDB before answering
+# One client drives all three, "smpkit-kv load --backend ours|etcd|redis"
+# (tools/kv/load/drive.c): closed loop with the same number of requests in
+# flight (--window, 16), one connection (ours: one UDP socket) per request
+# in flight spread over the servers, puts then gets over the same 1,000
+# keys and values, each request timed from its own start into the same
+# histogram, nothing retried:
+#   ours   3 nodes, N=3: quorum (R=W=2) and eventual (R=W=1), UDP
+#   etcd   3 members, its v3 JSON gateway over HTTP/1.1 keep-alive; gets
+#          linearizable, then serializable
+#   redis  one server, RESP over TCP: without persistence, then with
+#          every write fsync'ed to its append-only file (appendfsync
+#          always), as our nodes commit every batch to LMDB before
+#          answering
 # Each row: the median of --reps runs (3) of --seconds (3) with the range
-# of the throughput, p50 and p99 in microseconds; then our quorum mode
-# as ratios to etcd and redis. Not a test; prints SKIP for a peer that is
-# not installed.
+# of the throughput, p50 and p99 in microseconds, and the errors of all
+# runs (refusals, timeouts, ...: counted by the client, never retried);
+# then our quorum mode as ratios to etcd and redis. Not a test; prints
+# SKIP for a peer that is not installed.
 #   bench/kv/peers.sh [--reps R] [--seconds S] [--window W]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,49 +41,69 @@ tmp=$(mktemp -d /dev/shm/smpkit-kv-peers.XXXXXX)
 pids=()
 stop_all() {
 	local p
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	# each reaped here, so that the shell does not report it killed
+	for p in "${pids[@]}"; do { kill -KILL "$p"; wait "$p"; } 2>/dev/null; done
 	pids=()
 }
 trap 'stop_all; rm -rf "$tmp"' EXIT
 base=$((30000 + $$ % 10000))
 
-# row NAME CMD...: CMD prints "ops p50 p99" per run; the medians
+# row NAME CMD...: CMD prints "ops p50 p99 errors" per run; the medians
 row() {
 	local name=$1 i out
 	shift
 	: >"$tmp/runs"
+	: >"$tmp/errs"
 	for i in $(seq "$reps"); do
 		out=$("$@")
 		[ -n "$out" ] && echo "$out" >>"$tmp/runs"
 	done
 	awk -v n="$name" '
-		{ o[NR] = $1; a[NR] = $2; b[NR] = $3 }
+		{ o[NR] = $1; a[NR] = $2; b[NR] = $3; e += $4 }
 		function med(v, m,   i, j, t) {
 			for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
 				if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
 			return v[int((m + 1) / 2)]
 		}
 		END {
-			if (!NR) { printf "%-34s %s\n", n, "no result"; exit }
+			if (!NR) { printf "%-36s %s\n", n, "no result"; exit }
 			lo = hi = o[1]
 			for (i = 1; i <= NR; i++) { if (o[i] < lo) lo = o[i]; if (o[i] > hi) hi = o[i] }
-			printf "%-36s %8d %14s %8d %8d\n", n, med(o, NR), lo ".." hi, med(a, NR), med(b, NR)
+			printf "%-36s %8d %14s %8d %8d %6d\n", n, med(o, NR), lo ".." hi, med(a, NR), med(b, NR), e
 			printf "%s|%d|%d|%d\n", n, med(o, NR), med(a, NR), med(b, NR) >> rows
 		}' rows="$tmp/rows" "$tmp/runs"
+	sort "$tmp/errs" | uniq -c |
+		sed 's/^ *\([0-9]*\) first error: /#   first error of \1 run(s): /'
 }
 
-ours() {	# ours R W put|get
-	local reads=0
+# drive BACKEND NODES put|get [ARGS...]: one run of the common client,
+# "ops p50 p99 errors"
+drive() {
+	local be=$1 nodes=$2 reads=0
 	[ "$3" = get ] && reads=100
-	"$bin" load --nodes "$peers" --window "$win" --duration "$secs" \
-		--reads $reads --keys $keys --dist uniform --r "$1" --w "$2" 2>&1 |
-		awk '/^throughput/ { t = $2 } /^latency/ { print t, $7, $11 }'
+	shift 3
+	"$bin" load --backend "$be" --nodes "$nodes" --window "$win" \
+		--duration "$secs" --reads $reads --keys $keys --dist uniform "$@" 2>&1 |
+		awk -v errs="$tmp/errs" '/^load --backend/ { e = $NF }
+		     /^first error/ { print >> errs }
+		     /^throughput/ { t = $2 } /^latency/ { print t, $8, $12, e }'
+}
+# warm BACKEND NODES: a second of puts, so that the gets find values;
+# retried while the system is still starting (up to 20 times)
+warm() {
+	local i
+	for i in $(seq 20); do
+		"$bin" load --backend "$1" --nodes "$2" --window "$win" --duration 1 \
+			--reads 0 --keys $keys --dist uniform 2>&1 |
+			grep -q '^load --backend.*, errors 0$' && return 0
+		sleep 0.5
+	done
+	echo "# $1 did not answer every request of a warm-up second"
 }
 
 echo "# kv peers: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(uname -r), $(systemd-detect-virt 2>/dev/null || echo unknown virt), load average $(cut -d' ' -f1 /proc/loadavg)"
 echo "# closed loop, $win in flight, $keys keys, median of $reps runs of $secs s; data on /dev/shm"
-printf '%-36s %8s %14s %8s %8s\n' "system, operation" "ops/s" "range" "p50 us" "p99 us"
+printf '%-36s %8s %14s %8s %8s %6s\n' "system, operation" "ops/s" "range" "p50 us" "p99 us" "errors"
 
 peers=
 for i in 0 1 2; do peers=$peers${peers:+,}127.0.0.1:$((base + i)); done
@@ -96,12 +118,11 @@ for i in 0 1 2; do
 		sleep 0.1
 	done
 done
-# written once before the gets, so that they find values
-"$bin" load --nodes "$peers" --window "$win" --duration 1 --reads 0 --keys $keys --dist uniform >/dev/null 2>&1
-row "ours quorum R=W=2, put" ours 2 2 put
-row "ours quorum R=W=2, get" ours 2 2 get
-row "ours eventual R=W=1, put" ours 1 1 put
-row "ours eventual R=W=1, get" ours 1 1 get
+warm ours "$peers"
+row "ours quorum R=W=2, put" drive ours "$peers" put --r 2 --w 2
+row "ours quorum R=W=2, get" drive ours "$peers" get --r 2 --w 2
+row "ours eventual R=W=1, put" drive ours "$peers" put --r 1 --w 1
+row "ours eventual R=W=1, get" drive ours "$peers" get --r 1 --w 1
 stop_all
 
 if command -v etcd >/dev/null; then
@@ -119,29 +140,16 @@ if command -v etcd >/dev/null; then
 			--logger zap --log-outputs stderr >>"$tmp/etcd$i.log" 2>&1 &
 		pids+=($!)
 	done
-	for _ in $(seq 100); do
-		ETCDCTL_API=3 etcdctl --endpoints "$hosts" --dial-timeout 300ms \
-			put bench:warm 1 >/dev/null 2>&1 && break
-		sleep 0.2
-	done
-	etcd_run() { python3 "$here/http_load.py" "$@" "$hosts" --window "$win" \
-		--seconds "$secs" --keys $keys | awk '{ print $1, $2, $3 }'; }
-	python3 "$here/http_load.py" put "$hosts" --window "$win" --seconds 1 --keys $keys >/dev/null
-	row "etcd 3 members, put" etcd_run put
-	row "etcd 3 members, get (linearizable)" etcd_run get
-	row "etcd 3 members, get (serializable)" etcd_run get --serializable
+	warm etcd "$hosts"
+	row "etcd 3 members, put" drive etcd "$hosts" put
+	row "etcd 3 members, get (linearizable)" drive etcd "$hosts" get
+	row "etcd 3 members, get (serializable)" drive etcd "$hosts" get --serializable
 	stop_all
 else
 	echo "SKIP etcd: etcd-server is not installed"
 fi
 
-if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then
-	# redis_run PORT set|get: redis-benchmark's own figures (ms -> us)
-	redis_run() {
-		redis-benchmark -p "$1" -c "$win" -n $((secs * 20000)) -r $keys \
-			-t "$2" --csv 2>/dev/null | awk -F'"' 'NR == 2 {
-				printf "%d %d %d\n", $4, $10 * 1000, $14 * 1000 }'
-	}
+if command -v redis-server >/dev/null; then
 	for mode in none always; do
 		port=$((base + 30))
 		if [ $mode = none ]; then
@@ -152,15 +160,15 @@ if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; 
 		redis-server --port $port --bind 127.0.0.1 --dir "$tmp" "$@" \
 			--daemonize no >>"$tmp/redis.log" 2>&1 &
 		pids+=($!)
-		for _ in $(seq 50); do redis-cli -p $port ping >/dev/null 2>&1 && break; sleep 0.1; done
+		warm redis "127.0.0.1:$port"
 		name="redis"
 		[ $mode = always ] && name="redis fsync always"
-		row "$name, set" redis_run $port set
-		row "$name, get" redis_run $port get
+		row "$name, set" drive redis "127.0.0.1:$port" put
+		row "$name, get" drive redis "127.0.0.1:$port" get
 		stop_all
 	done
 else
-	echo "SKIP redis: redis-server and redis-tools are not installed"
+	echo "SKIP redis: redis-server is not installed"
 fi
 
 # ratios of our quorum mode to each peer: throughput, p50, p99

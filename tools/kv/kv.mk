@@ -36,6 +36,11 @@ smpkit-kv_SRCS = \
 	tools/kv/node/front.c \
 	tools/kv/node/wire.c \
 	tools/kv/load/load.c \
+	tools/kv/load/keys.c \
+	tools/kv/load/drive.c \
+	tools/kv/load/drive_ours.c \
+	tools/kv/load/drive_redis.c \
+	tools/kv/load/drive_etcd.c \
 	tools/kv/load/check.c \
 	tools/kv/load/hist.c \
 	tools/kv/load/balance.c \

@@ -7,6 +7,7 @@
  * Keys follow a Zipf or uniform law; reads and writes mix by --reads;
  * writes carry the last context seen for their key (so they replace what
  * was read instead of piling up siblings). Bounded in time and count.
+ * --backend hands a closed loop to the peer comparison's driver (drive.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,7 +26,9 @@
 
 #include "../cli.h"
 #include "../node/wire.h"
+#include "drive.h"
 #include "hist.h"
+#include "keys.h"
 
 #define SLOTS 4096
 #define MAX_KEYS 1000000
@@ -47,12 +50,12 @@ struct load {
 	int fd;
 	unsigned int nnodes, next_node;
 	struct sockaddr_in node[KV_MAX_NODES];
-	uint64_t rate, total, duration_us, timeout_us, rng;
-	unsigned int reads_pct, bumps_pct, keys, r, w;
+	uint64_t rate, total, duration_us, timeout_us;
+	unsigned int reads_pct, bumps_pct, r, w;
+	struct kv_keys kg;	/* kg.n keys */
 	bool verify;		/* read every key once instead */
 	unsigned int window;	/* closed loop: this many in flight */
 	bool no_idem;		/* writes without idempotency keys */
-	double *cdf;		/* Zipf; NULL for uniform */
 	struct kv_vv *ctx;	/* per key, the last context seen */
 	struct kv_hlc *ts;
 	uint64_t idem_client, idem_seq;
@@ -64,54 +67,6 @@ struct load {
 	uint64_t ring_errors;	/* of errors: a stale ring, a shard not kept */
 	uint64_t full;		/* of errors: too many versions of the key */
 };
-
-static uint64_t rnd(struct load *l)
-{
-	l->rng ^= l->rng >> 12;
-	l->rng ^= l->rng << 25;
-	l->rng ^= l->rng >> 27;
-	return l->rng * 0x2545f4914f6cdd1dULL;
-}
-
-static double unit(struct load *l)
-{
-	return (rnd(l) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static unsigned int pick_key(struct load *l)
-{
-	unsigned int lo = 0, hi = l->keys - 1;
-	double u;
-
-	if (!l->cdf)
-		return rnd(l) % l->keys;
-	u = unit(l);
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-
-		if (l->cdf[mid] < u)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static void zipf(struct load *l, double s)
-{
-	double sum = 0;
-	unsigned int i;
-
-	l->cdf = malloc(l->keys * sizeof(*l->cdf));
-	if (!l->cdf)
-		die("load: out of memory");
-	for (i = 0; i < l->keys; i++) {
-		sum += 1.0 / pow(i + 1, s);
-		l->cdf[i] = sum;
-	}
-	for (i = 0; i < l->keys; i++)
-		l->cdf[i] /= sum;
-}
 
 static void refused(struct load *l, struct pending *p, uint64_t now);
 
@@ -154,7 +109,7 @@ static const char *op_of(const struct load *l, const struct pending *p)
 
 static void key_name(const struct pending *p, char *buf, size_t cap)
 {
-	snprintf(buf, cap, p->counter ? "loadc:%u" : "load:%u", p->key);
+	snprintf(buf, cap, p->counter ? "loadc:%u" : KV_LOAD_KEY, p->key);
 }
 
 /* One history line per request (Documentation/kv.rst, "The history"). */
@@ -302,14 +257,14 @@ static void issue(struct load *l, uint64_t intended, uint64_t now)
 	p->invoked = now;
 	if (l->verify) {
 		/* every register, then every counter, in order */
-		p->key = (l->sent - 1) % l->keys;
+		p->key = (l->sent - 1) % l->kg.n;
 		p->op = OP_GET;
 	} else {
-		p->key = pick_key(l);
-		p->op = rnd(l) % 100 < l->reads_pct ? OP_GET :
-			rnd(l) % 100 < l->bumps_pct ? OP_BUMP : OP_PUT;
+		p->key = kv_keys_pick(&l->kg);
+		p->op = kv_keys_rnd(&l->kg) % 100 < l->reads_pct ? OP_GET :
+			kv_keys_rnd(&l->kg) % 100 < l->bumps_pct ? OP_BUMP : OP_PUT;
 	}
-	p->counter = p->op == OP_BUMP || (l->verify && l->sent > l->keys);
+	p->counter = p->op == OP_BUMP || (l->verify && l->sent > l->kg.n);
 	q->rq.r = l->r;
 	q->rq.w = l->w;
 	key_name(p, q->rq.key, KV_KEY_MAX);
@@ -330,7 +285,7 @@ static void issue(struct load *l, uint64_t intended, uint64_t now)
 		q->rq.ctx_ts = l->ts[p->key];
 		/* unique per run and client: the history names writes by it */
 		q->vlen = q->rq.vlen = snprintf((char *)q->rq.val, KV_VAL_MAX,
-						"v%llx.%llu",
+						KV_LOAD_VAL,
 						(unsigned long long)(l->idem_client & 0xffffff),
 						(unsigned long long)l->sent);
 	}
@@ -490,7 +445,7 @@ static void report(const struct load *l, double secs)
 
 	printf("offered %llu requests at %llu/s (%u%% reads, %u keys, %s): ok %llu, errors %llu, timeouts %llu, client saturated %llu\n",
 	       (unsigned long long)l->sent, (unsigned long long)l->rate,
-	       l->reads_pct, l->keys, l->cdf ? "zipf" : "uniform",
+	       l->reads_pct, l->kg.n, l->kg.cdf ? "zipf" : "uniform",
 	       (unsigned long long)l->ok, (unsigned long long)l->errors,
 	       (unsigned long long)(l->failed + l->unknown),
 	       (unsigned long long)l->saturated);
@@ -520,6 +475,10 @@ static void usage(FILE *f)
 "                      [--dist zipf|uniform] [--zipf-s S] [--r R] [--w W]\n"
 "                      [--timeout MS] [--seed S] [--history FILE]\n"
 "                      [--verify] [--window W] [--no-idem]\n"
+"       smpkit-kv load --backend ours|redis|etcd --window W --nodes IP:PORT,...\n"
+"                      [--duration SEC] [--reads PCT] [--keys K] [--dist D]\n"
+"                      [--zipf-s S] [--r R] [--w W] [--timeout MS] [--seed S]\n"
+"                      [--serializable]\n"
 "Offers R requests a second (default 1000) for SEC seconds (default 2,\n"
 "at most 600) on a Poisson schedule, round robin over the nodes; prints\n"
 "the outcome counts, the retries, the throughput and latency percentiles\n"
@@ -534,7 +493,44 @@ static void usage(FILE *f)
 "--history FILE appends one line per request for 'smpkit-kv check'.\n"
 "--verify reads every register and then every counter key once.\n"
 "--window W: closed loop instead, W requests in flight for SEC seconds,\n"
-"each timed from its own start (a benchmark of the store's capacity).\n");
+"each timed from its own start (a benchmark of the store's capacity).\n"
+"--backend: the same closed loop, without retries, for the peer comparison\n"
+"(bench/kv/peers.sh): our nodes (ours), redis-server (redis: RESP SET/GET)\n"
+"or etcd (etcd: its JSON gateway; --serializable gets), one connection\n"
+"per request in flight, 127.0.0.1 only; errors are counted by kind.\n");
+}
+
+/* load --backend: the closed-loop driver (drive.c) with load's options. */
+static int drive(struct load *l, const char *backend, bool serializable)
+{
+	static const struct kv_backend *const be[] = {
+		&kv_backend_ours, &kv_backend_redis, &kv_backend_etcd,
+	};
+	static struct kv_drive d;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(be) / sizeof(be[0]); i++)
+		if (!strcmp(backend, be[i]->name))
+			d.be = be[i];
+	if (!d.be)
+		die("load: --backend is ours, redis or etcd");
+	if (!l->window || l->window > KV_DRIVE_MAX_LANES)
+		die("load: --backend needs --window 1..%u", KV_DRIVE_MAX_LANES);
+	for (i = 0; i < l->nnodes; i++)
+		if (l->node[i].sin_addr.s_addr != htonl(INADDR_LOOPBACK))
+			die("load: --backend talks to 127.0.0.1 only");
+	d.addr = l->node;
+	d.naddr = l->nnodes;
+	d.window = l->window;
+	d.reads_pct = l->reads_pct;
+	d.r = l->r;
+	d.w = l->w;
+	d.serializable = serializable;
+	d.duration_us = l->duration_us;
+	d.timeout_us = l->timeout_us;
+	d.client = l->idem_client;
+	d.kg = &l->kg;
+	return kv_drive(&d);
 }
 
 int cmd_kv_load(int argc, char **argv)
@@ -547,7 +543,8 @@ int cmd_kv_load(int argc, char **argv)
 		{ "timeout", 1, 0, 't' }, { "seed", 1, 0, 's' },
 		{ "bumps", 1, 0, 'b' }, { "history", 1, 0, 'H' },
 		{ "verify", 0, 0, 'V' }, { "window", 1, 0, 'W' },
-		{ "no-idem", 0, 0, 'I' },
+		{ "no-idem", 0, 0, 'I' }, { "backend", 1, 0, 'B' },
+		{ "serializable", 0, 0, 'S' },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static struct load l;
@@ -555,21 +552,23 @@ int cmd_kv_load(int argc, char **argv)
 	double s = 0.99, secs;
 	bool uniform = false;
 	uint64_t t0, now, next, stop, cap;
-	const char *nodes = NULL, *history = NULL;
+	const char *nodes = NULL, *history = NULL, *backend = NULL;
+	bool open_only = false, serializable = false;
 	int c, on = 1;
 
 	l.rate = 1000;
 	l.duration_us = 2000000;
 	l.reads_pct = 90;
-	l.keys = 1000;
+	l.kg.n = 1000;
 	l.timeout_us = 500000;
-	l.rng = 1;
+	l.kg.rng = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			nodes = optarg;
 			break;
 		case 'R':
+			open_only = true;
 			l.rate = kv_num("load", optarg, "--rate", 1, 1000000);
 			break;
 		case 'd':
@@ -579,10 +578,11 @@ int cmd_kv_load(int argc, char **argv)
 			l.reads_pct = kv_num("load", optarg, "--reads", 0, 100);
 			break;
 		case 'b':
+			open_only = true;
 			l.bumps_pct = kv_num("load", optarg, "--bumps", 0, 100);
 			break;
 		case 'k':
-			l.keys = kv_num("load", optarg, "--keys", 1, MAX_KEYS);
+			l.kg.n = kv_num("load", optarg, "--keys", 1, MAX_KEYS);
 			break;
 		case 'D':
 			if (!strcmp(optarg, "uniform"))
@@ -605,16 +605,25 @@ int cmd_kv_load(int argc, char **argv)
 			l.timeout_us = kv_num("load", optarg, "--timeout", 1, 60000) * 1000;
 			break;
 		case 's':
-			l.rng = kv_num("load", optarg, "--seed", 1, ~0ull);
+			l.kg.rng = kv_num("load", optarg, "--seed", 1, ~0ull);
 			break;
 		case 'H':
+			open_only = true;
 			history = optarg;
 			break;
 		case 'V':
+			open_only = true;
 			l.verify = true;
 			break;
 		case 'I':
+			open_only = true;
 			l.no_idem = true;
+			break;
+		case 'B':
+			backend = optarg;
+			break;
+		case 'S':
+			serializable = true;
 			break;
 		case 'W':
 			l.window = kv_num("load", optarg, "--window", 1, SLOTS);
@@ -633,13 +642,17 @@ int cmd_kv_load(int argc, char **argv)
 	}
 	if (l.verify && l.window)
 		die("load: --verify and --window exclude each other");
+	if (backend && open_only)
+		die("load: --backend takes neither --rate, --bumps, --history, --verify nor --no-idem");
+	if (serializable && (!backend || strcmp(backend, "etcd")))
+		die("load: --serializable is for --backend etcd");
 	l.nnodes = kv_parse_addrs(nodes, l.node, KV_MAX_NODES, "load: --nodes");
-	l.ctx = calloc(l.keys, sizeof(*l.ctx));
-	l.ts = calloc(l.keys, sizeof(*l.ts));
+	l.ctx = calloc(l.kg.n, sizeof(*l.ctx));
+	l.ts = calloc(l.kg.n, sizeof(*l.ts));
 	if (!l.ctx || !l.ts)
 		die("load: out of memory");
 	if (!uniform)
-		zipf(&l, s);
+		kv_keys_zipf(&l.kg, s);
 	if (history) {
 		l.history = fopen(history, "a");
 		if (!l.history)
@@ -648,13 +661,17 @@ int cmd_kv_load(int argc, char **argv)
 	while (!l.idem_client)
 		if (getrandom(&l.idem_client, sizeof(l.idem_client), 0) < 0)
 			die_errno("load: getrandom");
+	if (backend) {
+		c = drive(&l, backend, serializable);
+		goto out;
+	}
 	l.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (l.fd < 0)
 		die_errno("load: socket");
 	/* refusals name their datagram: drain_errors() */
 	if (setsockopt(l.fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on)))
 		die_errno("load: IP_RECVERR");
-	l.total = l.verify ? 2ull * l.keys : l.rate * l.duration_us / 1000000;
+	l.total = l.verify ? 2ull * l.kg.n : l.rate * l.duration_us / 1000000;
 	if (l.verify)
 		l.duration_us = l.total * (1000000 / l.rate) + 1;
 	t0 = kv_now_us();
@@ -675,7 +692,7 @@ int cmd_kv_load(int argc, char **argv)
 			issue(&l, next, now);
 			/* a verify pass is not a load: evenly spaced */
 			next += l.verify ? 1000000 / l.rate :
-				(uint64_t)(-log(1.0 - unit(&l)) * 1e6 / l.rate);
+				(uint64_t)(-log(1.0 - kv_keys_unit(&l.kg)) * 1e6 / l.rate);
 		}
 		receive(&l);
 		expire(&l, kv_now_us());
@@ -693,8 +710,10 @@ int cmd_kv_load(int argc, char **argv)
 	if (l.history && fclose(l.history))
 		die_errno("load: %s", history);
 	close(l.fd);
-	free(l.cdf);
+	c = l.ok ? 0 : 1;
+out:
+	free(l.kg.cdf);
 	free(l.ctx);
 	free(l.ts);
-	return l.ok ? 0 : 1;
+	return c;
 }
