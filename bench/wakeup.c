@@ -42,10 +42,10 @@ static const struct bench_variant short_slice = {
 	.place = -1, .slice_us = 1000,
 };
 
-/* Without wake-time placement: woken workers wait on their busy homes. */
-static const struct bench_variant no_place = {
-	.name = "wsched-noplace", .wsched = true, .steal = -1, .balance = -1,
-	.place = -1, .no_wake_place = true,
+/* With wake-time placement (off by default): an idle group CPU runs them. */
+static const struct bench_variant wake_place = {
+	.name = "wsched-place", .wsched = true, .steal = -1, .balance = -1,
+	.place = -1, .wake_place = true,
 };
 
 static void futex_op(_Atomic uint32_t *w, int op, uint32_t val)
@@ -166,7 +166,7 @@ static int run(struct bench_ctx *c)
 const struct bench_workload wl_wakeup = {
 	.name = "wakeup",
 	.title = "Wake-up latency (schbench-style)",
-	.what = "2 message threads each wake 4 workers through futexes; a worker measures TSC time from the post to running again, does ~200 us of CPU work and reports back; 10 threads on CPUs 0-3. Percentiles of the wake-up latency, requests served per second. wsched-1ms is wsched with a 1 ms slice instead of 20 ms; wsched-noplace is wsched without wake-time placement (the module's wake_place off). Target: p99 no worse than the stock scheduler.",
-	.variants = (const struct bench_variant *const[]){ &bench_cfs, &bench_wsched, &short_slice, &no_place, NULL },
+	.what = "2 message threads each wake 4 workers through futexes; a worker measures TSC time from the post to running again, does ~200 us of CPU work and reports back; 10 threads on CPUs 0-3. Percentiles of the wake-up latency, requests served per second. wsched-1ms is wsched with a 1 ms slice instead of 20 ms; wsched-place is wsched with wake-time placement (the module's wake_place, off by default). Target: p99 no worse than the stock scheduler.",
+	.variants = (const struct bench_variant *const[]){ &bench_cfs, &bench_wsched, &short_slice, &wake_place, NULL },
 	.run = run,
 };

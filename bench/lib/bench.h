@@ -55,7 +55,7 @@ struct bench_variant {
 	int steal, balance, place;	/* -1: libwsched's default */
 	unsigned int slice_us;		/* 0: default */
 	unsigned int balance_gap;	/* 0: the module's default */
-	bool no_wake_place;		/* wsched.ko's wake_place off (an A/B) */
+	bool wake_place;		/* wsched.ko's wake_place on (an A/B) */
 };
 
 extern const struct bench_variant bench_cfs, bench_wsched;

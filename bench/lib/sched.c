@@ -89,7 +89,7 @@ int bench_group(const struct bench_variant *v, const cpu_set_t *cpus)
 	if (v->slice_us)
 		p.slice_us = v->slice_us;
 	p.balance_gap = v->balance_gap;
-	set_wake_place(!v->no_wake_place);
+	set_wake_place(v->wake_place);
 	fd = wsched_open();
 	if (fd < 0) {
 		errno = -fd;
