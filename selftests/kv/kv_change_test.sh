@@ -7,17 +7,8 @@
 # commit reaches at n0 and n1 only is committed by n2 on its own once it
 # hears from them; a rerun of the join then finds nothing to do; and a
 # staged leave is abandoned everywhere, the ring as it was.
-bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
-. "$(dirname "$0")/../lib/ktap.sh"
-[ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=(0 0 0)
 . "$(dirname "$0")/kvlib.sh" || exit 1
-trap cleanup EXIT
-ktap_plan 6
-
-base=$((21000 + ($$ + 4099) % 30000))
-peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
+kv_begin 3 6 4099
 status() { "$bin" status --node "$(at "$1")" --timeout 500; }
 version() { status "$1" | sed -n 's/.*ring version \([0-9]*\).*/\1/p'; }
 moving() { status "$1" | grep -q 'a change is under way'; }

@@ -9,17 +9,8 @@
 # keys counts some retries twice (the check can fail); after SIGKILL of
 # every node the whole run again, as a retry of each request, changes
 # nothing (the keys are in LMDB).
-bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
-. "$(dirname "$0")/../lib/ktap.sh"
-[ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=(0 0 0 0 0 0 0 0)
 . "$(dirname "$0")/kvlib.sh" || exit 1
-trap cleanup EXIT
-ktap_plan 7
-
-base=$((21000 + ($$ * 7) % 30000))
-peers=$(at 0),$(at 1),$(at 2)
+kv_begin 3 7 11003 8	# three nodes; slots 3-7 for the front ends
 # nodes 0-2; front ends 3-5 (3-4 reliable, 5 with 4 and 6 losing replies)
 start() {
 	if [ "$1" -lt 3 ]; then

@@ -7,17 +7,8 @@
 # both are SIGKILLed and restarted and report the same hints; then n2
 # starts, every hint is handed off (and deleted: a restart finds none),
 # and each of the 20 values reads back from its owner alone.
-bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
-. "$(dirname "$0")/../lib/ktap.sh"
-[ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=(0 0 0)
 . "$(dirname "$0")/kvlib.sh" || exit 1
-trap cleanup EXIT
-ktap_plan 4
-
-base=$((21000 + ($$ + 22307) % 30000))
-peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
+kv_begin 3 4 22307
 start() { start_node "$1" --n 1; }
 kill9() {
 	kill -KILL "${pids[$1]}" 2>/dev/null

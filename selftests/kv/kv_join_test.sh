@@ -8,17 +8,8 @@
 # the joiner, every node reports the new ring version, a node restarted
 # with the old --members keeps the committed ring, and a second join of
 # the same member finds nothing to do.
-bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
-. "$(dirname "$0")/../lib/ktap.sh"
-[ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=(0 0 0 0)
 . "$(dirname "$0")/kvlib.sh" || exit 1
-trap cleanup EXIT
-ktap_plan 8
-
-base=$((21000 + ($$ + 7919) % 30000))
-peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2)),127.0.0.1:$((base + 3))
+kv_begin 4 8 7919
 start() { start_node "$1" --members 0-2; }
 version() { "$bin" status --node "$(at "$1")" | sed -n 's/.*ring version \([0-9]*\).*/\1/p'; }
 

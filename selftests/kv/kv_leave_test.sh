@@ -8,17 +8,8 @@
 # killed, the 30 values written before are read back with R=3 from the
 # three remaining nodes; a restarted node keeps the committed ring; a
 # second leave of the same node finds nothing to do.
-bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
-. "$(dirname "$0")/../lib/ktap.sh"
-[ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=(0 0 0 0)
 . "$(dirname "$0")/kvlib.sh" || exit 1
-trap cleanup EXIT
-ktap_plan 7
-
-base=$((21000 + ($$ + 15013) % 30000))
-peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2)),127.0.0.1:$((base + 3))
+kv_begin 4 7 15013
 start() { start_node "$1"; }
 status() { "$bin" status --node "$(at "$1")"; }
 version() { status "$1" | sed -n 's/.*ring version \([0-9]*\).*/\1/p'; }

@@ -9,17 +9,8 @@
 # reads every key from all three owners (R=3), and the history checker
 # finds no acknowledged put lost, every quorum read up to date and each
 # counter between its acknowledged and possible bumps.
-bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
-. "$(dirname "$0")/../lib/ktap.sh"
-[ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=(0 0 0)
 . "$(dirname "$0")/kvlib.sh" || exit 1
-trap cleanup EXIT
-ktap_plan 4
-
-base=$((21000 + ($$ + 7919) % 30000))
-peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
+kv_begin 3 4 7919
 keys=60
 
 for i in 0 1 2; do start_node $i; done

@@ -9,17 +9,8 @@
 # 500 requests a second; a node whose disk was wiped is rebuilt by
 # anti-entropy and then serves the data alone, and a write it coordinated
 # before that keeps a dot of its own.
-bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
-. "$(dirname "$0")/../lib/ktap.sh"
-[ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=(0 0 0)
 . "$(dirname "$0")/kvlib.sh" || exit 1
-trap cleanup EXIT
-ktap_plan 13
-
-base=$((21000 + $$ % 30000))
-peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
+kv_begin 3 13 0
 start() { start_node "$1"; }
 kill9() {
 	kill -KILL "${pids[$1]}" 2>/dev/null

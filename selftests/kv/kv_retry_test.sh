@@ -9,17 +9,8 @@
 # once more with its idempotency key and then reported as unknown, not
 # sent elsewhere; once the node runs again the bump counts once. With
 # every node gone the command says so (exit 3).
-bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
-. "$(dirname "$0")/../lib/ktap.sh"
-[ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=(0 0 0)
 . "$(dirname "$0")/kvlib.sh" || exit 1
-trap cleanup EXIT
-ktap_plan 6
-
-base=$((21000 + ($$ + 4099) % 30000))
-peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
+kv_begin 3 6 4099
 all="$(at 0),$(at 1),$(at 2)"
 start() { start_node "$1"; }
 

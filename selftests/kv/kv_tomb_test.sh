@@ -10,17 +10,8 @@
 # back, with R=3 or from n2 alone, and the 4 keys never deleted still do.
 # After SIGKILL of all three and a restart, LMDB holds no tombstone and
 # only those 4 records: the collection removed the records on disk.
-bin=$(cd "$(dirname "$0")/../.." && pwd)/bin/smpkit-kv
-. "$(dirname "$0")/../lib/ktap.sh"
-[ -x "$bin" ] || ktap_skip_all "$bin is not built"
-tmp=$(mktemp -d)
-pids=(0 0 0)
 . "$(dirname "$0")/kvlib.sh" || exit 1
-trap cleanup EXIT
-ktap_plan 6
-
-base=$((21000 + ($$ + 7919) % 30000))
-peers=127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))
+kv_begin 3 6 7919
 start() { start_node "$1" --grace-ms 200; }
 
 # field NAME ID: the number after NAME in node ID's status

@@ -1,8 +1,29 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2154
-# Sourced by the kv tests that run nodes on loopback. The test sets bin
-# (smpkit-kv), tmp (its folder), base (the first port), peers (the
-# --peers list) and the array pids, one slot per node, 0 when none.
+# Sourced by the kv tests that run nodes on loopback. kv_begin sets what
+# the rest uses: bin (smpkit-kv), tmp (the test's folder), base (the
+# first port), peers (the --peers list) and the array pids, one slot per
+# node, 0 when none.
+
+. "${BASH_SOURCE[0]%/*}/../lib/ktap.sh"
+
+# kv_begin NODES PLAN SALT [SLOTS]: a test of PLAN checks over NODES nodes
+# on 127.0.0.1, ports from 21000 + (pid + SALT) mod 30000 (tests run one
+# after another; the salt keeps a rerun off the last one's ports), with
+# SLOTS process slots (NODES by default); SKIP when smpkit-kv is not built.
+kv_begin() {
+	local i
+	bin=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)/bin/smpkit-kv
+	[ -x "$bin" ] || ktap_skip_all "$bin is not built"
+	tmp=$(mktemp -d)
+	pids=()
+	for i in $(seq "${4:-$1}"); do pids+=(0); done
+	trap cleanup EXIT
+	ktap_plan "$2"
+	base=$((21000 + ($$ + $3) % 30000))
+	peers=
+	for i in $(seq 0 $(($1 - 1))); do peers=$peers${peers:+,}$(at "$i"); done
+}
 
 # Ends every node (a stopped one is continued first, so it can die) and
 # removes the folder: the EXIT trap of each test.
