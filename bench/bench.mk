@@ -34,3 +34,9 @@ smpkit-cpumix_SRCS = \
 	bench/cpumix.c \
 	$(UTIL_SRCS)
 smpkit-cpumix_LDLIBS = -lm
+
+# smpkit-bare: plain inline lock and RCU read loops, the reference of
+# bench/peers/compare.sh for the locks probe (not installed).
+PROGS += smpkit-bare
+smpkit-bare_SRCS = bench/peers/bare.c
+smpkit-bare_LDLIBS = -lurcu-memb -lpthread

@@ -5,19 +5,19 @@
 # placement in the 2-node VM; the CLI's JSON and its refusals of bad
 # options, --plot that never reaches stdout, caches and the "not DRAM"
 # guard on every machine, readable pictures, measured loops free of
-# calls per operation (shell).
+# calls per operation, the plain-loop reference of compare.sh (shell).
 TESTS += probes/probes_lock_test probes/probes_chase_test \
 	 probes/probes_pin_test probes/probes_node_test \
 	 probes/probes_cache_test probes/probes_thp_test
 SCRIPT_TESTS += probes/probes_cli_test.sh probes/probes_plot_test.sh \
 		probes/probes_caches_test.sh probes/probes_picture_test.sh \
-		probes/probes_loop_test.sh
+		probes/probes_loop_test.sh probes/probes_bare_test.sh
 HOST_TESTS += probes/probes_lock_test probes/probes_chase_test \
 	      probes/probes_pin_test probes/probes_cache_test \
 	      probes/probes_thp_test \
 	      probes/probes_cli_test.sh probes/probes_plot_test.sh \
 	      probes/probes_caches_test.sh probes/probes_picture_test.sh \
-	      probes/probes_loop_test.sh
+	      probes/probes_loop_test.sh probes/probes_bare_test.sh
 VM_TESTS += probes/probes_node_test
 
 probes_lock_test_SRCS = selftests/probes/lock_test.c $(KTAP_SRCS) $(PROBES_LIB_SRCS)
