@@ -31,6 +31,7 @@ smpkit-kv_SRCS = \
 	tools/kv/ringcmd.c \
 	tools/kv/client.c \
 	tools/kv/node/daemon.c \
+	tools/kv/node/ringop.c \
 	tools/kv/node/disk.c \
 	tools/kv/node/idem.c \
 	tools/kv/node/front.c \

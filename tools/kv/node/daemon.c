@@ -23,38 +23,7 @@
 #include <smpkit/util.h>
 
 #include "../cli.h"
-#include "disk.h"
-#include "idem.h"
-#include "wire.h"
-
-#define CLIENT_SLOTS KV_MAX_REQS
-
-struct client_slot {
-	bool used;
-	uint64_t tag;
-	struct sockaddr_in addr;
-	char what[16];
-	struct kv_idem_ent *idem;	/* the write's idempotency key, if any */
-};
-
-struct daemon {
-	int fd;
-	unsigned int self, npeers;
-	struct sockaddr_in peer[KV_MAX_NODES];
-	struct kv_node node;
-	struct kv_disk *disk;
-	struct kv_out out;
-	struct client_slot cl[CLIENT_SLOTS];
-	/*
-	 * Where each answer of the batch goes: back to the datagram's
-	 * sender, which is the peer's address unless someone else sent it.
-	 */
-	bool back[KV_OUT_MAX];
-	struct sockaddr_in back_to[KV_OUT_MAX];
-	uint64_t bad_input;
-	struct kv_idem idem;
-	bool followed;		/* committed the last change on its own */
-};
+#include "daemon.h"
 
 static volatile sig_atomic_t stop;
 
@@ -162,12 +131,8 @@ static void send_reply(struct daemon *d, const struct sockaddr_in *to,
 		       sizeof(*to));
 }
 
-static void answer(struct daemon *d, const struct sockaddr_in *to,
-		   uint64_t tag, int err, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void answer(struct daemon *d, const struct sockaddr_in *to,
-		   uint64_t tag, int err, const char *fmt, ...)
+void kvd_answer(struct daemon *d, const struct sockaddr_in *to,
+		uint64_t tag, int err, const char *fmt, ...)
 {
 	static struct kvw_rep p;
 	va_list ap;
@@ -238,7 +203,7 @@ static void withhold(struct daemon *d)
  * One batch gathers every datagram of a poll round: one synchronous
  * commit then covers them all (group commit).
  */
-static void flush(struct daemon *d)
+void kvd_flush(struct daemon *d)
 {
 	static uint8_t buf[KVW_MAX];
 	const struct sockaddr_in *to;
@@ -281,7 +246,7 @@ static void make_room(struct daemon *d)
 	if (d->out.nmsg > KV_OUT_MAX / 2 || d->out.nrep > KV_MAX_REQS / 2 ||
 	    d->out.ndirty > KV_OUT_MAX / 2 || d->out.ngone > KV_OUT_MAX / 2 ||
 	    d->idem.ndirty > KV_IDEM_DIRTY / 2)
-		flush(d);
+		kvd_flush(d);
 }
 
 static void status(struct daemon *d, const struct sockaddr_in *to,
@@ -294,225 +259,43 @@ static void status(struct daemon *d, const struct sockaddr_in *to,
 		hints += d->node.hint[i].used;
 	for (i = 0; i < CLIENT_SLOTS; i++)
 		waiting += d->cl[i].used;
-	answer(d, to, tag, 0,
-	       "node n%u of %u, ring version %u%s, %u shards, N=%u\n"
-	       "keys %llu, hints held %u\n"
-	       "tombstones %llu, collected %llu, copies purged %llu, hints purged %llu\n"
-	       "memory %zu bytes a key (fixed-size objects), disk %llu bytes in use\n"
-	       "reads %llu, writes %llu, failed %llu, closed early for a free slot %llu\n"
-	       "writes refused for too many versions %llu, most versions a copy held %llu of %u\n"
-	       "read repairs %llu, write repairs %llu\n"
-	       "anti-entropy rounds %llu, hashes %llu, keys pushed %llu\n"
-	       "idempotent retries %llu, replayed %llu\n"
-	       "bad input %llu\n"
-	       "clients waiting for an answer %u of %u",
-	       d->self, d->npeers, d->node.ring.version,
-	       d->node.moving ? " (a change is under way)" : "",
-	       d->node.ring.nshards,
-	       kv_ring_owners(&d->node.ring),
-	       (unsigned long long)d->node.nkeys, hints,
-	       (unsigned long long)d->node.ntombs,
-	       (unsigned long long)s->reaped,
-	       (unsigned long long)s->purged_copies,
-	       (unsigned long long)s->purged_hints,
-	       sizeof(struct kv_ent),
-	       (unsigned long long)kv_disk_used(d->disk),
-	       (unsigned long long)s->reads, (unsigned long long)s->writes,
-	       (unsigned long long)s->failed,
-	       (unsigned long long)s->closed_early,
-	       (unsigned long long)s->full,
-	       (unsigned long long)s->max_sibs, KV_MAX_SIB,
-	       (unsigned long long)s->read_repairs,
-	       (unsigned long long)s->write_repairs,
-	       (unsigned long long)s->ae_rounds,
-	       (unsigned long long)s->ae_hashes,
-	       (unsigned long long)s->ae_pushed,
-	       (unsigned long long)d->idem.hits,
-	       (unsigned long long)d->idem.replays,
-	       (unsigned long long)(d->bad_input + s->errors_in),
-	       waiting, CLIENT_SLOTS);
-}
-
-static uint32_t member_mask(const struct kv_ring *r)
-{
-	uint32_t m = 0;
-	unsigned int i;
-
-	for (i = 0; i < KV_MAX_NODES; i++)
-		if (r->member[i])
-			m |= 1u << i;
-	return m;
-}
-
-/* The next ring without @id, or with it: 0, or an answer was given. */
-static int next_ring(struct daemon *d, const struct sockaddr_in *to,
-		     const struct kvw_req *q, struct kv_ring *next)
-{
-	struct kv_node *n = &d->node;
-	uint64_t id = (uint64_t)q->rq.delta;
-	bool leave = q->rq.op == KVW_OP_LEAVE;
-
-	if (id >= d->npeers || (leave && n->ring.nmembers == 1 &&
-				n->ring.member[id])) {
-		answer(d, to, q->rq.tag, -EINVAL,
-		       leave ? "n%llu cannot leave: the last member" :
-			       "n%llu cannot join: not a configured peer",
-		       (unsigned long long)id);
-		return -EINVAL;
-	}
-	/*
-	 * Asked again (a rerun after a failure): a node that committed the
-	 * change, or began this very one, says so and the command goes on.
-	 */
-	if (n->ring.member[id] == !leave) {
-		answer(d, to, q->rq.tag, -EALREADY,
-		       leave ? "n%llu is not a member (ring version %u)" :
-			       "n%llu is a member already (ring version %u)",
-		       (unsigned long long)id, n->ring.version);
-		return -EALREADY;
-	}
-	*next = n->ring;
-	if (leave)
-		kv_ring_leave(next, id);
-	else
-		kv_ring_join(next, id);
-	if (n->moving && member_mask(&n->next) == member_mask(next)) {
-		answer(d, to, q->rq.tag, 0, "ring version %u began already",
-		       n->next.version);
-		return 1;
-	}
-	if (n->moving) {
-		answer(d, to, q->rq.tag, -EBUSY,
-		       "another ring change, to version %u, is under way",
-		       n->next.version);
-		return -EBUSY;
-	}
-	return 0;
-}
-
-/*
- * The commit, then the clean-up: the copies this node no longer keeps go
- * from memory and LMDB. The batch so far is sent first, since its dirty
- * list may name entries the clean-up frees.
- */
-static long commit_here(struct daemon *d, const char *why)
-{
-	struct kv_node *n = &d->node;
-	long dropped;
-
-	if (kv_disk_put_members(d->disk, member_mask(&n->next),
-				n->next.version))
-		return -EIO;
-	flush(d);
-	kv_node_move_commit(n);
-	dropped = kv_disk_cleanup(d->disk, n);
-	fprintf(stderr, "smpkit-kv: n%u: ring version %u committed (%s), %ld copies dropped\n",
-		d->self, n->ring.version, why, dropped);
-	return dropped < 0 ? -ENOSPC : dropped;
-}
-
-static void commit(struct daemon *d, const struct sockaddr_in *to,
-		   const struct kvw_req *q)
-{
-	long dropped = commit_here(d, "told to");
-
-	if (dropped == -EIO)
-		answer(d, to, q->rq.tag, -EIO, "cannot record the new ring");
-	else
-		answer(d, to, q->rq.tag, 0,
-		       "ring version %u committed, %ld copies dropped%s",
-		       d->node.ring.version, dropped < 0 ? 0 : dropped,
-		       dropped < 0 ? " (from memory only: the disk refused)" :
-				     "");
-}
-
-/*
- * A peer committed the change this node is in (kv_node.next_seen): the
- * operator's command got every node ready before any commit, so this
- * node commits too, even when the command's commit never reached it.
- */
-static void follow_commit(struct daemon *d)
-{
-	if (!d->node.moving || !d->node.next_seen ||
-	    !kv_node_move_ready(&d->node))
-		return;
-	if (commit_here(d, "a peer committed it") == -EIO)
-		d->node.next_seen = false;	/* the next message retries */
-	else
-		d->followed = true;
-}
-
-/* A change no node committed goes away; so do the copies it brought. */
-static void abort_here(struct daemon *d, const struct sockaddr_in *to,
-		       const struct kvw_req *q)
-{
-	unsigned int version = d->node.next.version;
-	long dropped;
-
-	flush(d);
-	if (kv_node_move_abort(&d->node)) {
-		answer(d, to, q->rq.tag, -EINVAL,
-		       "no ring change under way (ring version %u)",
-		       d->node.ring.version);
-		return;
-	}
-	dropped = kv_disk_cleanup(d->disk, &d->node);
-	fprintf(stderr, "smpkit-kv: n%u: ring version %u abandoned, %ld copies dropped\n",
-		d->self, version, dropped);
-	answer(d, to, q->rq.tag, 0,
-	       "ring version %u abandoned: ring version %u stays",
-	       version, d->node.ring.version);
-}
-
-/* The operator's join or leave (smpkit-kv join|leave): begin, ready?, commit. */
-static void ring_change(struct daemon *d, const struct sockaddr_in *to,
-			const struct kvw_req *q)
-{
-	struct kv_node *n = &d->node;
-	static struct kv_ring next;
-
-	switch (q->rq.op) {
-	case KVW_OP_JOIN:
-	case KVW_OP_LEAVE:
-		if (next_ring(d, to, q, &next))
-			return;	/* answered */
-		kv_node_move_begin(n, clock_us(CLOCK_MONOTONIC), &next);
-		d->followed = false;
-		fprintf(stderr, "smpkit-kv: n%u: ring version %u begins (n%lld %s)\n",
-			d->self, next.version, (long long)q->rq.delta,
-			q->rq.op == KVW_OP_LEAVE ? "leaves" : "joins");
-		answer(d, to, q->rq.tag, 0, "ring version %u begins",
-		       next.version);
-		return;
-	case KVW_OP_READY:
-		if (!n->moving)
-			answer(d, to, q->rq.tag, -EINVAL, "no ring change under way");
-		else if (!kv_node_move_ready(n))
-			answer(d, to, q->rq.tag, -EAGAIN,
-			       "catching up on the shards ring version %u gives it",
-			       n->next.version);
-		else
-			answer(d, to, q->rq.tag, 0, "caught up");
-		return;
-	case KVW_OP_ABORT:
-		abort_here(d, to, q);
-		return;
-	default:
-		if (!n->moving && d->followed)
-			answer(d, to, q->rq.tag, 0,
-			       "ring version %u committed already (on hearing a peer)",
-			       n->ring.version);
-		else if (!n->moving)
-			answer(d, to, q->rq.tag, -EINVAL,
-			       "no ring change under way (ring version %u)",
-			       n->ring.version);
-		else if (!kv_node_move_ready(n))
-			answer(d, to, q->rq.tag, -EAGAIN,
-			       "not caught up with ring version %u yet",
-			       n->next.version);
-		else
-			commit(d, to, q);
-	}
+	kvd_answer(d, to, tag, 0,
+		   "node n%u of %u, ring version %u%s, %u shards, N=%u\n"
+		   "keys %llu, hints held %u\n"
+		   "tombstones %llu, collected %llu, copies purged %llu, hints purged %llu\n"
+		   "memory %zu bytes a key (fixed-size objects), disk %llu bytes in use\n"
+		   "reads %llu, writes %llu, failed %llu, closed early for a free slot %llu\n"
+		   "writes refused for too many versions %llu, most versions a copy held %llu of %u\n"
+		   "read repairs %llu, write repairs %llu\n"
+		   "anti-entropy rounds %llu, hashes %llu, keys pushed %llu\n"
+		   "idempotent retries %llu, replayed %llu\n"
+		   "bad input %llu\n"
+		   "clients waiting for an answer %u of %u",
+		   d->self, d->npeers, d->node.ring.version,
+		   d->node.moving ? " (a change is under way)" : "",
+		   d->node.ring.nshards,
+		   kv_ring_owners(&d->node.ring),
+		   (unsigned long long)d->node.nkeys, hints,
+		   (unsigned long long)d->node.ntombs,
+		   (unsigned long long)s->reaped,
+		   (unsigned long long)s->purged_copies,
+		   (unsigned long long)s->purged_hints,
+		   sizeof(struct kv_ent),
+		   (unsigned long long)kv_disk_used(d->disk),
+		   (unsigned long long)s->reads, (unsigned long long)s->writes,
+		   (unsigned long long)s->failed,
+		   (unsigned long long)s->closed_early,
+		   (unsigned long long)s->full,
+		   (unsigned long long)s->max_sibs, KV_MAX_SIB,
+		   (unsigned long long)s->read_repairs,
+		   (unsigned long long)s->write_repairs,
+		   (unsigned long long)s->ae_rounds,
+		   (unsigned long long)s->ae_hashes,
+		   (unsigned long long)s->ae_pushed,
+		   (unsigned long long)d->idem.hits,
+		   (unsigned long long)d->idem.replays,
+		   (unsigned long long)(d->bad_input + s->errors_in),
+		   waiting, CLIENT_SLOTS);
 }
 
 /*
@@ -531,10 +314,10 @@ static bool retry(struct daemon *d, const struct sockaddr_in *from,
 	d->idem.hits++;
 	switch (e->state) {
 	case KV_IDEM_DONE:
-		answer(d, from, q->rq.tag, 0,
-		       "already applied (idempotency key %llx:%llu)",
-		       (unsigned long long)e->client,
-		       (unsigned long long)e->seq);
+		kvd_answer(d, from, q->rq.tag, 0,
+			   "already applied (idempotency key %llx:%llu)",
+			   (unsigned long long)e->client,
+			   (unsigned long long)e->seq);
 		return true;
 	case KV_IDEM_RUNNING:
 		d->cl[e->slot].addr = *from;
@@ -559,21 +342,21 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 
 	if (rc == -EBADMSG) {
 		d->bad_input++;
-		answer(d, from, q.rq.tag, rc, "malformed request: %s", why);
+		kvd_answer(d, from, q.rq.tag, rc, "malformed request: %s", why);
 		return;
 	}
 	if (rc == -E2BIG) {
 		d->bad_input++;
-		answer(d, from, q.rq.tag, rc,
-		       "too long: key %u bytes (at most %u), value %u bytes (at most %u), set element at most %u",
-		       q.klen, KV_KEY_MAX, q.vlen, KV_VAL_MAX, KV_ELEM_MAX - 1);
+		kvd_answer(d, from, q.rq.tag, rc,
+			   "too long: key %u bytes (at most %u), value %u bytes (at most %u), set element at most %u",
+			   q.klen, KV_KEY_MAX, q.vlen, KV_VAL_MAX, KV_ELEM_MAX - 1);
 		return;
 	}
 	if (q.ring_ver && q.ring_ver != d->node.ring.version) {
 		d->bad_input++;
-		answer(d, from, q.rq.tag, -ESTALE,
-		       "stale ring version %u: this node's ring is version %u",
-		       q.ring_ver, d->node.ring.version);
+		kvd_answer(d, from, q.rq.tag, -ESTALE,
+			   "stale ring version %u: this node's ring is version %u",
+			   q.ring_ver, d->node.ring.version);
 		return;
 	}
 	if (q.rq.op == KVW_OP_STATUS) {
@@ -581,7 +364,7 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 		return;
 	}
 	if (q.rq.op >= KVW_OP_JOIN && q.rq.op <= KVW_OP_ABORT) {
-		ring_change(d, from, &q);
+		kv_ring_change(d, from, &q);
 		return;
 	}
 	if (q.idem_client && q.rq.op != KV_OP_GET) {
@@ -593,7 +376,7 @@ static void on_request(struct daemon *d, const uint8_t *buf, size_t len,
 		if (!d->cl[i].used)
 			break;
 	if (i == CLIENT_SLOTS) {
-		answer(d, from, q.rq.tag, -EBUSY, "%s", err_text(-EBUSY));
+		kvd_answer(d, from, q.rq.tag, -EBUSY, "%s", err_text(-EBUSY));
 		return;
 	}
 	d->cl[i].used = true;
@@ -844,7 +627,7 @@ int cmd_kv_node(int argc, char **argv)
 		if (now >= next_tick) {
 			kv_node_tick(&d.node, now, clock_us(CLOCK_REALTIME),
 				     &d.out);
-			flush(&d);
+			kvd_flush(&d);
 			next_tick = now + 10000;
 		}
 		poll(&p, 1, 10);
@@ -862,8 +645,8 @@ int cmd_kv_node(int argc, char **argv)
 			}
 			on_datagram(&d, buf, len, &from);
 		}
-		flush(&d);
-		follow_commit(&d);
+		kvd_flush(&d);
+		kv_follow_commit(&d);
 	}
 	fprintf(stderr, "smpkit-kv: n%u: stopping\n", d.self);
 	close(d.fd);
