@@ -34,3 +34,11 @@ smpkit-cpumix_SRCS = \
 	bench/cpumix.c \
 	$(UTIL_SRCS)
 smpkit-cpumix_LDLIBS = -lm
+
+# A parallel build run as an unmodified program (make and tcc, not built
+# here: scripts/deps installs them, bench-vm carries them in).
+PROGS += smpkit-cbuild
+smpkit-cbuild_SRCS = \
+	bench/cbuild.c \
+	bench/cbuild_gen.c \
+	$(UTIL_SRCS)
