@@ -40,3 +40,11 @@ smpkit-cpumix_LDLIBS = -lm
 PROGS += smpkit-bare
 smpkit-bare_SRCS = bench/peers/bare.c
 smpkit-bare_LDLIBS = -lurcu-memb -lpthread
+
+# A parallel build run as an unmodified program (make and tcc, not built
+# here: scripts/deps installs them, bench-vm carries them in).
+PROGS += smpkit-cbuild
+smpkit-cbuild_SRCS = \
+	bench/cbuild.c \
+	bench/cbuild_gen.c \
+	$(UTIL_SRCS)

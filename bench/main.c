@@ -28,26 +28,12 @@ static void usage(FILE *f)
 "  --reps N      repetitions per variant (default 3, --long 10)\n"
 "  --long        longer windows and more repetitions\n"
 "  --only LIST   comma-separated workloads (default: all)\n"
+"  --programs LIST  of the programs workload, only these (default: all)\n"
 "  --list        print the workloads and exit\n"
 "  --baseline-only  only the stock scheduler (no wsched.ko needed)\n"
 "  -h, --help    this text\n"
 "Output: @-lines on stdout (see Documentation/bench.rst), progress on\n"
 "stderr. Needs wsched.ko loaded (%s) and CAP_SYS_NICE.\n", WSCHED_DEVICE);
-}
-
-static bool wanted(const char *only, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = only;
-
-	if (!only)
-		return true;
-	while ((p = strstr(p, name))) {
-		if ((p == only || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			return true;
-		p += n;
-	}
-	return false;
 }
 
 int main(int argc, char **argv)
@@ -56,6 +42,7 @@ int main(int argc, char **argv)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "long", no_argument, NULL, 'L' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "programs", required_argument, NULL, 'p' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "baseline-only", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
@@ -82,6 +69,10 @@ int main(int argc, char **argv)
 		case 'o':
 			only = optarg;
 			break;
+		case 'p':
+			bench_programs_check(optarg);
+			bench_programs = optarg;
+			break;
 		case 'b':
 			bench_baseline_only = true;
 			break;
@@ -102,7 +93,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (i = 0; all[i]; i++)
-		if (wanted(only, all[i]->name))
+		if (bench_wanted(only, all[i]->name))
 			sel[n++] = all[i];
 	sel[n] = NULL;
 	if (!n)

@@ -2,8 +2,10 @@
 /*
  * Unmodified programs, run plainly and under wsched-run: messaging
  * benchmarks (perf bench sched messaging, rt-tests' hackbench), a CPU mix
- * (smpkit-cpumix) and stress-ng stressors, each a fixed number of bogo
- * operations (not a time limit) so that the time says how fast it went.
+ * (smpkit-cpumix), stress-ng stressors, each a fixed number of bogo
+ * operations (not a time limit) so that the time says how fast it went,
+ * and a parallel build (smpkit-cbuild: make -j4 of a small C project with
+ * tcc), a process tree that forks and execs a compiler per file.
  * Times come from the program's own report when it prints one, else from
  * fork to exit; counters are inherited by every process and thread the
  * program creates.
@@ -25,6 +27,7 @@ struct prog {
 	const char *const *cands;	/* executables tried in order */
 	const char *const *args;
 	const char *time_key;		/* "<key> <seconds>"; NULL: the wall */
+	const char *const *needs;	/* other tools, in /extra or on PATH */
 };
 
 /*
@@ -38,20 +41,20 @@ struct prog {
 	{ "ng-" stressor, (const char *const[]){ "/extra/stress-ng", "stress-ng", NULL }, \
 	  (const char *const[]){ "--" stressor, "4", "--" stressor "-ops", ops, \
 				 "--timeout", "60", "--temp-path", "/tmp", "-q", \
-				 NULL }, NULL }
+				 NULL }, NULL, NULL }
 
 static const struct prog progs[] = {
 	{ "messaging", (const char *const[]){ "/extra/perf", "perf", NULL },
 	  (const char *const[]){ "bench", "sched", "messaging", "-p", "-g", "2",
-				 "-l", "60", NULL }, "Total time:" },
+				 "-l", "60", NULL }, "Total time:", NULL },
 	{ "pipe", (const char *const[]){ "/extra/perf", "perf", NULL },
 	  (const char *const[]){ "bench", "sched", "pipe", "-l", "1000", NULL },
-	  "Total time:" },
+	  "Total time:", NULL },
 	{ "hackbench", (const char *const[]){ "/extra/hackbench", "hackbench", NULL },
-	  (const char *const[]){ "-p", "-g", "2", "-l", "60", NULL }, "Time:" },
+	  (const char *const[]){ "-p", "-g", "2", "-l", "60", NULL }, "Time:", NULL },
 	{ "cpumix", (const char *const[]){ "@smpkit-cpumix", NULL },
 	  (const char *const[]){ "--procs", "3", "--threads", "2", NULL },
-	  "Total time:" },
+	  "Total time:", NULL },
 	STRESS("cpu", "400"),
 	STRESS("switch", "30000"),
 	STRESS("futex", "10000"),
@@ -60,9 +63,14 @@ static const struct prog progs[] = {
 	STRESS("clone", "30"),
 	STRESS("vfork", "1000"),
 	STRESS("affinity", "4000"),
+	/* smpkit-cbuild runs make, which runs tcc once per file. */
+	{ "cbuild", (const char *const[]){ "@smpkit-cbuild", NULL },
+	  (const char *const[]){ "--jobs", "4", NULL }, "Total time:",
+	  (const char *const[]){ "tcc", "make", NULL } },
 };
 
 static char self_dir[PATH_MAX / 2];
+const char *bench_programs;
 
 /* An absolute path, a name on PATH, or @name beside smpkit-bench. */
 static bool find(const char *cand, char *out, size_t len)
@@ -84,6 +92,51 @@ static bool find(const char *cand, char *out, size_t len)
 			return true;
 	}
 	return false;
+}
+
+void bench_programs_check(const char *list)
+{
+	char names[512] = "", item[64];
+	const char *p, *e;
+	size_t i, len = 0;
+	bool known;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		len += snprintf(names + len, sizeof(names) - len, "%s%s",
+				i ? "," : "", progs[i].name);
+	for (p = list; ; p = e + 1) {
+		e = strchrnul(p, ',');
+		snprintf(item, sizeof(item), "%.*s", (int)(e - p), p);
+		known = false;
+		for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+			known |= !strcmp(item, progs[i].name);
+		if (!known)
+			die("--programs: '%s' is not one of %s", item, names);
+		if (!*e)
+			break;
+	}
+}
+
+/* The first of @p's executables found, and every tool it needs. */
+static bool present(const struct prog *p, char *exe, size_t len,
+		    const char **lacks)
+{
+	char path[PATH_MAX], extra[64];
+	int k;
+
+	*lacks = p->name;
+	for (k = 0; p->cands[k] && !find(p->cands[k], exe, len); k++)
+		*lacks = p->cands[k] + (p->cands[k][0] == '@');
+	if (!p->cands[k])
+		return false;
+	for (k = 0; p->needs && p->needs[k]; k++) {
+		snprintf(extra, sizeof(extra), "/extra/%s", p->needs[k]);
+		*lacks = p->needs[k];
+		if (!find(extra, path, sizeof(path)) &&
+		    !find(p->needs[k], path, sizeof(path)))
+			return false;
+	}
+	return true;
 }
 
 /* Runs @argv, its output captured; returns seconds (own report or wall). */
@@ -152,6 +205,7 @@ static int run(struct bench_ctx *c)
 {
 	char exe[PATH_MAX], wrun[PATH_MAX], metric[48];
 	char *argv[32];
+	const char *lacks;
 	uint64_t csw, mig;
 	int i, k, a, status, ran = 0;
 	double sec;
@@ -168,11 +222,12 @@ static int run(struct bench_ctx *c)
 	for (i = 0; i < (int)(sizeof(progs) / sizeof(progs[0])); i++) {
 		const struct prog *p = &progs[i];
 
-		for (k = 0; p->cands[k] && !find(p->cands[k], exe, sizeof(exe)); k++)
-			;
-		if (!p->cands[k]) {
+		if (bench_programs && !bench_wanted(bench_programs, p->name))
+			continue;
+		if (!present(p, exe, sizeof(exe), &lacks)) {
 			if (!c->rep && !c->v->wsched)
-				bench_note(c, "%s: not found in this machine, skipped", p->name);
+				bench_note(c, "%s: %s not found in this machine, skipped",
+					   p->name, lacks);
 			continue;
 		}
 		a = 0;
@@ -209,7 +264,7 @@ static int run(struct bench_ctx *c)
 const struct bench_workload wl_programs = {
 	.name = "programs",
 	.title = "Unmodified programs under wsched-run",
-	.what = "Programs that know nothing of wsched, plainly and under wsched-run --cpus 0-3 (topology stealing, fair balance): perf bench sched messaging -p -g 2 -l 60 (80 processes over pipes) and pipe -l 1000 (two processes ping-ponging) when perf is present, rt-tests' hackbench with the same arguments, smpkit-cpumix (3 processes x 2 threads of integer, floating-point and memory kernels), and stress-ng's cpu, switch, futex, fork, pthread, clone, vfork and affinity stressors (ng-*: 4 instances, a fixed number of bogo operations each, timed from start to exit). Time as the program reports it, else the wall; context switches and migrations over all its processes.",
+	.what = "Programs that know nothing of wsched, plainly and under wsched-run --cpus 0-3 (topology stealing, fair balance): perf bench sched messaging -p -g 2 -l 60 (80 processes over pipes) and pipe -l 1000 (two processes ping-ponging) when perf is present, rt-tests' hackbench with the same arguments, smpkit-cpumix (3 processes x 2 threads of integer, floating-point and memory kernels), and stress-ng's cpu, switch, futex, fork, pthread, clone, vfork and affinity stressors (ng-*: 4 instances, a fixed number of bogo operations each, timed from start to exit), and cbuild: smpkit-cbuild's make -j4 of a generated C project (16 files of some 2,400 lines) with tcc, one fork and exec per file, timed from make's start to its exit and counted only when the program built prints what the generator computed. Time as the program reports it, else the wall; context switches and migrations over all its processes.",
 	.variants = (const struct bench_variant *const[]){ &bench_cfs, &bench_wsched, NULL },
 	.run = run,
 };

@@ -204,6 +204,11 @@ void bench_watchdog_start(unsigned int seconds);
 void bench_watchdog_pet(void);		/* a run starts or ends */
 
 extern bool bench_baseline_only;	/* skip the wsched variants */
+/* Of the programs workload's programs, only these (comma-separated). */
+extern const char *bench_programs;
+void bench_programs_check(const char *list);	/* dies on an unknown name */
+/* Whether comma-separated @list names @name; a NULL list names all. */
+bool bench_wanted(const char *list, const char *name);
 void bench_meta(int reps, bool is_long);	/* the @meta header */
 int bench_run_all(const struct bench_workload *const *w, int reps,
 		  bool is_long);

@@ -127,6 +127,21 @@ static void summarise(const struct bench_workload *w)
 	nr_entries = 0;
 }
 
+bool bench_wanted(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	if (!list)
+		return true;
+	while ((p = strstr(p, name))) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
 static bool skip(const struct bench_variant *v)
 {
 	return bench_baseline_only && v->wsched;
