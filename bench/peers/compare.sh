@@ -50,8 +50,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 vals=$tmp/vals
 
-# put MEASUREMENT TOOL VALUE UNIT NOTE: one round's value
-put() { [ -n "$3" ] && printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$vals"; }
+# put MEASUREMENT TOOL VALUE UNIT NOTE: round $r's value (none when empty)
+put() { [ -n "$3" ] && printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$@" >>"$vals"; }
 
 # lat_mem_rd's line for range MB in a run up to LEN MB: "MB ns".
 lm() { "$lmrd" -t -N 1 "$1" 64 2>&1 | awk -v r="$2" '$1 + 0 == r + 0 { v = $2 } END { print v }'; }
@@ -139,19 +139,20 @@ for r in $(seq "$rounds"); do
 	round
 done
 
-python3 - "$vals" "$rounds" <<'PY'
+[ -s "$vals" ] || die "no tool gave a value"
+python3 - "$vals" <<'PY'
 import sys, statistics as st
 rows, order = {}, []
 for line in open(sys.argv[1]):
-    m, tool, v, unit, note = line.rstrip('\n').split('\t')
+    rnd, m, tool, v, unit, note = line.rstrip('\n').split('\t')
     try:
         v = float(v)
     except ValueError:
         continue
     if (m, tool) not in rows:
         order.append((m, tool))
-        rows[m, tool] = (unit, note, [])
-    rows[m, tool][2].append(v)
+        rows[m, tool] = (unit, note, {})
+    rows[m, tool][2][rnd] = v
 
 def rng(xs, f):
     return '%s [%s-%s]' % (f % st.median(xs), f % min(xs), f % max(xs))
@@ -159,6 +160,7 @@ def rng(xs, f):
 print('%-24s %-18s %-26s %s' % ('measurement', 'tool', 'median [range]', 'notes'))
 for m, tool in order:
     unit, note, xs = rows[m, tool]
+    xs = list(xs.values())
     f = '%.1f' if unit == 'ns' and st.median(xs) >= 10 else '%.2f'
     print('%-24s %-18s %-26s %s' % (m, tool, rng(xs, f) + ' ' + unit, note))
 
@@ -178,8 +180,10 @@ if pairs:
     print('\n%-24s %-18s %-26s %s' % ('ours vs peer', 'peer', 'median [range]', 'verdict'))
 for m, t in pairs:
     kind, lo, hi, unit = band(m, t)
+    # Paired by round: a round where either tool gave nothing is left out.
     a, b = rows[m, 'smpkit'][2], rows[m, t][2]
-    r = [x - y if kind == 'diff' else x / y for x, y in zip(a, b) if y]
+    r = [a[k] - b[k] if kind == 'diff' else a[k] / b[k]
+         for k in a if k in b and b[k]]
     if not r:
         continue
     inside = [lo <= x <= hi for x in r]
