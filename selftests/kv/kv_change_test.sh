@@ -5,10 +5,13 @@
 # A node that does not answer the begin makes the command abandon the
 # change where it began, so no node stays in it; a staged change that a
 # commit reaches at n0 and n1 only is committed by n2 on its own once it
-# hears from them; a rerun of the join then finds nothing to do; and a
-# staged leave is abandoned everywhere, the ring as it was.
+# hears from them; a rerun of the join then finds nothing to do; a
+# staged leave is abandoned everywhere, the ring as it was; and a node
+# killed in the middle of a staged change takes it up again when it
+# restarts (the change is on its disk), so the commit goes through, and
+# once committed it restarts at the new ring with nothing under way.
 . "$(dirname "$0")/kvlib.sh" || exit 1
-kv_begin 3 6 4099
+kv_begin 3 8 4099
 status() { "$bin" status --node "$(at "$1")" --timeout 500; }
 version() { status "$1" | sed -n 's/.*ring version \([0-9]*\).*/\1/p'; }
 moving() { status "$1" | grep -q 'a change is under way'; }
@@ -62,4 +65,31 @@ sed 's/^/# /' "$tmp/l1" "$tmp/a1"
 	"$bin" put --node "$(at 2)" k2 after >/dev/null &&
 	[ "$("$bin" get --node "$(at 1)" k2)" = after ]
 ok $? "a staged leave is abandoned at every node; the ring stays and serves"
+
+# restart_n1: n1 killed at once (no clean stop) and started again
+restart_n1() {
+	kill -KILL "${pids[1]}"
+	wait "${pids[1]}" 2>/dev/null
+	start_node 1 --members 0-1
+	ready 1
+}
+"$bin" leave --stage --nodes "$peers" 2 >"$tmp/l2" 2>&1 && moving 1 &&
+	restart_n1 && moving 1 &&
+	grep -q "ring version $((v + 2)) resumes (n2 leaves" "$tmp/n1.log"
+r=$?
+# n1 catches up again on the shards the leave gives it, then all commit
+for i in $(seq 50); do
+	"$bin" commit --nodes "$peers" >"$tmp/c3" 2>&1 && break
+	sleep 0.2
+done
+sed 's/^/# /' "$tmp/l2" "$tmp/c3"
+[ $r = 0 ] && ! moving 0 && ! moving 1 && ! moving 2 &&
+	[ "$(version 1)" = $((v + 2)) ] && [ "$(version 2)" = $((v + 2)) ]
+ok $? "n1 killed in a staged leave resumes it on restart, and the commit goes through"
+
+restart_n1 && ! moving 1 && [ "$(version 1)" = $((v + 2)) ] &&
+	[ "$(grep -c 'resumes' "$tmp/n1.log")" = 1 ] &&
+	! grep -q 'stale ring change' "$tmp/n1.log" &&
+	[ "$("$bin" get --node "$(at 1)" k2)" = after ]
+ok $? "restarted after the commit, n1 is at the new ring with nothing under way"
 exit $fail

@@ -607,6 +607,7 @@ int cmd_kv_node(int argc, char **argv)
 	if (loaded < 0 || kv_disk_load_idem(d.disk, &d.idem) < 0 ||
 	    kv_disk_load_hints(d.disk, &d.node) < 0)
 		return 1;
+	kvd_resume_change(&d);
 	d.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d.fd < 0)
 		die_errno("node: socket");

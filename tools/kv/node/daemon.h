@@ -51,8 +51,11 @@ void kvd_answer(struct daemon *d, const struct sockaddr_in *to,
 void kvd_flush(struct daemon *d);
 
 /* ringop.c */
+uint32_t kvd_member_mask(const struct kv_ring *r);
 void kv_ring_change(struct daemon *d, const struct sockaddr_in *to,
 		    const struct kvw_req *q);
 void kv_follow_commit(struct daemon *d);
+/* At start: take up the change begun before a restart, if any. */
+void kvd_resume_change(struct daemon *d);
 
 #endif

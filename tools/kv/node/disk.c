@@ -188,6 +188,48 @@ int kv_disk_get_floor(struct kv_disk *d, uint64_t *floor)
 	return get_meta(d, "dotfloor", floor, sizeof(*floor));
 }
 
+/* Remove meta record @name; not there is no error. */
+static int del_meta(MDB_txn *txn, struct kv_disk *d, const char *name)
+{
+	MDB_val k = { .mv_size = strlen(name), .mv_data = (void *)name };
+	int rc = mdb_del(txn, d->meta, &k, NULL);
+
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int kv_disk_get_next(struct kv_disk *d, uint32_t *mask, uint32_t *version)
+{
+	if (get_meta(d, "nextver", version, sizeof(*version)))
+		return -ENOENT;
+	return get_meta(d, "nextmembers", mask, sizeof(*mask));
+}
+
+int kv_disk_put_next(struct kv_disk *d, uint32_t mask, uint32_t version)
+{
+	MDB_txn *txn;
+	int rc;
+
+	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
+	if (rc)
+		return disk_err(d, "write", rc);
+	if (version) {
+		rc = put_meta(txn, d, "nextmembers", &mask, sizeof(mask));
+		if (!rc)
+			rc = put_meta(txn, d, "nextver", &version,
+				      sizeof(version));
+	} else {
+		rc = del_meta(txn, d, "nextmembers");
+		if (!rc)
+			rc = del_meta(txn, d, "nextver");
+	}
+	if (rc) {
+		mdb_txn_abort(txn);
+		return disk_err(d, "put", rc);
+	}
+	rc = mdb_txn_commit(txn);
+	return rc ? disk_err(d, "commit", rc) : 0;
+}
+
 int kv_disk_put_members(struct kv_disk *d, uint32_t mask, uint32_t version)
 {
 	MDB_txn *txn;
@@ -199,6 +241,11 @@ int kv_disk_put_members(struct kv_disk *d, uint32_t mask, uint32_t version)
 	rc = put_meta(txn, d, "members", &mask, sizeof(mask));
 	if (!rc)
 		rc = put_meta(txn, d, "ringver", &version, sizeof(version));
+	/* the change under way is the one committed here */
+	if (!rc)
+		rc = del_meta(txn, d, "nextmembers");
+	if (!rc)
+		rc = del_meta(txn, d, "nextver");
 	if (rc) {
 		mdb_txn_abort(txn);
 		return disk_err(d, "put", rc);

@@ -30,7 +30,15 @@ long kv_disk_load(struct kv_disk *d, struct kv_node *n);
  * -ENOENT when no ring is stored.
  */
 int kv_disk_get_members(struct kv_disk *d, uint32_t *mask, uint32_t *version);
+/* Also forgets the change under way (kv_disk_put_next). */
 int kv_disk_put_members(struct kv_disk *d, uint32_t mask, uint32_t version);
+/*
+ * The ring change under way (begun, not yet committed or abandoned): its
+ * members and version, so that a node restarted in the middle takes it
+ * up again. 0, or -ENOENT when none is stored; version 0 forgets it.
+ */
+int kv_disk_get_next(struct kv_disk *d, uint32_t *mask, uint32_t *version);
+int kv_disk_put_next(struct kv_disk *d, uint32_t mask, uint32_t version);
 /* The node's dot floor (kv_node_cleanup): 0, or -ENOENT when none. */
 int kv_disk_get_floor(struct kv_disk *d, uint64_t *floor);
 /*

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The operator's ring changes on one node ("smpkit-kv join|leave|commit|
- * abort"): a change begins (the next ring, with the node in or out),
- * each node catches up on the shards the next ring gives it and says so
+ * abort"): a change begins (the next ring, with the node in or out,
+ * recorded on disk so that a node restarted in the middle takes it up
+ * again), each node catches up on the shards the next ring gives it and says so
  * when asked (ready), then the change is committed -- recorded on disk
  * before the copies this node no longer keeps are dropped -- or
  * abandoned. A node that hears a peer at the next version while ready
@@ -16,7 +17,7 @@
 #include "../cli.h"
 #include "daemon.h"
 
-static uint32_t member_mask(const struct kv_ring *r)
+uint32_t kvd_member_mask(const struct kv_ring *r)
 {
 	uint32_t m = 0;
 	unsigned int i;
@@ -59,7 +60,7 @@ static int next_ring(struct daemon *d, const struct sockaddr_in *to,
 		kv_ring_leave(next, id);
 	else
 		kv_ring_join(next, id);
-	if (n->moving && member_mask(&n->next) == member_mask(next)) {
+	if (n->moving && kvd_member_mask(&n->next) == kvd_member_mask(next)) {
 		kvd_answer(d, to, q->rq.tag, 0, "ring version %u began already",
 			   n->next.version);
 		return 1;
@@ -83,7 +84,7 @@ static long commit_here(struct daemon *d, const char *why)
 	struct kv_node *n = &d->node;
 	long dropped;
 
-	if (kv_disk_put_members(d->disk, member_mask(&n->next),
+	if (kv_disk_put_members(d->disk, kvd_member_mask(&n->next),
 				n->next.version))
 		return -EIO;
 	kvd_flush(d);
@@ -125,7 +126,10 @@ void kv_follow_commit(struct daemon *d)
 		d->followed = true;
 }
 
-/* A change no node committed goes away; so do the copies it brought. */
+/*
+ * A change no node committed goes away; so do the copies it brought. Its
+ * record on disk goes first: left there, a restart would take it up.
+ */
 static void abort_here(struct daemon *d, const struct sockaddr_in *to,
 		       const struct kvw_req *q)
 {
@@ -133,12 +137,19 @@ static void abort_here(struct daemon *d, const struct sockaddr_in *to,
 	long dropped;
 
 	kvd_flush(d);
-	if (kv_node_move_abort(&d->node)) {
+	if (!d->node.moving) {
 		kvd_answer(d, to, q->rq.tag, -EINVAL,
 			   "no ring change under way (ring version %u)",
 			   d->node.ring.version);
 		return;
 	}
+	if (kv_disk_put_next(d->disk, 0, 0)) {
+		kvd_answer(d, to, q->rq.tag, -EIO,
+			   "cannot forget ring version %u on disk: %s",
+			   version, kv_disk_error(d->disk));
+		return;
+	}
+	kv_node_move_abort(&d->node);
 	dropped = kv_disk_cleanup(d->disk, &d->node);
 	fprintf(stderr, "smpkit-kv: n%u: ring version %u abandoned, %ld copies dropped\n",
 		d->self, version, dropped);
@@ -159,6 +170,14 @@ void kv_ring_change(struct daemon *d, const struct sockaddr_in *to,
 	case KVW_OP_LEAVE:
 		if (next_ring(d, to, q, &next))
 			return;	/* answered */
+		/* Recorded first: a node restarted mid-change resumes it. */
+		if (kv_disk_put_next(d->disk, kvd_member_mask(&next),
+				     next.version)) {
+			kvd_answer(d, to, q->rq.tag, -EIO,
+				   "cannot record ring version %u: %s",
+				   next.version, kv_disk_error(d->disk));
+			return;
+		}
 		kv_node_move_begin(n, kv_now_us(), &next);
 		d->followed = false;
 		fprintf(stderr, "smpkit-kv: n%u: ring version %u begins (n%lld %s)\n",
@@ -196,4 +215,44 @@ void kv_ring_change(struct daemon *d, const struct sockaddr_in *to,
 		else
 			commit(d, to, q);
 	}
+}
+
+/*
+ * At start, the change recorded as begun here and neither committed nor
+ * abandoned is taken up again: without it, the restarted node would
+ * neither follow its peers' commit nor hold the shards the next ring
+ * gives it. The record must be one join or leave away from the ring at
+ * its next version; any other (a ring committed since by hand, say) is
+ * stale and forgotten.
+ */
+void kvd_resume_change(struct daemon *d)
+{
+	struct kv_node *n = &d->node;
+	static struct kv_ring next;
+	uint32_t mask, version, diff;
+	unsigned int id;
+
+	if (kv_disk_get_next(d->disk, &mask, &version))
+		return;
+	diff = mask ^ kvd_member_mask(&n->ring);
+	if (version == n->ring.version + 1 && diff && !(diff & (diff - 1))) {
+		id = __builtin_ctz(diff);
+		next = n->ring;
+		if (mask & diff)
+			kv_ring_join(&next, id);
+		else
+			kv_ring_leave(&next, id);
+		if (next.version == version &&
+		    !kv_node_move_begin(n, kv_now_us(), &next)) {
+			fprintf(stderr, "smpkit-kv: n%u: ring version %u resumes (n%u %s, begun before a restart)\n",
+				d->self, version, id,
+				mask & diff ? "joins" : "leaves");
+			return;
+		}
+	}
+	fprintf(stderr, "smpkit-kv: n%u: a stale ring change record (version %u, ring version %u) forgotten\n",
+		d->self, version, n->ring.version);
+	if (kv_disk_put_next(d->disk, 0, 0))
+		fprintf(stderr, "smpkit-kv: n%u: cannot forget it on disk: %s\n",
+			d->self, kv_disk_error(d->disk));
 }
