@@ -34,7 +34,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
-/* The probe's critical section: @n updates of the shared line, then its counter. */
+/* The probe's critical section: @n updates of the line, then its counter. */
 #define CS(n) do {						\
 		for (unsigned int _i = 0; _i < (n); _i++)	\
 			shared[_i % 7]++;			\

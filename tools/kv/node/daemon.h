@@ -46,7 +46,8 @@ struct daemon {
 
 /* Answer request @tag at @to with @err and a formatted line. */
 void kvd_answer(struct daemon *d, const struct sockaddr_in *to,
-		uint64_t tag, int err, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+		uint64_t tag, int err, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Commit the batch so far to disk, then send its messages and replies. */
 void kvd_flush(struct daemon *d);
 

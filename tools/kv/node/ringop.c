@@ -3,9 +3,9 @@
  * The operator's ring changes on one node ("smpkit-kv join|leave|commit|
  * abort"): a change begins (the next ring, with the node in or out,
  * recorded on disk so that a node restarted in the middle takes it up
- * again), each node catches up on the shards the next ring gives it and says so
- * when asked (ready), then the change is committed -- recorded on disk
- * before the copies this node no longer keeps are dropped -- or
+ * again), each node catches up on the shards the next ring gives it and
+ * says so when asked (ready), then the change is committed -- recorded on
+ * disk before the copies this node no longer keeps are dropped -- or
  * abandoned. A node that hears a peer at the next version while ready
  * commits on its own, so a commit that reached only some nodes still
  * completes. Reruns are idempotent: a node that is already where the
@@ -222,8 +222,9 @@ void kv_ring_change(struct daemon *d, const struct sockaddr_in *to,
  * abandoned is taken up again: without it, the restarted node would
  * neither follow its peers' commit nor hold the shards the next ring
  * gives it. The record must be one join or leave away from the ring at
- * its next version; any other (a ring committed since by hand, say) is
- * stale and forgotten.
+ * its next version, and name a configured peer; any other (left by a
+ * ring stored some other way since, or a shorter --peers) is stale and
+ * forgotten.
  */
 void kvd_resume_change(struct daemon *d)
 {
@@ -235,8 +236,8 @@ void kvd_resume_change(struct daemon *d)
 	if (kv_disk_get_next(d->disk, &mask, &version))
 		return;
 	diff = mask ^ kvd_member_mask(&n->ring);
-	if (version == n->ring.version + 1 && diff && !(diff & (diff - 1))) {
-		id = __builtin_ctz(diff);
+	if (version == n->ring.version + 1 && diff && !(diff & (diff - 1)) &&
+	    (id = __builtin_ctz(diff)) < d->npeers) {
 		next = n->ring;
 		if (mask & diff)
 			kv_ring_join(&next, id);
