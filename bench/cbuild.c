@@ -47,22 +47,6 @@ static void usage(FILE *f)
 "4: no compiler or make.\n");
 }
 
-/* A path (with a slash) or a name on PATH, executable; false if not. */
-static bool find_exe(const char *name, char *out, size_t len)
-{
-	const char *p = getenv("PATH"), *e;
-
-	if (strchr(name, '/'))
-		return snprintf(out, len, "%s", name) < (int)len && !access(out, X_OK);
-	for (; p && *p; p = *e ? e + 1 : e) {
-		e = strchrnul(p, ':');
-		if (snprintf(out, len, "%.*s/%s", (int)(e - p), p, name) < (int)len &&
-		    !access(out, X_OK))
-			return true;
-	}
-	return false;
-}
-
 static void find_tool(const char *env, const char *name, char *out, size_t len)
 {
 	const char *want = getenv(env);

@@ -75,23 +75,10 @@ const char *bench_programs;
 /* An absolute path, a name on PATH, or @name beside smpkit-bench. */
 static bool find(const char *cand, char *out, size_t len)
 {
-	const char *path = getenv("PATH"), *p, *e;
-
-	if (cand[0] == '@') {
+	if (cand[0] == '@')
 		return snprintf(out, len, "%s/%s", self_dir, cand + 1) < (int)len &&
 		       !access(out, X_OK);
-	}
-	if (cand[0] == '/') {
-		return snprintf(out, len, "%s", cand) < (int)len &&
-		       !access(out, X_OK);
-	}
-	for (p = path; p && *p; p = *e ? e + 1 : e) {
-		e = strchrnul(p, ':');
-		if (snprintf(out, len, "%.*s/%s", (int)(e - p), p, cand) < (int)len &&
-		    !access(out, X_OK))
-			return true;
-	}
-	return false;
+	return find_exe(cand, out, len);
 }
 
 void bench_programs_check(const char *list)

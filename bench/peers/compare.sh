@@ -75,7 +75,7 @@ round() {
 		case $s in
 		32K) v=$(lm 1 0.03125) ;;
 		256K) v=$(lm 1 0.25) ;;
-		*) v=$(lm "$(($(numfmt --from=iec "$s") / 1048576))" "$(($(numfmt --from=iec "$s") / 1048576))") ;;
+		*) v=$(($(numfmt --from=iec "$s") / 1048576)); v=$(lm "$v" "$v") ;;
 		esac
 		put "latency $s" lat_mem_rd "$v" ns "lmbench lat_mem_rd -t -N 1, stride 64"
 	done

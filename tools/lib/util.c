@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <smpkit/util.h>
 
@@ -204,4 +205,19 @@ bool parse_size(const char *s, uint64_t *out)
 		return false;
 	*out = v << shift;
 	return true;
+}
+
+bool find_exe(const char *name, char *out, size_t len)
+{
+	const char *p = getenv("PATH"), *e;
+
+	if (strchr(name, '/'))
+		return snprintf(out, len, "%s", name) < (int)len && !access(out, X_OK);
+	for (; p && *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		if (snprintf(out, len, "%.*s/%s", (int)(e - p), p, name) < (int)len &&
+		    !access(out, X_OK))
+			return true;
+	}
+	return false;
 }

@@ -37,5 +37,10 @@ void format_cpulist(const cpu_set_t *set, char *buf, size_t len);
 bool parse_size(const char *s, uint64_t *out);
 /* Decimal unsigned within [min, max]; false otherwise. */
 bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/*
+ * @name as given when it has a slash, else the first match on PATH, in
+ * @out; true when that is an executable file.
+ */
+bool find_exe(const char *name, char *out, size_t len);
 
 #endif

@@ -204,7 +204,13 @@ int kv_disk_get_next(struct kv_disk *d, uint32_t *mask, uint32_t *version)
 	return get_meta(d, "nextmembers", mask, sizeof(*mask));
 }
 
-int kv_disk_put_next(struct kv_disk *d, uint32_t mask, uint32_t version)
+/*
+ * One transaction: the committed ring (members, version) when @ring is
+ * given, then the record of the change under way: set to @next_mask and
+ * @next_version, or removed when @next_version is 0.
+ */
+static int put_rings(struct kv_disk *d, uint32_t *ring,
+		     uint32_t next_mask, uint32_t next_version)
 {
 	MDB_txn *txn;
 	int rc;
@@ -212,12 +218,20 @@ int kv_disk_put_next(struct kv_disk *d, uint32_t mask, uint32_t version)
 	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
 	if (rc)
 		return disk_err(d, "write", rc);
-	if (version) {
-		rc = put_meta(txn, d, "nextmembers", &mask, sizeof(mask));
+	if (ring) {
+		rc = put_meta(txn, d, "members", &ring[0],
+			      sizeof(ring[0]));
 		if (!rc)
-			rc = put_meta(txn, d, "nextver", &version,
-				      sizeof(version));
-	} else {
+			rc = put_meta(txn, d, "ringver", &ring[1],
+				      sizeof(ring[1]));
+	}
+	if (!rc && next_version) {
+		rc = put_meta(txn, d, "nextmembers", &next_mask,
+			      sizeof(next_mask));
+		if (!rc)
+			rc = put_meta(txn, d, "nextver", &next_version,
+				      sizeof(next_version));
+	} else if (!rc) {
 		rc = del_meta(txn, d, "nextmembers");
 		if (!rc)
 			rc = del_meta(txn, d, "nextver");
@@ -230,28 +244,17 @@ int kv_disk_put_next(struct kv_disk *d, uint32_t mask, uint32_t version)
 	return rc ? disk_err(d, "commit", rc) : 0;
 }
 
+int kv_disk_put_next(struct kv_disk *d, uint32_t mask, uint32_t version)
+{
+	return put_rings(d, NULL, mask, version);
+}
+
+/* The change under way is the one committed here: its record goes. */
 int kv_disk_put_members(struct kv_disk *d, uint32_t mask, uint32_t version)
 {
-	MDB_txn *txn;
-	int rc;
+	uint32_t ring[2] = { mask, version };
 
-	rc = mdb_txn_begin(d->env, NULL, 0, &txn);
-	if (rc)
-		return disk_err(d, "write", rc);
-	rc = put_meta(txn, d, "members", &mask, sizeof(mask));
-	if (!rc)
-		rc = put_meta(txn, d, "ringver", &version, sizeof(version));
-	/* the change under way is the one committed here */
-	if (!rc)
-		rc = del_meta(txn, d, "nextmembers");
-	if (!rc)
-		rc = del_meta(txn, d, "nextver");
-	if (rc) {
-		mdb_txn_abort(txn);
-		return disk_err(d, "put", rc);
-	}
-	rc = mdb_txn_commit(txn);
-	return rc ? disk_err(d, "commit", rc) : 0;
+	return put_rings(d, ring, 0, 0);
 }
 
 struct drop_ctx {
